@@ -1,0 +1,25 @@
+//! JSON shapes of every request and response of the CLOB v1 API.
+//!
+//! Deserialization tolerates unknown fields (the server may add some) and keeps every number
+//! exact: amounts, prices and sizes are decimal strings parsed into `Decimal`, never `f64`.
+//! Server-defined strings (statuses) parse into enums with an `Unknown` variant, so a new value
+//! never breaks a response.
+
+mod markets;
+mod orders;
+mod page;
+mod status;
+mod user;
+
+pub use markets::{
+    FeeRateResponse, LastTradePrice, Market, MarketToken, MidpointResponse, NegRiskResponse,
+    PriceHistory, PriceHistoryPoint, PriceResponse, Rewards, SimplifiedMarket, SpreadResponse,
+    TickSizeResponse,
+};
+pub use orders::{CancelResponse, MakerOrder, OpenOrder, OrderResponse, PostOrder, Trade};
+pub use page::{Cursor, Page};
+pub use status::{InsertStatus, OrderStatus, TradeStatus, TraderSide};
+pub use user::{
+    ApiKeysResponse, BalanceAllowance, BanStatus, ErrorBody, HeartbeatRequest, HeartbeatResponse,
+    Notification,
+};
