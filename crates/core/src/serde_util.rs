@@ -65,10 +65,8 @@ pub(crate) mod decimal_num {
         // integer goes out as an integer, anything else through its shortest double, which for
         // the values these routes carry (ticks, minimum sizes, prices) prints identically.
         let n = d.normalize();
-        if n.scale() == 0 {
-            if let Ok(i) = i64::try_from(n) {
-                return s.serialize_i64(i);
-            }
+        if let (0, Ok(i)) = (n.scale(), i64::try_from(n)) {
+            return s.serialize_i64(i);
         }
         let f: f64 = n.to_string().parse().map_err(serde::ser::Error::custom)?;
         s.serialize_f64(f)

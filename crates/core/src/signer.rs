@@ -280,9 +280,7 @@ mod tests {
 
     #[test]
     fn sign_then_recover() {
-        let Ok(s) = LocalSigner::from_hex(HARDHAT0) else {
-            return assert!(false);
-        };
+        let s = LocalSigner::from_hex(HARDHAT0).unwrap();
         let digest = keccak256(b"clobkit");
         let sig = s.sign_hash(&digest);
         assert!(matches!(sig.as_ref().map(|s| s.v()), Ok(27 | 28)));

@@ -5,6 +5,8 @@
 //! @polymarket/builder-relayer-client 0.0.10); `.ci/run` regenerates them and fails on any drift.
 //! Where a client differs from exact arithmetic, the case must fall in a named, checked class.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::BTreeMap;
 use std::str::FromStr;
 

@@ -1,6 +1,8 @@
 //! The test vectors of `shared/reference/protocol.md` §8.3–§8.4 (order signing end to end),
 //! reproduced there with the official Python and TypeScript clients.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use clobkit_core::amounts::limit_amounts;
 use clobkit_core::auth::{ApiCredentials, L2Auth};
 use clobkit_core::chain::{AmoyNegRisk, Chain};
