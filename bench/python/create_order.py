@@ -1,0 +1,40 @@
+"""Times the official Python client's order creation (py-clob-client 0.34.6, local signing only).
+
+The same order as clobkit's `order/build_hash_sign` bench and the SDK comparison: limit BUY of
+100 shares at 0.50, tick 0.01, Polygon, normal exchange, EOA, Hardhat #0 key. Tick size,
+neg-risk and fee rate are passed in, so no request is made: this is amounts + EIP-712 + signing.
+
+Run: .deps/venv/bin/python bench/python/create_order.py
+Prints the median microseconds per order over interleaved samples.
+"""
+
+import statistics
+import time
+
+from py_clob_client.clob_types import CreateOrderOptions, OrderArgs
+from py_clob_client.order_builder.builder import OrderBuilder
+from py_clob_client.signer import Signer
+
+KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+TOKEN = "71321045679252212594626385532706912750332728571942532289631379312455583992563"
+
+
+def main():
+    builder = OrderBuilder(Signer(KEY, 137))
+    args = OrderArgs(token_id=TOKEN, price=0.5, size=100.0, side="BUY")
+    opts = CreateOrderOptions(tick_size="0.01", neg_risk=False)
+    for _ in range(20):
+        builder.create_order(args, opts)
+    samples = []
+    per = 50
+    for _ in range(21):
+        t = time.perf_counter()
+        for _ in range(per):
+            builder.create_order(args, opts)
+        samples.append((time.perf_counter() - t) * 1e6 / per)
+    print(f"py-clob-client 0.34.6 create_order median {statistics.median(samples):.1f} us "
+          f"(min {min(samples):.1f}, max {max(samples):.1f}, {len(samples)} samples of {per})")
+
+
+if __name__ == "__main__":
+    main()
