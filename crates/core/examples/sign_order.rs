@@ -31,8 +31,15 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let amounts = limit_amounts(side, price, size, TickSize::Hundredth)?;
     let token: TokenId = TOKEN.parse()?;
     let domain = ExchangeDomain::for_market(Chain::Polygon, &Chain::Polygon.contracts(), false);
-    let signed = Order::new(1234567890, signer.address(), signer.address(), token, amounts, SignatureType::Eoa)
-        .sign(&domain, &signer)?;
+    let signed = Order::new(
+        1234567890,
+        signer.address(),
+        signer.address(),
+        token,
+        amounts,
+        SignatureType::Eoa,
+    )
+    .sign(&domain, &signer)?;
     let id = verify_order(&signed, &domain, &WalletFactories::of(Chain::Polygon))?;
 
     let creds = ApiCredentials {
@@ -40,11 +47,20 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         secret: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(),
         passphrase: "a".repeat(64),
     };
-    let body = PostOrder { order: signed, owner: creds.api_key.clone(), order_type: OrderType::Gtc, post_only: false, defer_exec: None };
+    let body = PostOrder {
+        order: signed,
+        owner: creds.api_key.clone(),
+        order_type: OrderType::Gtc,
+        post_only: false,
+        defer_exec: None,
+    };
     let bytes = serde_json::to_vec(&body)?;
     let auth = L2Auth::new(creds, signer.address())?;
 
-    println!("{side} {size} @ {price} (tick 0.01): makerAmount {} takerAmount {}", amounts.maker, amounts.taker);
+    println!(
+        "{side} {size} @ {price} (tick 0.01): makerAmount {} takerAmount {}",
+        amounts.maker, amounts.taker
+    );
     println!("order id  {id}");
     println!("POST /order");
     for (name, value) in auth.headers(1700000000, "POST", "/order", &bytes).iter() {
