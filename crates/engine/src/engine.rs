@@ -1,0 +1,860 @@
+//! The engine: state, and how each command changes it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use clobkit_core::Address;
+use clobkit_core::types::{ConditionId, OrderId, OrderType, Side, TokenId};
+use clobkit_core::wire::{InsertStatus, TradeStatus};
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+
+use crate::book::{Book, yes_space};
+use crate::command::{Command, Stamped};
+use crate::event::{CancelReason, Event, NotCancelled, Reject};
+use crate::ledger::{Ledger, LedgerError};
+use crate::types::{
+    Asset, LOT, MAX_FEE_RATE_BPS, MarketSpec, MarketStatus, ONE, OrderSpec, Owner, PIPS_PER_UNIT,
+    Pips, TradeId, tick_pips,
+};
+
+/// Seconds before a GTD order's `expiration` at which it stops being valid (the exchange's
+/// one-minute security threshold: to live N seconds, sign `now + 60 + N`).
+pub const GTD_THRESHOLD_SECS: u64 = 60;
+
+/// A command that could not be applied; nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    /// No such market.
+    #[error("market not found: {0}")]
+    UnknownMarket(ConditionId),
+    /// A market with this condition id exists already.
+    #[error("market {0} exists already")]
+    MarketExists(ConditionId),
+    /// A token is already registered in another market, or the two tokens are equal.
+    #[error("invalid market: {0}")]
+    InvalidMarket(String),
+    /// The market is closed or resolved.
+    #[error("market {0} is not open")]
+    MarketNotOpen(ConditionId),
+    /// No such trade.
+    #[error("trade not found: {0}")]
+    UnknownTrade(u64),
+    /// The trade cannot move to that status.
+    #[error("trade {trade} cannot move from {from} to {to}")]
+    BadTransition {
+        /// The trade.
+        trade: u64,
+        /// Its status.
+        from: TradeStatus,
+        /// The status asked for.
+        to: TradeStatus,
+    },
+    /// A balance would go negative or overflow.
+    #[error("{0}")]
+    Ledger(#[from] LedgerError),
+    /// A zero amount where a positive one is needed.
+    #[error("amount must be positive")]
+    ZeroAmount,
+}
+
+/// A market and its book.
+#[derive(Debug, Clone)]
+pub(crate) struct MarketState {
+    pub spec: MarketSpec,
+    pub status: MarketStatus,
+    pub book: Book,
+    /// Price of the last trade in YES pips, and the taker side in YES space.
+    pub last_trade: Option<(Pips, Side)>,
+    /// Every owner that ever had an order here (market-resolved notifications).
+    pub owners: BTreeSet<Owner>,
+}
+
+/// An order on the book.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resting {
+    /// The order as placed.
+    pub spec: OrderSpec,
+    /// Its market's index.
+    pub market: u32,
+    /// Whether its token is the market's first ("YES").
+    pub yes: bool,
+    /// Limit price in its own token, pips.
+    pub price: Pips,
+    /// Open shares, base units.
+    pub remaining: u64,
+    /// Shares matched so far.
+    pub matched: u64,
+    /// Acceptance sequence (time priority).
+    pub seq: u64,
+    /// When it stops being valid (unix seconds), if ever.
+    pub expires_at: Option<u64>,
+}
+
+impl Resting {
+    /// What it reserves: collateral `remaining × price` for a BUY, the shares for a SELL.
+    pub fn reservation(&self) -> (Asset, u64) {
+        match self.spec.side {
+            Side::Buy => (
+                Asset::Collateral,
+                self.remaining / LOT * u64::from(self.price),
+            ),
+            Side::Sell => (Asset::Token(self.spec.token), self.remaining),
+        }
+    }
+}
+
+/// The matching engine and ledger of a set of binary markets.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub(crate) operator: Address,
+    pub(crate) markets: Vec<MarketState>,
+    pub(crate) market_by_condition: FxHashMap<ConditionId, u32>,
+    pub(crate) market_by_token: FxHashMap<TokenId, (u32, bool)>,
+    pub(crate) slab: Vec<Option<Resting>>,
+    pub(crate) free: Vec<u32>,
+    pub(crate) live: FxHashMap<OrderId, u32>,
+    pub(crate) seen: FxHashSet<OrderId>,
+    pub(crate) by_owner: BTreeMap<Owner, BTreeSet<(u64, u32)>>,
+    pub(crate) expiries: BTreeSet<(u64, u64, u32)>,
+    pub(crate) ledger: Ledger,
+    pub(crate) trades: BTreeMap<u64, TradeStatus>,
+    pub(crate) next_seq: u64,
+    pub(crate) next_trade: u64,
+    pub(crate) next_notification: u64,
+    pub(crate) now: u64,
+}
+
+impl Engine {
+    /// An empty engine whose fees are paid to `operator`.
+    pub fn new(operator: Address) -> Engine {
+        Engine {
+            operator,
+            markets: Vec::new(),
+            market_by_condition: FxHashMap::default(),
+            market_by_token: FxHashMap::default(),
+            slab: Vec::new(),
+            free: Vec::new(),
+            live: FxHashMap::default(),
+            seen: FxHashSet::default(),
+            by_owner: BTreeMap::new(),
+            expiries: BTreeSet::new(),
+            ledger: Ledger::default(),
+            trades: BTreeMap::new(),
+            next_seq: 1,
+            next_trade: 1,
+            next_notification: 1,
+            now: 0,
+        }
+    }
+
+    /// Applies a command, appending what happened to `out`. An `Err` means nothing changed
+    /// (order rejections are not errors: they are an [`Event::OrderRejected`]).
+    pub fn apply_into(&mut self, cmd: &Stamped, out: &mut Vec<Event>) -> Result<(), CommandError> {
+        // Time never runs backwards inside the engine.
+        self.now = self.now.max(cmd.now);
+        self.expire_due(out);
+        match &cmd.command {
+            Command::CreateMarket(spec) => self.create_market(spec, out),
+            Command::SetTickSize { market, tick_size } => {
+                let mi = self.market_index(market)?;
+                self.markets[mi as usize].spec.tick_size = *tick_size;
+                out.push(Event::Market { market: *market });
+                Ok(())
+            }
+            Command::CloseMarket { market } => {
+                let mi = self.market_index(market)?;
+                self.cancel_market_orders(mi, CancelReason::MarketClosed, out);
+                let m = &mut self.markets[mi as usize];
+                if m.status == MarketStatus::Open {
+                    m.status = MarketStatus::Closed;
+                }
+                out.push(Event::Market { market: *market });
+                Ok(())
+            }
+            Command::ResolveMarket { market, winner } => self.resolve(market, *winner, out),
+            Command::Deposit { account, amount } => {
+                let h = self.ledger.credit(*account, Asset::Collateral, *amount)?;
+                self.push_balance(*account, Asset::Collateral, h, out);
+                Ok(())
+            }
+            Command::Withdraw { account, amount } => {
+                let h = self
+                    .ledger
+                    .debit_available(*account, Asset::Collateral, *amount)?;
+                self.push_balance(*account, Asset::Collateral, h, out);
+                Ok(())
+            }
+            Command::Split {
+                account,
+                market,
+                amount,
+            } => self.split(*account, market, *amount, out),
+            Command::Merge {
+                account,
+                market,
+                amount,
+            } => self.merge(*account, market, *amount, out),
+            Command::Place(spec) => {
+                self.place(spec, out);
+                Ok(())
+            }
+            Command::Cancel { owner, orders } => {
+                self.cancel_ids(owner, orders, out);
+                Ok(())
+            }
+            Command::CancelAll { owner } => {
+                self.cancel_where(owner, |_| true, out);
+                Ok(())
+            }
+            Command::CancelMarket {
+                owner,
+                market,
+                token,
+            } => {
+                let mi = market.and_then(|m| self.market_by_condition.get(&m).copied());
+                if market.is_some() && mi.is_none() {
+                    out.push(Event::CancelResult {
+                        canceled: Vec::new(),
+                        not_canceled: Vec::new(),
+                    });
+                    return Ok(());
+                }
+                let token = *token;
+                self.cancel_where(
+                    owner,
+                    |r| mi.is_none_or(|m| r.market == m) && token.is_none_or(|t| r.spec.token == t),
+                    out,
+                );
+                Ok(())
+            }
+            Command::AdvanceTrade { trade, status } => {
+                self.advance_trade(*trade, status.clone(), out)
+            }
+            Command::Tick => Ok(()),
+        }
+    }
+
+    /// Applies a command and returns its events.
+    pub fn apply(&mut self, cmd: &Stamped) -> Result<Vec<Event>, CommandError> {
+        let mut out = Vec::new();
+        self.apply_into(cmd, &mut out)?;
+        Ok(out)
+    }
+
+    pub(crate) fn market_index(&self, market: &ConditionId) -> Result<u32, CommandError> {
+        self.market_by_condition
+            .get(market)
+            .copied()
+            .ok_or(CommandError::UnknownMarket(*market))
+    }
+
+    fn create_market(
+        &mut self,
+        spec: &MarketSpec,
+        out: &mut Vec<Event>,
+    ) -> Result<(), CommandError> {
+        if self.market_by_condition.contains_key(&spec.condition_id) {
+            return Err(CommandError::MarketExists(spec.condition_id));
+        }
+        if spec.tokens[0] == spec.tokens[1] {
+            return Err(CommandError::InvalidMarket(
+                "the two outcome tokens must differ".into(),
+            ));
+        }
+        if let Some(t) = spec
+            .tokens
+            .iter()
+            .find(|t| self.market_by_token.contains_key(t))
+        {
+            return Err(CommandError::InvalidMarket(format!(
+                "token {t} belongs to another market"
+            )));
+        }
+        if spec.fee_rate_bps > MAX_FEE_RATE_BPS {
+            return Err(CommandError::InvalidMarket(format!(
+                "fee rate {} bps is above the maximum {MAX_FEE_RATE_BPS}",
+                spec.fee_rate_bps
+            )));
+        }
+        let mi = u32::try_from(self.markets.len())
+            .map_err(|_| CommandError::InvalidMarket("too many markets".into()))?;
+        self.markets.push(MarketState {
+            spec: spec.clone(),
+            status: MarketStatus::Open,
+            book: Book::default(),
+            last_trade: None,
+            owners: BTreeSet::new(),
+        });
+        self.market_by_condition.insert(spec.condition_id, mi);
+        self.market_by_token.insert(spec.tokens[0], (mi, true));
+        self.market_by_token.insert(spec.tokens[1], (mi, false));
+        out.push(Event::Market {
+            market: spec.condition_id,
+        });
+        Ok(())
+    }
+
+    fn open_market(&self, market: &ConditionId) -> Result<u32, CommandError> {
+        let mi = self.market_index(market)?;
+        if self.markets[mi as usize].status != MarketStatus::Open {
+            return Err(CommandError::MarketNotOpen(*market));
+        }
+        Ok(mi)
+    }
+
+    fn split(
+        &mut self,
+        account: Address,
+        market: &ConditionId,
+        amount: u64,
+        out: &mut Vec<Event>,
+    ) -> Result<(), CommandError> {
+        let mi = self.open_market(market)?;
+        if amount == 0 {
+            return Err(CommandError::ZeroAmount);
+        }
+        let [a, b] = self.markets[mi as usize].spec.tokens;
+        let h = self
+            .ledger
+            .debit_available(account, Asset::Collateral, amount)?;
+        self.push_balance(account, Asset::Collateral, h, out);
+        for t in [a, b] {
+            let h = self.ledger.credit(account, Asset::Token(t), amount)?;
+            self.push_balance(account, Asset::Token(t), h, out);
+        }
+        Ok(())
+    }
+
+    fn merge(
+        &mut self,
+        account: Address,
+        market: &ConditionId,
+        amount: u64,
+        out: &mut Vec<Event>,
+    ) -> Result<(), CommandError> {
+        let mi = self.open_market(market)?;
+        if amount == 0 {
+            return Err(CommandError::ZeroAmount);
+        }
+        let [a, b] = self.markets[mi as usize].spec.tokens;
+        let (ha, hb) = (
+            self.ledger.get(account, Asset::Token(a)),
+            self.ledger.get(account, Asset::Token(b)),
+        );
+        let needed = amount;
+        if ha.available() < needed || hb.available() < needed {
+            return Err(LedgerError::Insufficient {
+                available: ha.available().min(hb.available()),
+                needed,
+            }
+            .into());
+        }
+        for t in [a, b] {
+            let h = self
+                .ledger
+                .debit_available(account, Asset::Token(t), amount)?;
+            self.push_balance(account, Asset::Token(t), h, out);
+        }
+        let h = self.ledger.credit(account, Asset::Collateral, amount)?;
+        self.push_balance(account, Asset::Collateral, h, out);
+        Ok(())
+    }
+
+    fn resolve(
+        &mut self,
+        market: &ConditionId,
+        winner: TokenId,
+        out: &mut Vec<Event>,
+    ) -> Result<(), CommandError> {
+        let mi = self.market_index(market)?;
+        let m = &self.markets[mi as usize];
+        if !m.spec.tokens.contains(&winner) {
+            return Err(CommandError::InvalidMarket(format!(
+                "token {winner} is not an outcome of market {market}"
+            )));
+        }
+        if matches!(m.status, MarketStatus::Resolved { .. }) {
+            return Err(CommandError::MarketNotOpen(*market));
+        }
+        self.cancel_market_orders(mi, CancelReason::MarketResolved, out);
+        let m = &mut self.markets[mi as usize];
+        m.status = MarketStatus::Resolved { winner };
+        let tokens = m.spec.tokens;
+        let owners: Vec<Owner> = m.owners.iter().cloned().collect();
+        // Redeem: the winner at 1 collateral, the loser at 0.
+        for t in tokens {
+            for (account, h) in self.ledger.holders(Asset::Token(t)) {
+                let after = self
+                    .ledger
+                    .debit_available(account, Asset::Token(t), h.balance)?;
+                self.push_balance(account, Asset::Token(t), after, out);
+                if t == winner {
+                    let c = self.ledger.credit(account, Asset::Collateral, h.balance)?;
+                    self.push_balance(account, Asset::Collateral, c, out);
+                }
+            }
+        }
+        for owner in owners {
+            self.notify(owner, 4, None, *market, None, out);
+        }
+        out.push(Event::Market { market: *market });
+        Ok(())
+    }
+
+    fn advance_trade(
+        &mut self,
+        trade: TradeId,
+        to: TradeStatus,
+        out: &mut Vec<Event>,
+    ) -> Result<(), CommandError> {
+        let from = self
+            .trades
+            .get(&trade.0)
+            .cloned()
+            .ok_or(CommandError::UnknownTrade(trade.0))?;
+        use TradeStatus as S;
+        let ok = matches!(
+            (&from, &to),
+            (
+                S::Matched,
+                S::Mined | S::Confirmed | S::Retrying | S::Failed
+            ) | (S::Mined, S::Confirmed | S::Retrying | S::Failed)
+                | (S::Retrying, S::Mined | S::Confirmed | S::Failed)
+        );
+        if !ok {
+            return Err(CommandError::BadTransition {
+                trade: trade.0,
+                from,
+                to,
+            });
+        }
+        self.trades.insert(trade.0, to.clone());
+        out.push(Event::TradeStatusChanged { trade, status: to });
+        Ok(())
+    }
+
+    pub(crate) fn push_balance(
+        &self,
+        account: Address,
+        asset: Asset,
+        h: crate::ledger::Holding,
+        out: &mut Vec<Event>,
+    ) {
+        out.push(Event::Balance {
+            account,
+            asset,
+            balance: h.balance,
+            reserved: h.reserved,
+        });
+    }
+
+    pub(crate) fn notify(
+        &mut self,
+        owner: Owner,
+        kind: u32,
+        order: Option<OrderId>,
+        market: ConditionId,
+        trade: Option<TradeId>,
+        out: &mut Vec<Event>,
+    ) {
+        let id = self.next_notification;
+        self.next_notification += 1;
+        out.push(Event::Notification {
+            id,
+            owner,
+            kind,
+            order,
+            market,
+            trade,
+        });
+    }
+
+    /// Checks an order against the market and the ledger; returns its market, token flag and
+    /// limit price in pips (for FOK/FAK: the worst acceptable price, rounded toward the taker).
+    fn validate(&self, s: &OrderSpec) -> Result<(u32, bool, Pips), Reject> {
+        let &(mi, yes) = self
+            .market_by_token
+            .get(&s.token)
+            .ok_or(Reject::UnknownToken)?;
+        let m = &self.markets[mi as usize];
+        if m.status != MarketStatus::Open {
+            return Err(Reject::MarketNotOpen);
+        }
+        if self.seen.contains(&s.id) {
+            return Err(Reject::Duplicated);
+        }
+        if s.fee_rate_bps != m.spec.fee_rate_bps {
+            return Err(Reject::FeeRate {
+                signed: s.fee_rate_bps,
+                required: m.spec.fee_rate_bps,
+            });
+        }
+        if s.post_only && !s.order_type.rests() {
+            return Err(Reject::PostOnlyType);
+        }
+        match s.order_type {
+            OrderType::Gtd
+                if s.expiration == 0
+                    || self.now.saturating_add(GTD_THRESHOLD_SECS) >= s.expiration =>
+            {
+                return Err(Reject::InvalidExpiration);
+            }
+            OrderType::Gtd => {}
+            _ if s.expiration != 0 => return Err(Reject::InvalidExpiration),
+            _ => {}
+        }
+        let (m_amt, t_amt) = (u128::from(s.maker_amount), u128::from(s.taker_amount));
+        if m_amt == 0 || t_amt == 0 {
+            return Err(Reject::InvalidAmounts);
+        }
+        // price = collateral / shares
+        let (coll, shares) = match s.side {
+            Side::Buy => (m_amt, t_amt),
+            Side::Sell => (t_amt, m_amt),
+        };
+        if coll >= shares {
+            return Err(Reject::InvalidAmounts);
+        }
+        let scaled = coll * u128::from(PIPS_PER_UNIT);
+        let tick = tick_pips(m.spec.tick_size);
+        let price = if s.order_type.rests() {
+            let p = Pips::try_from(scaled / shares).map_err(|_| Reject::InvalidAmounts)?;
+            if scaled % shares != 0 || p % tick != 0 || p < tick || p > PIPS_PER_UNIT as Pips - tick
+            {
+                return Err(Reject::BreaksTick {
+                    price: p,
+                    tick: m.spec.tick_size,
+                });
+            }
+            p
+        } else {
+            // worst acceptable price, rounded toward the taker: up for a BUY, down for a SELL
+            let p = match s.side {
+                Side::Buy => scaled.div_ceil(shares),
+                Side::Sell => scaled / shares,
+            };
+            Pips::try_from(p).map_err(|_| Reject::InvalidAmounts)?
+        };
+        if !s.sized_in_collateral() && !s.shares().is_multiple_of(LOT) {
+            return Err(Reject::InvalidAmounts);
+        }
+        if s.sized_in_collateral() {
+            if s.maker_amount < ONE {
+                return Err(Reject::MarketBuyBelowOneDollar {
+                    amount: s.maker_amount,
+                });
+            }
+        } else if s.shares() < m.spec.min_order_size {
+            return Err(Reject::BelowMinimumSize {
+                size: s.shares(),
+                min: m.spec.min_order_size,
+            });
+        }
+        let asset = match s.side {
+            Side::Buy => Asset::Collateral,
+            Side::Sell => Asset::Token(s.token),
+        };
+        if self.ledger.get(s.maker, asset).available() < s.maker_amount {
+            return Err(Reject::NotEnoughBalance);
+        }
+        Ok((mi, yes, price))
+    }
+
+    fn place(&mut self, s: &OrderSpec, out: &mut Vec<Event>) {
+        let (mi, yes, price) = match self.validate(s) {
+            Ok(v) => v,
+            Err(reason) => {
+                out.push(Event::OrderRejected {
+                    order: s.id,
+                    reason,
+                });
+                return;
+            }
+        };
+        let fillable = self.simulate(mi, yes, s);
+        if s.post_only && fillable.crosses {
+            out.push(Event::OrderRejected {
+                order: s.id,
+                reason: Reject::PostOnlyCrosses,
+            });
+            return;
+        }
+        match s.order_type {
+            OrderType::Fok if !fillable.complete => {
+                out.push(Event::OrderRejected {
+                    order: s.id,
+                    reason: Reject::FokNotFilled,
+                });
+                return;
+            }
+            OrderType::Fak if fillable.shares == 0 => {
+                out.push(Event::OrderRejected {
+                    order: s.id,
+                    reason: Reject::FakNoMatch,
+                });
+                return;
+            }
+            _ => {}
+        }
+        self.seen.insert(s.id);
+        self.markets[mi as usize].owners.insert(s.owner.clone());
+        let at = out.len();
+        let fill = self.match_taker(mi, yes, s, out);
+        let remaining = if s.sized_in_collateral() {
+            0
+        } else {
+            s.shares() - fill.shares
+        };
+        let rests = s.order_type.rests() && remaining > 0;
+        if rests {
+            self.rest(mi, yes, price, s, fill.shares, remaining, out);
+        } else if remaining > 0 && fill.shares > 0 {
+            // FAK remainder (FOK never gets here with a remainder)
+            out.push(Event::OrderCancelled {
+                order: s.id,
+                owner: s.owner.clone(),
+                reason: CancelReason::FakRemainder,
+                remaining,
+            });
+        }
+        let status = if fill.shares > 0 {
+            InsertStatus::Matched
+        } else {
+            InsertStatus::Live
+        };
+        out.insert(
+            at,
+            Event::OrderAccepted {
+                order: Box::new(s.clone()),
+                market: self.markets[mi as usize].spec.condition_id,
+                status,
+                price,
+                making: fill.making,
+                taking: fill.taking,
+                rests,
+                created_at: self.now,
+            },
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn rest(
+        &mut self,
+        mi: u32,
+        yes: bool,
+        price: Pips,
+        s: &OrderSpec,
+        matched: u64,
+        remaining: u64,
+        out: &mut Vec<Event>,
+    ) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let expires_at =
+            (s.order_type == OrderType::Gtd).then(|| s.expiration - GTD_THRESHOLD_SECS);
+        let r = Resting {
+            spec: s.clone(),
+            market: mi,
+            yes,
+            price,
+            remaining,
+            matched,
+            seq,
+            expires_at,
+        };
+        let (asset, amount) = r.reservation();
+        // validate() checked the available balance for the whole order; the remainder is less.
+        if let Ok(h) = self.ledger.reserve(s.maker, asset, amount) {
+            self.push_balance(s.maker, asset, h, out);
+        }
+        let key = match self.free.pop() {
+            Some(k) => {
+                self.slab[k as usize] = Some(r);
+                k
+            }
+            None => {
+                self.slab.push(Some(r));
+                (self.slab.len() - 1) as u32
+            }
+        };
+        self.live.insert(s.id, key);
+        self.by_owner
+            .entry(s.owner.clone())
+            .or_default()
+            .insert((seq, key));
+        if let Some(e) = expires_at {
+            self.expiries.insert((e, seq, key));
+        }
+        let (bid, yp) = yes_space(yes, s.side, price);
+        let level = self.markets[mi as usize]
+            .book
+            .side_mut(bid)
+            .entry(yp)
+            .or_default();
+        level.orders.push_back(key);
+        level.size += remaining;
+        let size = level.size;
+        self.push_level(mi, bid, yp, size, out);
+    }
+
+    /// Emits the level change for both tokens' views.
+    pub(crate) fn push_level(
+        &self,
+        mi: u32,
+        bid: bool,
+        yes_price: Pips,
+        size: u64,
+        out: &mut Vec<Event>,
+    ) {
+        let [yes_token, no_token] = self.markets[mi as usize].spec.tokens;
+        out.push(Event::BookLevel {
+            token: yes_token,
+            side: if bid { Side::Buy } else { Side::Sell },
+            price: yes_price,
+            size,
+        });
+        out.push(Event::BookLevel {
+            token: no_token,
+            side: if bid { Side::Sell } else { Side::Buy },
+            price: PIPS_PER_UNIT as Pips - yes_price,
+            size,
+        });
+    }
+
+    /// Removes a resting order from the book and releases its reservation.
+    pub(crate) fn unrest(&mut self, key: u32, out: &mut Vec<Event>) -> Option<Resting> {
+        let r = self.slab.get_mut(key as usize)?.take()?;
+        self.free.push(key);
+        self.live.remove(&r.spec.id);
+        if let Some(set) = self.by_owner.get_mut(&r.spec.owner) {
+            set.remove(&(r.seq, key));
+            if set.is_empty() {
+                self.by_owner.remove(&r.spec.owner);
+            }
+        }
+        if let Some(e) = r.expires_at {
+            self.expiries.remove(&(e, r.seq, key));
+        }
+        let (bid, yp) = yes_space(r.yes, r.spec.side, r.price);
+        let side = self.markets[r.market as usize].book.side_mut(bid);
+        let mut size = 0;
+        if let Some(level) = side.get_mut(&yp) {
+            if let Some(i) = level.orders.iter().position(|&k| k == key) {
+                level.orders.remove(i);
+            }
+            level.size -= r.remaining.min(level.size);
+            size = level.size;
+            if level.orders.is_empty() {
+                side.remove(&yp);
+                size = 0;
+            }
+        }
+        self.push_level(r.market, bid, yp, size, out);
+        let (asset, amount) = r.reservation();
+        let h = self.ledger.release(r.spec.maker, asset, amount);
+        self.push_balance(r.spec.maker, asset, h, out);
+        Some(r)
+    }
+
+    fn cancel_key(
+        &mut self,
+        key: u32,
+        reason: CancelReason,
+        out: &mut Vec<Event>,
+    ) -> Option<OrderId> {
+        let r = self.unrest(key, out)?;
+        let market = self.markets[r.market as usize].spec.condition_id;
+        out.push(Event::OrderCancelled {
+            order: r.spec.id,
+            owner: r.spec.owner.clone(),
+            reason,
+            remaining: r.remaining,
+        });
+        self.notify(r.spec.owner.clone(), 1, Some(r.spec.id), market, None, out);
+        Some(r.spec.id)
+    }
+
+    fn cancel_ids(&mut self, owner: &Owner, ids: &[OrderId], out: &mut Vec<Event>) {
+        let (mut canceled, mut not_canceled) = (Vec::new(), Vec::new());
+        for id in ids {
+            let key = self.live.get(id).copied().filter(|&k| {
+                self.slab
+                    .get(k as usize)
+                    .and_then(|r| r.as_ref())
+                    .is_some_and(|r| r.spec.owner == *owner)
+            });
+            match key.and_then(|k| self.cancel_key(k, CancelReason::Owner, out)) {
+                Some(id) => canceled.push(id),
+                None if canceled.contains(id) => {}
+                None => not_canceled.push((*id, NotCancelled::NotFound)),
+            }
+        }
+        out.push(Event::CancelResult {
+            canceled,
+            not_canceled,
+        });
+    }
+
+    fn cancel_where(
+        &mut self,
+        owner: &Owner,
+        keep: impl Fn(&Resting) -> bool,
+        out: &mut Vec<Event>,
+    ) {
+        let keys: Vec<u32> = self
+            .by_owner
+            .get(owner)
+            .map(|s| {
+                s.iter()
+                    .map(|&(_, k)| k)
+                    .filter(|&k| self.slab[k as usize].as_ref().is_some_and(&keep))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let canceled = keys
+            .into_iter()
+            .filter_map(|k| self.cancel_key(k, CancelReason::Owner, out))
+            .collect();
+        out.push(Event::CancelResult {
+            canceled,
+            not_canceled: Vec::new(),
+        });
+    }
+
+    fn cancel_market_orders(&mut self, mi: u32, reason: CancelReason, out: &mut Vec<Event>) {
+        let mut keys: Vec<(u64, u32)> = self
+            .slab
+            .iter()
+            .enumerate()
+            .filter_map(|(k, r)| {
+                r.as_ref()
+                    .filter(|r| r.market == mi)
+                    .map(|r| (r.seq, k as u32))
+            })
+            .collect();
+        keys.sort_unstable();
+        for (_, k) in keys {
+            self.cancel_key(k, reason, out);
+        }
+    }
+
+    fn expire_due(&mut self, out: &mut Vec<Event>) {
+        while let Some(&(at, seq, key)) = self.expiries.first() {
+            if at > self.now {
+                break;
+            }
+            self.expiries.remove(&(at, seq, key));
+            self.cancel_key(key, CancelReason::Expired, out);
+        }
+    }
+
+    /// The operator account that collects fees.
+    pub fn operator(&self) -> Address {
+        self.operator
+    }
+
+    /// The engine's clock: the latest `now` it was given.
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+}

@@ -1,0 +1,301 @@
+//! What commands produce: events the server persists, answers with and streams.
+
+use clobkit_core::Address;
+use clobkit_core::types::{ConditionId, OrderId, Side, TickSize, TokenId};
+use clobkit_core::wire::{InsertStatus, TradeStatus};
+use serde::{Deserialize, Serialize};
+
+use crate::types::{Asset, MatchType, Owner, Pips, TradeId, pips_to_decimal, units_to_decimal};
+
+/// Why an order was refused. Nothing changed when an order is rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Reject {
+    /// No market trades this token.
+    UnknownToken,
+    /// The market is closed or resolved.
+    MarketNotOpen,
+    /// An order with this id was accepted before.
+    Duplicated,
+    /// Expired at arrival (GTD: within the 60 s security threshold), or an expiration on a type
+    /// that cannot carry one.
+    InvalidExpiration,
+    /// The implied price is not a whole number of ticks inside `[tick, 1 − tick]`.
+    BreaksTick {
+        /// The implied price, in pips (rounded down when not whole).
+        price: Pips,
+        /// The market's tick size.
+        tick: TickSize,
+    },
+    /// Fewer shares than the market's minimum.
+    BelowMinimumSize {
+        /// The order's size in base units.
+        size: u64,
+        /// The minimum in base units.
+        min: u64,
+    },
+    /// A marketable BUY spending less than one dollar.
+    MarketBuyBelowOneDollar {
+        /// The collateral amount in base units.
+        amount: u64,
+    },
+    /// Zero amounts, a price outside (0, 1), or a size that is not whole lots of 0.01 share.
+    InvalidAmounts,
+    /// The signed fee rate is not the market's.
+    FeeRate {
+        /// What the order signed.
+        signed: u32,
+        /// What the market requires.
+        required: u32,
+    },
+    /// Available balance (after reservations) below what the order may spend.
+    NotEnoughBalance,
+    /// A post-only order would cross.
+    PostOnlyCrosses,
+    /// Post-only on a FOK/FAK order.
+    PostOnlyType,
+    /// A FOK order the book cannot fill completely.
+    FokNotFilled,
+    /// A FAK order that matched nothing.
+    FakNoMatch,
+}
+
+impl Reject {
+    /// The exact error string of the official exchange for this rejection of order `id`.
+    pub fn message(&self, id: &OrderId) -> String {
+        match self {
+            Reject::UnknownToken => "Invalid token id".into(),
+            Reject::MarketNotOpen => "the market is not yet ready to process new orders".into(),
+            Reject::Duplicated => format!("order {id} is invalid. Duplicated."),
+            Reject::InvalidExpiration => "invalid expiration".into(),
+            Reject::BreaksTick { price, tick } => {
+                format!("order {id} is invalid. Price ({}) breaks minimum tick size rule: {tick}", pips_to_decimal(*price))
+            }
+            Reject::BelowMinimumSize { size, min } => format!(
+                "order {id} is invalid. Size ({}) lower than the minimum: {}",
+                units_to_decimal(*size),
+                units_to_decimal(*min)
+            ),
+            Reject::MarketBuyBelowOneDollar { amount } => {
+                format!("invalid amount for a marketable BUY order (${}), min size: $1", units_to_decimal(*amount))
+            }
+            Reject::InvalidAmounts => format!("order {id} is invalid. Amounts must be positive whole lots of 0.01 share at a price between 0 and 1."),
+            Reject::FeeRate { signed, required } => {
+                format!("invalid user provided fee rate: ({signed}), fee rate for the market must be {required}")
+            }
+            Reject::NotEnoughBalance => "not enough balance / allowance".into(),
+            Reject::PostOnlyCrosses => "invalid post-only order: order crosses book".into(),
+            Reject::PostOnlyType => "invalid post-only order: only GTC and GTD order types are allowed".into(),
+            Reject::FokNotFilled => "order couldn't be fully filled. FOK orders are fully filled or killed.".into(),
+            Reject::FakNoMatch => {
+                "no orders found to match with FAK order. FAK orders are partially filled or killed if no match is found.".into()
+            }
+        }
+    }
+}
+
+/// Why an order left the book without filling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CancelReason {
+    /// Its owner cancelled it.
+    Owner,
+    /// GTD expiration reached.
+    Expired,
+    /// The unfilled rest of a FAK order.
+    FakRemainder,
+    /// Its market was closed.
+    MarketClosed,
+    /// Its market resolved.
+    MarketResolved,
+}
+
+/// Why a cancel request left an order alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NotCancelled {
+    /// Unknown, already cancelled, fully matched, or not the requester's.
+    NotFound,
+}
+
+impl NotCancelled {
+    /// The reason string of `not_canceled`.
+    pub fn message(&self) -> &'static str {
+        "order can't be found - already canceled or matched"
+    }
+}
+
+/// One maker's part of a trade.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MakerFill {
+    /// The resting order.
+    pub order: OrderId,
+    /// Its owner.
+    pub owner: Owner,
+    /// Its funder.
+    pub maker: Address,
+    /// Its token (the complement of the taker's for MINT/MERGE).
+    pub token: TokenId,
+    /// Its side.
+    pub side: Side,
+    /// Its limit price, in its own token.
+    pub price: Pips,
+    /// Shares matched, base units.
+    pub shares: u64,
+    /// Collateral it paid (BUY) or received (SELL), before fees.
+    pub collateral: u64,
+    /// Its fee, in what it received.
+    pub fee: u64,
+    /// Its fee rate.
+    pub fee_rate_bps: u32,
+}
+
+/// A match between the taker and one maker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trade {
+    /// Trade id.
+    pub id: TradeId,
+    /// The market.
+    pub market: ConditionId,
+    /// The taker order.
+    pub taker_order: OrderId,
+    /// The taker's owner.
+    pub taker_owner: Owner,
+    /// The taker's funder.
+    pub taker: Address,
+    /// The taker's token.
+    pub token: TokenId,
+    /// The taker's side.
+    pub side: Side,
+    /// Execution price in the taker's token, pips (the maker's price, or 1 − it for MINT/MERGE).
+    pub price: Pips,
+    /// Shares matched, base units.
+    pub shares: u64,
+    /// Collateral the taker paid (BUY) or received (SELL), before fees.
+    pub collateral: u64,
+    /// The taker's fee, in what it received.
+    pub taker_fee: u64,
+    /// The taker's fee rate.
+    pub fee_rate_bps: u32,
+    /// How it settles.
+    pub match_type: MatchType,
+    /// The maker.
+    pub maker: MakerFill,
+    /// Position among the trades of one taker order (0, 1, …).
+    pub bucket_index: u32,
+    /// Unix seconds of the match.
+    pub match_time: u64,
+    /// Settlement state.
+    pub status: TradeStatus,
+}
+
+/// Something that happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    /// A market was created or changed (tick size, status).
+    Market {
+        /// The market.
+        market: ConditionId,
+    },
+    /// An order was accepted; `status` says whether it matched at once and/or rests.
+    OrderAccepted {
+        /// The order as placed.
+        order: Box<crate::types::OrderSpec>,
+        /// Its market.
+        market: ConditionId,
+        /// `live` (resting, nothing matched) or `matched` (something matched at once).
+        status: InsertStatus,
+        /// Limit price in pips for limit orders; for FOK/FAK the worst price it accepts (rounded
+        /// toward the taker).
+        price: Pips,
+        /// What it gave at once (BUY: collateral, SELL: shares), base units.
+        making: u64,
+        /// What it received at once, before fees.
+        taking: u64,
+        /// Whether a remainder rests on the book.
+        rests: bool,
+        /// Unix seconds of acceptance.
+        created_at: u64,
+    },
+    /// An order was refused; nothing changed.
+    OrderRejected {
+        /// The order id.
+        order: OrderId,
+        /// Why.
+        reason: Reject,
+    },
+    /// A resting or incoming order filled (partly or fully).
+    OrderFilled {
+        /// The order.
+        order: OrderId,
+        /// Its owner.
+        owner: Owner,
+        /// Total shares matched so far.
+        size_matched: u64,
+        /// Shares still open (0 when fully matched).
+        remaining: u64,
+        /// The trade that filled it.
+        trade: TradeId,
+    },
+    /// An order left the book unfilled (or partly filled).
+    OrderCancelled {
+        /// The order.
+        order: OrderId,
+        /// Its owner.
+        owner: Owner,
+        /// Why.
+        reason: CancelReason,
+        /// Shares that were still open.
+        remaining: u64,
+    },
+    /// A cancel request's results.
+    CancelResult {
+        /// Ids cancelled.
+        canceled: Vec<OrderId>,
+        /// Ids not cancelled, with the reason.
+        not_canceled: Vec<(OrderId, NotCancelled)>,
+    },
+    /// A match.
+    Trade(Box<Trade>),
+    /// A trade changed settlement state.
+    TradeStatusChanged {
+        /// The trade.
+        trade: TradeId,
+        /// Its new state.
+        status: TradeStatus,
+    },
+    /// The aggregate size at one price of one token's book changed.
+    BookLevel {
+        /// The token whose book this is.
+        token: TokenId,
+        /// BUY for bids, SELL for asks.
+        side: Side,
+        /// The price in that token, pips.
+        price: Pips,
+        /// The new aggregate size, base units (0 = level gone).
+        size: u64,
+    },
+    /// A holding changed.
+    Balance {
+        /// The account.
+        account: Address,
+        /// The asset.
+        asset: Asset,
+        /// New balance.
+        balance: u64,
+        /// New reservation.
+        reserved: u64,
+    },
+    /// A notification for an owner.
+    Notification {
+        /// Sequential id.
+        id: u64,
+        /// Who it is for.
+        owner: Owner,
+        /// 1 = order cancelled, 2 = order filled, 4 = market resolved.
+        kind: u32,
+        /// The order concerned (kinds 1 and 2).
+        order: Option<OrderId>,
+        /// The market concerned.
+        market: ConditionId,
+        /// The trade concerned (kind 2).
+        trade: Option<TradeId>,
+    },
+}

@@ -1,0 +1,397 @@
+//! Matching an incoming order against the book.
+//!
+//! The taker walks the opposite side of the one YES-space book, best price first, oldest order
+//! first within a price. Each maker is filled at exactly its own limit price; the taker gets the
+//! price improvement. Fills are whole lots of 0.01 share, so every maker's collateral,
+//! `lots × price in pips`, is an exact number of base units and no rounding is ever needed
+//! except in fees (floor, as the contract).
+//!
+//! | taker | maker | match | collateral |
+//! |---|---|---|---|
+//! | BUY t | SELL t | COMPLEMENTARY | taker pays the maker's price |
+//! | SELL t | BUY t | COMPLEMENTARY | taker receives the maker's price |
+//! | BUY t | BUY t' | MINT | maker pays its price, taker the rest of 1 per set |
+//! | SELL t | SELL t' | MERGE | maker receives its price, taker the rest of 1 per set |
+//!
+//! Sizing: a limit order (and any SELL) is sized in shares and buys or sells exactly that many,
+//! a limit BUY paying less collateral when it improves; a market BUY (FOK/FAK) is sized in
+//! collateral and receives as many whole lots as it can afford, more shares when it improves.
+
+use clobkit_core::types::{OrderId, Side};
+use clobkit_core::wire::TradeStatus;
+
+use crate::engine::Engine;
+use crate::event::{Event, MakerFill, Trade};
+use crate::ledger::fee;
+use crate::types::{Asset, LOT, MatchType, OrderSpec, PIPS_PER_UNIT, Pips, TradeId};
+
+/// What the taker got at once.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Fill {
+    /// Shares traded.
+    pub shares: u64,
+    /// What it gave (BUY: collateral, SELL: shares).
+    pub making: u64,
+    /// What it received before fees (BUY: shares, SELL: collateral).
+    pub taking: u64,
+}
+
+/// What matching would do, without doing it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Simulation {
+    /// The best opposite level crosses.
+    pub crosses: bool,
+    /// Shares that would trade.
+    pub shares: u64,
+    /// The order would fill completely (for a market BUY: less than one lot's cost at its limit
+    /// price would be left).
+    pub complete: bool,
+}
+
+/// The taker's limit and what it still wants.
+struct Taker {
+    yes: bool,
+    side: Side,
+    maker_amount: u128,
+    taker_amount: u128,
+    /// Market BUY: collateral left; otherwise shares left.
+    left: u64,
+    in_collateral: bool,
+}
+
+impl Taker {
+    fn new(yes: bool, s: &OrderSpec) -> Taker {
+        Taker {
+            yes,
+            side: s.side,
+            maker_amount: u128::from(s.maker_amount),
+            taker_amount: u128::from(s.taker_amount),
+            left: if s.sized_in_collateral() {
+                s.maker_amount
+            } else {
+                s.shares()
+            },
+            in_collateral: s.sized_in_collateral(),
+        }
+    }
+    /// The YES-space side it takes from: bids when selling YES-space.
+    fn takes_bids(&self) -> bool {
+        (self.yes && self.side == Side::Sell) || (!self.yes && self.side == Side::Buy)
+    }
+    /// The price of a YES-space level in the taker's token.
+    fn eff(&self, yes_price: Pips) -> Pips {
+        if self.yes {
+            yes_price
+        } else {
+            PIPS_PER_UNIT as Pips - yes_price
+        }
+    }
+    /// Whether a level at `eff` (taker-token pips) is within the taker's limit.
+    fn crosses(&self, eff: Pips) -> bool {
+        let e = u128::from(eff);
+        let d = u128::from(PIPS_PER_UNIT);
+        match self.side {
+            Side::Buy => e * self.taker_amount <= self.maker_amount * d,
+            Side::Sell => e * self.maker_amount >= self.taker_amount * d,
+        }
+    }
+    /// Shares to trade with a maker that has `open` shares at taker price `eff`.
+    fn shares_with(&self, open: u64, eff: Pips) -> u64 {
+        if self.in_collateral {
+            // one lot costs `eff` base units (0.01 share × price in pips of 0.0001)
+            open.min(self.left / u64::from(eff.max(1)) * LOT)
+        } else {
+            open.min(self.left)
+        }
+    }
+    fn consume(&mut self, shares: u64, collateral: u64) {
+        self.left -= if self.in_collateral {
+            collateral
+        } else {
+            shares
+        };
+    }
+    /// Whether nothing more can trade.
+    fn done(&self) -> bool {
+        self.left == 0
+    }
+    /// For a market BUY: the cost of one lot at its limit price.
+    fn lot_cost_at_limit(&self) -> u128 {
+        (self.maker_amount * u128::from(PIPS_PER_UNIT)).div_ceil(self.taker_amount)
+    }
+}
+
+impl Engine {
+    /// What matching `s` would do.
+    pub(crate) fn simulate(&self, mi: u32, yes: bool, s: &OrderSpec) -> Simulation {
+        let mut t = Taker::new(yes, s);
+        let book = &self.markets[mi as usize].book;
+        let levels: Box<dyn Iterator<Item = (&Pips, &crate::book::Level)>> = if t.takes_bids() {
+            Box::new(book.bids.iter().rev())
+        } else {
+            Box::new(book.asks.iter())
+        };
+        let mut sim = Simulation::default();
+        'levels: for (i, (&yp, level)) in levels.enumerate() {
+            let eff = t.eff(yp);
+            if !t.crosses(eff) {
+                break;
+            }
+            if i == 0 {
+                sim.crosses = true;
+            }
+            for &key in &level.orders {
+                let Some(r) = self.slab[key as usize].as_ref() else {
+                    continue;
+                };
+                let n = t.shares_with(r.remaining, eff);
+                if n == 0 {
+                    break 'levels;
+                }
+                let coll = taker_collateral(r.yes == yes, n, r.price);
+                sim.shares += n;
+                t.consume(n, coll);
+                if t.done() {
+                    break 'levels;
+                }
+            }
+        }
+        sim.complete = if t.in_collateral {
+            u128::from(t.left) < t.lot_cost_at_limit()
+        } else {
+            t.left == 0
+        };
+        sim
+    }
+
+    /// Matches `s` against the book, settling every fill.
+    pub(crate) fn match_taker(
+        &mut self,
+        mi: u32,
+        yes: bool,
+        s: &OrderSpec,
+        out: &mut Vec<Event>,
+    ) -> Fill {
+        let mut t = Taker::new(yes, s);
+        let mut fill = Fill::default();
+        let bid_side = t.takes_bids();
+        let market = self.markets[mi as usize].spec.condition_id;
+        let taker_token = s.token;
+        let mut bucket = 0u32;
+        loop {
+            let book = &self.markets[mi as usize].book;
+            let best = if bid_side {
+                book.bids.iter().next_back()
+            } else {
+                book.asks.iter().next()
+            };
+            let Some((&yp, level)) = best else { break };
+            let eff = t.eff(yp);
+            if !t.crosses(eff) {
+                break;
+            }
+            let Some(&key) = level.orders.front() else {
+                break;
+            };
+            let Some(r) = self.slab[key as usize].as_ref() else {
+                break;
+            };
+            let shares = t.shares_with(r.remaining, eff);
+            if shares == 0 {
+                break;
+            }
+            let same_token = r.yes == yes;
+            let match_type = match (same_token, s.side) {
+                (true, _) => MatchType::Complementary,
+                (false, Side::Buy) => MatchType::Mint,
+                (false, Side::Sell) => MatchType::Merge,
+            };
+            let maker_coll = shares / LOT * u64::from(r.price);
+            let taker_coll = taker_collateral(same_token, shares, r.price);
+            let maker_fee = fee(
+                r.spec.side == Side::Buy,
+                r.spec.fee_rate_bps,
+                shares,
+                maker_coll,
+            );
+            let taker_fee = fee(s.side == Side::Buy, s.fee_rate_bps, shares, taker_coll);
+            let (m_owner, m_addr, m_token, m_side, m_price, m_id, m_bps) = (
+                r.spec.owner.clone(),
+                r.spec.maker,
+                r.spec.token,
+                r.spec.side,
+                r.price,
+                r.spec.id,
+                r.spec.fee_rate_bps,
+            );
+
+            // The taker: it was checked for the whole order, so these cannot fail; stop rather
+            // than settle half a fill if they ever would.
+            let (t_gives, t_gets) = match s.side {
+                Side::Buy => (Asset::Collateral, Asset::Token(taker_token)),
+                Side::Sell => (Asset::Token(taker_token), Asset::Collateral),
+            };
+            let (t_give_amt, t_get_amt) = match s.side {
+                Side::Buy => (taker_coll, shares),
+                Side::Sell => (shares, taker_coll),
+            };
+            let Ok(h) = self.ledger.debit_available(s.maker, t_gives, t_give_amt) else {
+                break;
+            };
+            self.push_balance(s.maker, t_gives, h, out);
+            self.credit_with_fee(s.maker, t_gets, t_get_amt, taker_fee, out);
+
+            // The maker: spends what its order reserved.
+            let (m_gives, m_gets, m_give_amt, m_get_amt) = match m_side {
+                Side::Buy => (Asset::Collateral, Asset::Token(m_token), maker_coll, shares),
+                Side::Sell => (Asset::Token(m_token), Asset::Collateral, shares, maker_coll),
+            };
+            if let Ok(h) = self.ledger.spend_reserved(m_addr, m_gives, m_give_amt) {
+                self.push_balance(m_addr, m_gives, h, out);
+            }
+            self.credit_with_fee(m_addr, m_gets, m_get_amt, maker_fee, out);
+
+            // Book and order state.
+            let (m_matched, m_left) = {
+                let r = self.slab[key as usize].as_mut().map(|r| {
+                    r.remaining -= shares;
+                    r.matched += shares;
+                    (r.matched, r.remaining)
+                });
+                r.unwrap_or((shares, 0))
+            };
+            let side = self.markets[mi as usize].book.side_mut(bid_side);
+            let mut level_size = 0;
+            if let Some(level) = side.get_mut(&yp) {
+                level.size -= shares.min(level.size);
+                level_size = level.size;
+                if m_left == 0 {
+                    level.orders.pop_front();
+                    if level.orders.is_empty() {
+                        side.remove(&yp);
+                        level_size = 0;
+                    }
+                }
+            }
+            if m_left == 0 {
+                self.retire(key);
+            }
+            self.push_level(mi, bid_side, yp, level_size, out);
+
+            let trade = TradeId(self.next_trade);
+            self.next_trade += 1;
+            self.trades.insert(trade.0, TradeStatus::Matched);
+            t.consume(shares, taker_coll);
+            fill.shares += shares;
+            fill.making += t_give_amt;
+            fill.taking += t_get_amt;
+            let yes_side = if bid_side { Side::Sell } else { Side::Buy };
+            self.markets[mi as usize].last_trade = Some((yp, yes_side));
+            out.push(Event::Trade(Box::new(Trade {
+                id: trade,
+                market,
+                taker_order: s.id,
+                taker_owner: s.owner.clone(),
+                taker: s.maker,
+                token: taker_token,
+                side: s.side,
+                price: eff,
+                shares,
+                collateral: taker_coll,
+                taker_fee,
+                fee_rate_bps: s.fee_rate_bps,
+                match_type,
+                maker: MakerFill {
+                    order: m_id,
+                    owner: m_owner.clone(),
+                    maker: m_addr,
+                    token: m_token,
+                    side: m_side,
+                    price: m_price,
+                    shares,
+                    collateral: maker_coll,
+                    fee: maker_fee,
+                    fee_rate_bps: m_bps,
+                },
+                bucket_index: bucket,
+                match_time: self.now,
+                status: TradeStatus::Matched,
+            })));
+            bucket += 1;
+            out.push(Event::OrderFilled {
+                order: m_id,
+                owner: m_owner.clone(),
+                size_matched: m_matched,
+                remaining: m_left,
+                trade,
+            });
+            let taker_left = if t.in_collateral {
+                0
+            } else {
+                s.shares() - fill.shares
+            };
+            out.push(Event::OrderFilled {
+                order: s.id,
+                owner: s.owner.clone(),
+                size_matched: fill.shares,
+                remaining: taker_left,
+                trade,
+            });
+            self.notify(m_owner, 2, Some(m_id), market, Some(trade), out);
+            self.notify(s.owner.clone(), 2, Some(s.id), market, Some(trade), out);
+            if t.done() {
+                break;
+            }
+        }
+        fill
+    }
+
+    /// Credits `amount − fee` to `account` and `fee` to the operator.
+    fn credit_with_fee(
+        &mut self,
+        account: clobkit_core::Address,
+        asset: Asset,
+        amount: u64,
+        fee: u64,
+        out: &mut Vec<Event>,
+    ) {
+        if let Ok(h) = self.ledger.credit(account, asset, amount - fee.min(amount)) {
+            self.push_balance(account, asset, h, out);
+        }
+        if fee > 0 {
+            let op = self.operator;
+            if let Ok(h) = self.ledger.credit(op, asset, fee.min(amount)) {
+                self.push_balance(op, asset, h, out);
+            }
+        }
+    }
+
+    /// Forgets a fully matched resting order (its reservation is already spent).
+    fn retire(&mut self, key: u32) {
+        if let Some(r) = self.slab.get_mut(key as usize).and_then(Option::take) {
+            self.free.push(key);
+            self.live.remove(&r.spec.id);
+            if let Some(set) = self.by_owner.get_mut(&r.spec.owner) {
+                set.remove(&(r.seq, key));
+                if set.is_empty() {
+                    self.by_owner.remove(&r.spec.owner);
+                }
+            }
+            if let Some(e) = r.expires_at {
+                self.expiries.remove(&(e, r.seq, key));
+            }
+        }
+    }
+
+    /// Whether `id` is resting on the book.
+    pub fn is_live(&self, id: &OrderId) -> bool {
+        self.live.contains_key(id)
+    }
+}
+
+/// Collateral the taker pays (BUY) or receives (SELL) for `shares` against a maker at `price`:
+/// the maker's price for a COMPLEMENTARY match, the rest of 1 per set for MINT and MERGE.
+fn taker_collateral(same_token: bool, shares: u64, maker_price: Pips) -> u64 {
+    let maker = shares / LOT * u64::from(maker_price);
+    if same_token { maker } else { shares - maker }
+}

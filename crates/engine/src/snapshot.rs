@@ -1,0 +1,141 @@
+//! The whole state as data: snapshot, restore, and a stable hash.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use clobkit_core::Address;
+use clobkit_core::types::{OrderId, Side};
+use clobkit_core::wire::TradeStatus;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::book::{Book, yes_space};
+use crate::engine::{Engine, MarketState, Resting};
+use crate::ledger::{Holding, Ledger};
+use crate::types::{Asset, MarketSpec, MarketStatus, Owner, Pips};
+
+/// One market in a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarketSnapshot {
+    /// Definition.
+    pub spec: MarketSpec,
+    /// State.
+    pub status: MarketStatus,
+    /// Last trade (YES pips, YES-space taker side).
+    pub last_trade: Option<(Pips, Side)>,
+    /// Owners that ever had an order here.
+    pub owners: BTreeSet<Owner>,
+}
+
+/// Everything the engine knows, in a canonical order: equal states give equal snapshots.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Fee collector.
+    pub operator: Address,
+    /// Markets in creation order.
+    pub markets: Vec<MarketSnapshot>,
+    /// Resting orders in acceptance order.
+    pub resting: Vec<Resting>,
+    /// Every order id ever accepted, sorted.
+    pub seen: Vec<OrderId>,
+    /// Non-zero holdings, sorted.
+    pub holdings: Vec<((Address, Asset), Holding)>,
+    /// Trade statuses by id.
+    pub trades: BTreeMap<u64, TradeStatus>,
+    /// Next acceptance sequence.
+    pub next_seq: u64,
+    /// Next trade id.
+    pub next_trade: u64,
+    /// Next notification id.
+    pub next_notification: u64,
+    /// The engine clock.
+    pub now: u64,
+}
+
+/// A snapshot that does not describe a consistent state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SnapshotError {
+    /// A resting order refers to a market that does not exist.
+    #[error("resting order {0} refers to unknown market index {1}")]
+    UnknownMarket(OrderId, u32),
+}
+
+impl Engine {
+    /// The whole state.
+    pub fn snapshot(&self) -> Snapshot {
+        let mut seen: Vec<OrderId> = self.seen.iter().copied().collect();
+        seen.sort_unstable();
+        Snapshot {
+            operator: self.operator,
+            markets: self
+                .markets
+                .iter()
+                .map(|m| MarketSnapshot {
+                    spec: m.spec.clone(),
+                    status: m.status,
+                    last_trade: m.last_trade,
+                    owners: m.owners.clone(),
+                })
+                .collect(),
+            resting: self.all_resting().into_iter().cloned().collect(),
+            seen,
+            holdings: self.ledger.sorted().into_iter().collect(),
+            trades: self.trades.clone(),
+            next_seq: self.next_seq,
+            next_trade: self.next_trade,
+            next_notification: self.next_notification,
+            now: self.now,
+        }
+    }
+
+    /// Rebuilds an engine from a snapshot (books in acceptance order, so time priority holds).
+    pub fn restore(s: Snapshot) -> Result<Engine, SnapshotError> {
+        let mut e = Engine::new(s.operator);
+        for (i, m) in s.markets.into_iter().enumerate() {
+            let mi = i as u32;
+            e.market_by_condition.insert(m.spec.condition_id, mi);
+            e.market_by_token.insert(m.spec.tokens[0], (mi, true));
+            e.market_by_token.insert(m.spec.tokens[1], (mi, false));
+            e.markets.push(MarketState {
+                spec: m.spec,
+                status: m.status,
+                book: Book::default(),
+                last_trade: m.last_trade,
+                owners: m.owners,
+            });
+        }
+        for r in s.resting {
+            let key = e.slab.len() as u32;
+            let Some(m) = e.markets.get_mut(r.market as usize) else {
+                return Err(SnapshotError::UnknownMarket(r.spec.id, r.market));
+            };
+            let (bid, yp) = yes_space(r.yes, r.spec.side, r.price);
+            let level = m.book.side_mut(bid).entry(yp).or_default();
+            level.orders.push_back(key);
+            level.size += r.remaining;
+            e.live.insert(r.spec.id, key);
+            e.by_owner
+                .entry(r.spec.owner.clone())
+                .or_default()
+                .insert((r.seq, key));
+            if let Some(at) = r.expires_at {
+                e.expiries.insert((at, r.seq, key));
+            }
+            e.slab.push(Some(r));
+        }
+        e.seen = s.seen.into_iter().collect();
+        e.ledger = Ledger::from_sorted(s.holdings.into_iter().collect());
+        e.trades = s.trades;
+        e.next_seq = s.next_seq;
+        e.next_trade = s.next_trade;
+        e.next_notification = s.next_notification;
+        e.now = s.now;
+        Ok(e)
+    }
+
+    /// SHA-256 of the canonical snapshot: equal for equal states, whatever the history of slab
+    /// slots or hash-map layouts.
+    pub fn state_hash(&self) -> [u8; 32] {
+        let bytes = serde_json::to_vec(&self.snapshot()).unwrap_or_default();
+        Sha256::digest(bytes).into()
+    }
+}

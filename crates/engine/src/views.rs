@@ -1,0 +1,130 @@
+//! Read-only views of the state, for queries.
+
+use clobkit_core::Address;
+use clobkit_core::types::{ConditionId, OrderId, Side, TokenId};
+
+use crate::engine::{Engine, Resting};
+use crate::ledger::Holding;
+use crate::types::{Asset, MarketSpec, MarketStatus, Owner, Pips};
+
+/// One token's book as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookView {
+    /// Bids `(price, size)`, ascending (best last).
+    pub bids: Vec<(Pips, u64)>,
+    /// Asks `(price, size)`, descending (best last).
+    pub asks: Vec<(Pips, u64)>,
+    /// Price of the last trade in this token, if any.
+    pub last_trade: Option<(Pips, Side)>,
+}
+
+/// A market's definition and state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarketView<'a> {
+    /// Definition.
+    pub spec: &'a MarketSpec,
+    /// Open, closed or resolved.
+    pub status: MarketStatus,
+}
+
+impl Engine {
+    /// The market trading `token`, and whether `token` is its first token.
+    pub fn market_of(&self, token: &TokenId) -> Option<(MarketView<'_>, bool)> {
+        let &(mi, yes) = self.market_by_token.get(token)?;
+        let m = &self.markets[mi as usize];
+        Some((
+            MarketView {
+                spec: &m.spec,
+                status: m.status,
+            },
+            yes,
+        ))
+    }
+
+    /// A market by condition id.
+    pub fn market(&self, id: &ConditionId) -> Option<MarketView<'_>> {
+        let &mi = self.market_by_condition.get(id)?;
+        let m = &self.markets[mi as usize];
+        Some(MarketView {
+            spec: &m.spec,
+            status: m.status,
+        })
+    }
+
+    /// Every market, in creation order.
+    pub fn markets(&self) -> impl Iterator<Item = MarketView<'_>> {
+        self.markets.iter().map(|m| MarketView {
+            spec: &m.spec,
+            status: m.status,
+        })
+    }
+
+    /// `token`'s book.
+    pub fn book(&self, token: &TokenId) -> Option<BookView> {
+        let &(mi, yes) = self.market_by_token.get(token)?;
+        let m = &self.markets[mi as usize];
+        let (bids, asks) = m.book.token_view(yes);
+        let last_trade = m.last_trade.map(|(p, side)| {
+            if yes {
+                (p, side)
+            } else {
+                (crate::types::PIPS_PER_UNIT as Pips - p, side.opposite())
+            }
+        });
+        Some(BookView {
+            bids,
+            asks,
+            last_trade,
+        })
+    }
+
+    /// A holding.
+    pub fn holding(&self, account: Address, asset: Asset) -> Holding {
+        self.ledger.get(account, asset)
+    }
+
+    /// A resting order.
+    pub fn resting(&self, id: &OrderId) -> Option<&Resting> {
+        let &k = self.live.get(id)?;
+        self.slab.get(k as usize)?.as_ref()
+    }
+
+    /// An owner's resting orders, oldest first.
+    pub fn resting_of(&self, owner: &Owner) -> Vec<&Resting> {
+        self.by_owner
+            .get(owner)
+            .map(|s| {
+                s.iter()
+                    .filter_map(|&(_, k)| self.slab[k as usize].as_ref())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Every resting order, oldest first.
+    pub fn all_resting(&self) -> Vec<&Resting> {
+        let mut v: Vec<&Resting> = self.slab.iter().flatten().collect();
+        v.sort_by_key(|r| r.seq);
+        v
+    }
+
+    /// Whether an order id was ever accepted.
+    pub fn was_accepted(&self, id: &OrderId) -> bool {
+        self.seen.contains(id)
+    }
+
+    /// Total supply of an asset over all accounts.
+    pub fn total(&self, asset: Asset) -> u128 {
+        self.ledger.total(asset)
+    }
+
+    /// Every non-zero holding, sorted.
+    pub fn holdings(&self) -> std::collections::BTreeMap<(Address, Asset), Holding> {
+        self.ledger.sorted()
+    }
+
+    /// Whether any market's book is crossed (never true after a command).
+    pub fn any_crossed(&self) -> bool {
+        self.markets.iter().any(|m| m.book.is_crossed())
+    }
+}
