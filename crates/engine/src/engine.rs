@@ -1,11 +1,11 @@
 //! The engine: state, and how each command changes it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use clobkit_core::Address;
 use clobkit_core::types::{ConditionId, OrderId, OrderType, Side, TokenId};
 use clobkit_core::wire::{InsertStatus, TradeStatus};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::book::{Book, yes_space};
@@ -13,8 +13,8 @@ use crate::command::{Command, Stamped};
 use crate::event::{CancelReason, Event, NotCancelled, Reject};
 use crate::ledger::{Ledger, LedgerError};
 use crate::types::{
-    Asset, LOT, MAX_FEE_RATE_BPS, MarketSpec, MarketStatus, ONE, OrderSpec, Owner, PIPS_PER_UNIT,
-    Pips, TradeId, tick_pips,
+    Asset, LOT, MAX_FEE_RATE_BPS, MarketSpec, MarketStatus, ONE, OrderSpec, Owner, OwnerId,
+    PIPS_PER_UNIT, Pips, TradeId, tick_pips,
 };
 
 /// Seconds before a GTD order's `expiration` at which it stops being valid (the exchange's
@@ -66,14 +66,32 @@ pub(crate) struct MarketState {
     /// Price of the last trade in YES pips, and the taker side in YES space.
     pub last_trade: Option<(Pips, Side)>,
     /// Every owner that ever had an order here (market-resolved notifications).
-    pub owners: BTreeSet<Owner>,
+    pub owners: BTreeSet<OwnerId>,
 }
 
 /// An order on the book.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resting {
-    /// The order as placed.
-    pub spec: OrderSpec,
+    /// The order id.
+    pub id: OrderId,
+    /// Its owner.
+    pub owner: OwnerId,
+    /// Its funder.
+    pub maker: Address,
+    /// Its token.
+    pub token: TokenId,
+    /// BUY or SELL.
+    pub side: Side,
+    /// Signed maker amount.
+    pub maker_amount: u64,
+    /// Signed taker amount.
+    pub taker_amount: u64,
+    /// Signed fee rate.
+    pub fee_rate_bps: u32,
+    /// GTC or GTD.
+    pub order_type: OrderType,
+    /// Signed expiration (0 for none).
+    pub expiration: u64,
     /// Its market's index.
     pub market: u32,
     /// Whether its token is the market's first ("YES").
@@ -93,12 +111,12 @@ pub struct Resting {
 impl Resting {
     /// What it reserves: collateral `remaining × price` for a BUY, the shares for a SELL.
     pub fn reservation(&self) -> (Asset, u64) {
-        match self.spec.side {
+        match self.side {
             Side::Buy => (
                 Asset::Collateral,
                 self.remaining / LOT * u64::from(self.price),
             ),
-            Side::Sell => (Asset::Token(self.spec.token), self.remaining),
+            Side::Sell => (Asset::Token(self.token), self.remaining),
         }
     }
 }
@@ -113,11 +131,15 @@ pub struct Engine {
     pub(crate) slab: Vec<Option<Resting>>,
     pub(crate) free: Vec<u32>,
     pub(crate) live: FxHashMap<OrderId, u32>,
-    pub(crate) seen: FxHashSet<OrderId>,
-    pub(crate) by_owner: BTreeMap<Owner, BTreeSet<(u64, u32)>>,
+    pub(crate) seen: crate::seen::Seen,
+    pub(crate) owner_ids: FxHashMap<Owner, OwnerId>,
+    pub(crate) owner_keys: Vec<Owner>,
+    /// Each owner's resting orders `(seq, slab key)`, indexed by owner id.
+    pub(crate) by_owner: Vec<BTreeSet<(u64, u32)>>,
     pub(crate) expiries: BTreeSet<(u64, u64, u32)>,
     pub(crate) ledger: Ledger,
-    pub(crate) trades: BTreeMap<u64, TradeStatus>,
+    /// Status of trade `i + 1` at index `i` (trade ids are sequential).
+    pub(crate) trades: Vec<TradeStatus>,
     pub(crate) next_seq: u64,
     pub(crate) next_trade: u64,
     pub(crate) next_notification: u64,
@@ -135,11 +157,13 @@ impl Engine {
             slab: Vec::new(),
             free: Vec::new(),
             live: FxHashMap::default(),
-            seen: FxHashSet::default(),
-            by_owner: BTreeMap::new(),
+            seen: crate::seen::Seen::default(),
+            owner_ids: FxHashMap::default(),
+            owner_keys: Vec::new(),
+            by_owner: Vec::new(),
             expiries: BTreeSet::new(),
             ledger: Ledger::default(),
-            trades: BTreeMap::new(),
+            trades: Vec::new(),
             next_seq: 1,
             next_trade: 1,
             next_notification: 1,
@@ -199,10 +223,12 @@ impl Engine {
                 Ok(())
             }
             Command::Cancel { owner, orders } => {
+                let owner = self.owner_ids.get(owner).copied();
                 self.cancel_ids(owner, orders, out);
                 Ok(())
             }
             Command::CancelAll { owner } => {
+                let owner = self.owner_ids.get(owner).copied();
                 self.cancel_where(owner, |_| true, out);
                 Ok(())
             }
@@ -220,9 +246,10 @@ impl Engine {
                     return Ok(());
                 }
                 let token = *token;
+                let owner = self.owner_ids.get(owner).copied();
                 self.cancel_where(
                     owner,
-                    |r| mi.is_none_or(|m| r.market == m) && token.is_none_or(|t| r.spec.token == t),
+                    |r| mi.is_none_or(|m| r.market == m) && token.is_none_or(|t| r.token == t),
                     out,
                 );
                 Ok(())
@@ -380,7 +407,7 @@ impl Engine {
         let m = &mut self.markets[mi as usize];
         m.status = MarketStatus::Resolved { winner };
         let tokens = m.spec.tokens;
-        let owners: Vec<Owner> = m.owners.iter().cloned().collect();
+        let owners: Vec<OwnerId> = m.owners.iter().copied().collect();
         // Redeem: the winner at 1 collateral, the loser at 0.
         for t in tokens {
             for (account, h) in self.ledger.holders(Asset::Token(t)) {
@@ -407,9 +434,9 @@ impl Engine {
         to: TradeStatus,
         out: &mut Vec<Event>,
     ) -> Result<(), CommandError> {
-        let from = self
-            .trades
-            .get(&trade.0)
+        let slot = usize::try_from(trade.0).ok().and_then(|i| i.checked_sub(1));
+        let from = slot
+            .and_then(|i| self.trades.get(i))
             .cloned()
             .ok_or(CommandError::UnknownTrade(trade.0))?;
         use TradeStatus as S;
@@ -428,7 +455,9 @@ impl Engine {
                 to,
             });
         }
-        self.trades.insert(trade.0, to.clone());
+        if let Some(st) = slot.and_then(|i| self.trades.get_mut(i)) {
+            *st = to.clone();
+        }
         out.push(Event::TradeStatusChanged { trade, status: to });
         Ok(())
     }
@@ -450,7 +479,7 @@ impl Engine {
 
     pub(crate) fn notify(
         &mut self,
-        owner: Owner,
+        owner: OwnerId,
         kind: u32,
         order: Option<OrderId>,
         market: ConditionId,
@@ -596,10 +625,11 @@ impl Engine {
             }
             _ => {}
         }
-        self.seen.insert(s.id);
-        self.markets[mi as usize].owners.insert(s.owner.clone());
+        self.seen.insert(&s.id);
+        let owner = self.intern(&s.owner);
+        self.markets[mi as usize].owners.insert(owner);
         let at = out.len();
-        let fill = self.match_taker(mi, yes, s, out);
+        let fill = self.match_taker(mi, yes, s, owner, out);
         let remaining = if s.sized_in_collateral() {
             0
         } else {
@@ -607,12 +637,12 @@ impl Engine {
         };
         let rests = s.order_type.rests() && remaining > 0;
         if rests {
-            self.rest(mi, yes, price, s, fill.shares, remaining, out);
+            self.rest(mi, yes, price, s, owner, fill.shares, remaining, out);
         } else if remaining > 0 && fill.shares > 0 {
             // FAK remainder (FOK never gets here with a remainder)
             out.push(Event::OrderCancelled {
                 order: s.id,
-                owner: s.owner.clone(),
+                owner,
                 reason: CancelReason::FakRemainder,
                 remaining,
             });
@@ -625,7 +655,8 @@ impl Engine {
         out.insert(
             at,
             Event::OrderAccepted {
-                order: Box::new(s.clone()),
+                order: s.id,
+                owner,
                 market: self.markets[mi as usize].spec.condition_id,
                 status,
                 price,
@@ -644,6 +675,7 @@ impl Engine {
         yes: bool,
         price: Pips,
         s: &OrderSpec,
+        owner: OwnerId,
         matched: u64,
         remaining: u64,
         out: &mut Vec<Event>,
@@ -653,7 +685,16 @@ impl Engine {
         let expires_at =
             (s.order_type == OrderType::Gtd).then(|| s.expiration - GTD_THRESHOLD_SECS);
         let r = Resting {
-            spec: s.clone(),
+            id: s.id,
+            owner,
+            maker: s.maker,
+            token: s.token,
+            side: s.side,
+            maker_amount: s.maker_amount,
+            taker_amount: s.taker_amount,
+            fee_rate_bps: s.fee_rate_bps,
+            order_type: s.order_type,
+            expiration: s.expiration,
             market: mi,
             yes,
             price,
@@ -678,10 +719,7 @@ impl Engine {
             }
         };
         self.live.insert(s.id, key);
-        self.by_owner
-            .entry(s.owner.clone())
-            .or_default()
-            .insert((seq, key));
+        self.by_owner[owner.0 as usize].insert((seq, key));
         if let Some(e) = expires_at {
             self.expiries.insert((e, seq, key));
         }
@@ -725,17 +763,14 @@ impl Engine {
     pub(crate) fn unrest(&mut self, key: u32, out: &mut Vec<Event>) -> Option<Resting> {
         let r = self.slab.get_mut(key as usize)?.take()?;
         self.free.push(key);
-        self.live.remove(&r.spec.id);
-        if let Some(set) = self.by_owner.get_mut(&r.spec.owner) {
+        self.live.remove(&r.id);
+        if let Some(set) = self.by_owner.get_mut(r.owner.0 as usize) {
             set.remove(&(r.seq, key));
-            if set.is_empty() {
-                self.by_owner.remove(&r.spec.owner);
-            }
         }
         if let Some(e) = r.expires_at {
             self.expiries.remove(&(e, r.seq, key));
         }
-        let (bid, yp) = yes_space(r.yes, r.spec.side, r.price);
+        let (bid, yp) = yes_space(r.yes, r.side, r.price);
         let side = self.markets[r.market as usize].book.side_mut(bid);
         let mut size = 0;
         if let Some(level) = side.get_mut(&yp) {
@@ -751,8 +786,8 @@ impl Engine {
         }
         self.push_level(r.market, bid, yp, size, out);
         let (asset, amount) = r.reservation();
-        let h = self.ledger.release(r.spec.maker, asset, amount);
-        self.push_balance(r.spec.maker, asset, h, out);
+        let h = self.ledger.release(r.maker, asset, amount);
+        self.push_balance(r.maker, asset, h, out);
         Some(r)
     }
 
@@ -765,23 +800,23 @@ impl Engine {
         let r = self.unrest(key, out)?;
         let market = self.markets[r.market as usize].spec.condition_id;
         out.push(Event::OrderCancelled {
-            order: r.spec.id,
-            owner: r.spec.owner.clone(),
+            order: r.id,
+            owner: r.owner.clone(),
             reason,
             remaining: r.remaining,
         });
-        self.notify(r.spec.owner.clone(), 1, Some(r.spec.id), market, None, out);
-        Some(r.spec.id)
+        self.notify(r.owner.clone(), 1, Some(r.id), market, None, out);
+        Some(r.id)
     }
 
-    fn cancel_ids(&mut self, owner: &Owner, ids: &[OrderId], out: &mut Vec<Event>) {
+    fn cancel_ids(&mut self, owner: Option<OwnerId>, ids: &[OrderId], out: &mut Vec<Event>) {
         let (mut canceled, mut not_canceled) = (Vec::new(), Vec::new());
         for id in ids {
             let key = self.live.get(id).copied().filter(|&k| {
                 self.slab
                     .get(k as usize)
                     .and_then(|r| r.as_ref())
-                    .is_some_and(|r| r.spec.owner == *owner)
+                    .is_some_and(|r| Some(r.owner) == owner)
             });
             match key.and_then(|k| self.cancel_key(k, CancelReason::Owner, out)) {
                 Some(id) => canceled.push(id),
@@ -797,13 +832,12 @@ impl Engine {
 
     fn cancel_where(
         &mut self,
-        owner: &Owner,
+        owner: Option<OwnerId>,
         keep: impl Fn(&Resting) -> bool,
         out: &mut Vec<Event>,
     ) {
-        let keys: Vec<u32> = self
-            .by_owner
-            .get(owner)
+        let keys: Vec<u32> = owner
+            .and_then(|o| self.by_owner.get(o.0 as usize))
             .map(|s| {
                 s.iter()
                     .map(|&(_, k)| k)
@@ -846,6 +880,28 @@ impl Engine {
             self.expiries.remove(&(at, seq, key));
             self.cancel_key(key, CancelReason::Expired, out);
         }
+    }
+
+    /// The id of an owner, interning it on first sight.
+    pub(crate) fn intern(&mut self, owner: &Owner) -> OwnerId {
+        if let Some(&id) = self.owner_ids.get(owner) {
+            return id;
+        }
+        let id = OwnerId(self.owner_keys.len() as u32);
+        self.owner_ids.insert(owner.clone(), id);
+        self.owner_keys.push(owner.clone());
+        self.by_owner.push(BTreeSet::new());
+        id
+    }
+
+    /// The API key of an owner id found in an event.
+    pub fn owner_key(&self, id: OwnerId) -> Option<&Owner> {
+        self.owner_keys.get(id.0 as usize)
+    }
+
+    /// The id events use for an owner, if it ever placed an order.
+    pub fn owner_id(&self, owner: &Owner) -> Option<OwnerId> {
+        self.owner_ids.get(owner).copied()
     }
 
     /// The operator account that collects fees.

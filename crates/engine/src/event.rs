@@ -5,7 +5,7 @@ use clobkit_core::types::{ConditionId, OrderId, Side, TickSize, TokenId};
 use clobkit_core::wire::{InsertStatus, TradeStatus};
 use serde::{Deserialize, Serialize};
 
-use crate::types::{Asset, MatchType, Owner, Pips, TradeId, pips_to_decimal, units_to_decimal};
+use crate::types::{Asset, MatchType, OwnerId, Pips, TradeId, pips_to_decimal, units_to_decimal};
 
 /// Why an order was refused. Nothing changed when an order is rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,7 +128,7 @@ pub struct MakerFill {
     /// The resting order.
     pub order: OrderId,
     /// Its owner.
-    pub owner: Owner,
+    pub owner: OwnerId,
     /// Its funder.
     pub maker: Address,
     /// Its token (the complement of the taker's for MINT/MERGE).
@@ -157,7 +157,7 @@ pub struct Trade {
     /// The taker order.
     pub taker_order: OrderId,
     /// The taker's owner.
-    pub taker_owner: Owner,
+    pub taker_owner: OwnerId,
     /// The taker's funder.
     pub taker: Address,
     /// The taker's token.
@@ -196,8 +196,10 @@ pub enum Event {
     },
     /// An order was accepted; `status` says whether it matched at once and/or rests.
     OrderAccepted {
-        /// The order as placed.
-        order: Box<crate::types::OrderSpec>,
+        /// The order (the command that placed it has its every field).
+        order: OrderId,
+        /// Its owner.
+        owner: OwnerId,
         /// Its market.
         market: ConditionId,
         /// `live` (resting, nothing matched) or `matched` (something matched at once).
@@ -226,7 +228,7 @@ pub enum Event {
         /// The order.
         order: OrderId,
         /// Its owner.
-        owner: Owner,
+        owner: OwnerId,
         /// Total shares matched so far.
         size_matched: u64,
         /// Shares still open (0 when fully matched).
@@ -239,7 +241,7 @@ pub enum Event {
         /// The order.
         order: OrderId,
         /// Its owner.
-        owner: Owner,
+        owner: OwnerId,
         /// Why.
         reason: CancelReason,
         /// Shares that were still open.
@@ -288,7 +290,7 @@ pub enum Event {
         /// Sequential id.
         id: u64,
         /// Who it is for.
-        owner: Owner,
+        owner: OwnerId,
         /// 1 = order cancelled, 2 = order filled, 4 = market resolved.
         kind: u32,
         /// The order concerned (kinds 1 and 2).

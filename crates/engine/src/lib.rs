@@ -28,6 +28,7 @@ mod engine;
 mod event;
 pub mod ledger;
 mod matching;
+mod seen;
 mod snapshot;
 mod types;
 mod views;

@@ -23,7 +23,7 @@ use clobkit_core::wire::TradeStatus;
 use crate::engine::Engine;
 use crate::event::{Event, MakerFill, Trade};
 use crate::ledger::fee;
-use crate::types::{Asset, LOT, MatchType, OrderSpec, PIPS_PER_UNIT, Pips, TradeId};
+use crate::types::{Asset, LOT, MatchType, OrderSpec, OwnerId, PIPS_PER_UNIT, Pips, TradeId};
 
 /// What the taker got at once.
 #[derive(Debug, Clone, Copy, Default)]
@@ -124,13 +124,21 @@ impl Taker {
 impl Engine {
     /// What matching `s` would do.
     pub(crate) fn simulate(&self, mi: u32, yes: bool, s: &OrderSpec) -> Simulation {
-        let mut t = Taker::new(yes, s);
+        let t = Taker::new(yes, s);
         let book = &self.markets[mi as usize].book;
-        let levels: Box<dyn Iterator<Item = (&Pips, &crate::book::Level)>> = if t.takes_bids() {
-            Box::new(book.bids.iter().rev())
+        if t.takes_bids() {
+            self.walk(t, yes, book.bids.iter().rev())
         } else {
-            Box::new(book.asks.iter())
-        };
+            self.walk(t, yes, book.asks.iter())
+        }
+    }
+
+    fn walk<'a>(
+        &self,
+        mut t: Taker,
+        yes: bool,
+        levels: impl Iterator<Item = (&'a Pips, &'a crate::book::Level)>,
+    ) -> Simulation {
         let mut sim = Simulation::default();
         'levels: for (i, (&yp, level)) in levels.enumerate() {
             let eff = t.eff(yp);
@@ -170,6 +178,7 @@ impl Engine {
         mi: u32,
         yes: bool,
         s: &OrderSpec,
+        owner: OwnerId,
         out: &mut Vec<Event>,
     ) -> Fill {
         let mut t = Taker::new(yes, s);
@@ -178,6 +187,12 @@ impl Engine {
         let market = self.markets[mi as usize].spec.condition_id;
         let taker_token = s.token;
         let mut bucket = 0u32;
+        // The level being consumed and its size, emitted when the walk leaves it.
+        let mut touched: Option<(Pips, u64)> = None;
+        let (t_gives, t_gets) = match s.side {
+            Side::Buy => (Asset::Collateral, Asset::Token(taker_token)),
+            Side::Sell => (Asset::Token(taker_token), Asset::Collateral),
+        };
         loop {
             let book = &self.markets[mi as usize].book;
             let best = if bid_side {
@@ -208,38 +223,32 @@ impl Engine {
             };
             let maker_coll = shares / LOT * u64::from(r.price);
             let taker_coll = taker_collateral(same_token, shares, r.price);
-            let maker_fee = fee(
-                r.spec.side == Side::Buy,
-                r.spec.fee_rate_bps,
-                shares,
-                maker_coll,
-            );
+            let maker_fee = fee(r.side == Side::Buy, r.fee_rate_bps, shares, maker_coll);
             let taker_fee = fee(s.side == Side::Buy, s.fee_rate_bps, shares, taker_coll);
             let (m_owner, m_addr, m_token, m_side, m_price, m_id, m_bps) = (
-                r.spec.owner.clone(),
-                r.spec.maker,
-                r.spec.token,
-                r.spec.side,
+                r.owner.clone(),
+                r.maker,
+                r.token,
+                r.side,
                 r.price,
-                r.spec.id,
-                r.spec.fee_rate_bps,
+                r.id,
+                r.fee_rate_bps,
             );
 
             // The taker: it was checked for the whole order, so these cannot fail; stop rather
-            // than settle half a fill if they ever would.
-            let (t_gives, t_gets) = match s.side {
-                Side::Buy => (Asset::Collateral, Asset::Token(taker_token)),
-                Side::Sell => (Asset::Token(taker_token), Asset::Collateral),
-            };
+            // than settle half a fill if they ever would. Its balances are reported once, at the end.
             let (t_give_amt, t_get_amt) = match s.side {
                 Side::Buy => (taker_coll, shares),
                 Side::Sell => (shares, taker_coll),
             };
-            let Ok(h) = self.ledger.debit_available(s.maker, t_gives, t_give_amt) else {
+            if self
+                .ledger
+                .debit_available(s.maker, t_gives, t_give_amt)
+                .is_err()
+            {
                 break;
-            };
-            self.push_balance(s.maker, t_gives, h, out);
-            self.credit_with_fee(s.maker, t_gets, t_get_amt, taker_fee, out);
+            }
+            self.credit_quiet(s.maker, t_gets, t_get_amt, taker_fee, out);
 
             // The maker: spends what its order reserved.
             let (m_gives, m_gets, m_give_amt, m_get_amt) = match m_side {
@@ -276,11 +285,14 @@ impl Engine {
             if m_left == 0 {
                 self.retire(key);
             }
-            self.push_level(mi, bid_side, yp, level_size, out);
+            if let Some((p, size)) = touched.filter(|(p, _)| *p != yp) {
+                self.push_level(mi, bid_side, p, size, out);
+            }
+            touched = Some((yp, level_size));
 
             let trade = TradeId(self.next_trade);
             self.next_trade += 1;
-            self.trades.insert(trade.0, TradeStatus::Matched);
+            self.trades.push(TradeStatus::Matched);
             t.consume(shares, taker_coll);
             fill.shares += shares;
             fill.making += t_give_amt;
@@ -291,7 +303,7 @@ impl Engine {
                 id: trade,
                 market,
                 taker_order: s.id,
-                taker_owner: s.owner.clone(),
+                taker_owner: owner,
                 taker: s.maker,
                 token: taker_token,
                 side: s.side,
@@ -303,7 +315,7 @@ impl Engine {
                 match_type,
                 maker: MakerFill {
                     order: m_id,
-                    owner: m_owner.clone(),
+                    owner: m_owner,
                     maker: m_addr,
                     token: m_token,
                     side: m_side,
@@ -332,18 +344,46 @@ impl Engine {
             };
             out.push(Event::OrderFilled {
                 order: s.id,
-                owner: s.owner.clone(),
+                owner,
                 size_matched: fill.shares,
                 remaining: taker_left,
                 trade,
             });
             self.notify(m_owner, 2, Some(m_id), market, Some(trade), out);
-            self.notify(s.owner.clone(), 2, Some(s.id), market, Some(trade), out);
+            self.notify(owner, 2, Some(s.id), market, Some(trade), out);
             if t.done() {
                 break;
             }
         }
+        if let Some((p, size)) = touched {
+            self.push_level(mi, bid_side, p, size, out);
+        }
+        if fill.shares > 0 {
+            for asset in [t_gives, t_gets] {
+                let h = self.ledger.get(s.maker, asset);
+                self.push_balance(s.maker, asset, h, out);
+            }
+        }
         fill
+    }
+
+    /// Credits `amount − fee` to `account` without reporting it (the caller reports the final
+    /// balance), and `fee` to the operator (reported).
+    fn credit_quiet(
+        &mut self,
+        account: clobkit_core::Address,
+        asset: Asset,
+        amount: u64,
+        fee: u64,
+        out: &mut Vec<Event>,
+    ) {
+        let _ = self.ledger.credit(account, asset, amount - fee.min(amount));
+        if fee > 0 {
+            let op = self.operator;
+            if let Ok(h) = self.ledger.credit(op, asset, fee.min(amount)) {
+                self.push_balance(op, asset, h, out);
+            }
+        }
     }
 
     /// Credits `amount − fee` to `account` and `fee` to the operator.
@@ -370,12 +410,9 @@ impl Engine {
     fn retire(&mut self, key: u32) {
         if let Some(r) = self.slab.get_mut(key as usize).and_then(Option::take) {
             self.free.push(key);
-            self.live.remove(&r.spec.id);
-            if let Some(set) = self.by_owner.get_mut(&r.spec.owner) {
+            self.live.remove(&r.id);
+            if let Some(set) = self.by_owner.get_mut(r.owner.0 as usize) {
                 set.remove(&(r.seq, key));
-                if set.is_empty() {
-                    self.by_owner.remove(&r.spec.owner);
-                }
             }
             if let Some(e) = r.expires_at {
                 self.expiries.remove(&(e, r.seq, key));

@@ -1,6 +1,6 @@
 //! The whole state as data: snapshot, restore, and a stable hash.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use clobkit_core::Address;
 use clobkit_core::types::{OrderId, Side};
@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::book::{Book, yes_space};
 use crate::engine::{Engine, MarketState, Resting};
 use crate::ledger::{Holding, Ledger};
-use crate::types::{Asset, MarketSpec, MarketStatus, Owner, Pips};
+use crate::types::{Asset, MarketSpec, MarketStatus, Owner, OwnerId, Pips};
 
 /// One market in a snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,8 +22,8 @@ pub struct MarketSnapshot {
     pub status: MarketStatus,
     /// Last trade (YES pips, YES-space taker side).
     pub last_trade: Option<(Pips, Side)>,
-    /// Owners that ever had an order here.
-    pub owners: BTreeSet<Owner>,
+    /// Owners (ids into [`Snapshot::owners`]) that ever had an order here.
+    pub owners: BTreeSet<OwnerId>,
 }
 
 /// Everything the engine knows, in a canonical order: equal states give equal snapshots.
@@ -31,16 +31,18 @@ pub struct MarketSnapshot {
 pub struct Snapshot {
     /// Fee collector.
     pub operator: Address,
+    /// Owner API keys, indexed by [`OwnerId`].
+    pub owners: Vec<Owner>,
     /// Markets in creation order.
     pub markets: Vec<MarketSnapshot>,
     /// Resting orders in acceptance order.
     pub resting: Vec<Resting>,
-    /// Every order id ever accepted, sorted.
-    pub seen: Vec<OrderId>,
+    /// Fingerprints of every order id ever accepted, sorted (see the `seen` module).
+    pub seen: Vec<u64>,
     /// Non-zero holdings, sorted.
     pub holdings: Vec<((Address, Asset), Holding)>,
-    /// Trade statuses by id.
-    pub trades: BTreeMap<u64, TradeStatus>,
+    /// Trade statuses; trade `i + 1` at index `i`.
+    pub trades: Vec<TradeStatus>,
     /// Next acceptance sequence.
     pub next_seq: u64,
     /// Next trade id.
@@ -57,15 +59,18 @@ pub enum SnapshotError {
     /// A resting order refers to a market that does not exist.
     #[error("resting order {0} refers to unknown market index {1}")]
     UnknownMarket(OrderId, u32),
+    /// A resting order refers to an owner id that does not exist.
+    #[error("resting order {0} refers to unknown owner index {1}")]
+    UnknownOwner(OrderId, u32),
 }
 
 impl Engine {
     /// The whole state.
     pub fn snapshot(&self) -> Snapshot {
-        let mut seen: Vec<OrderId> = self.seen.iter().copied().collect();
-        seen.sort_unstable();
+        let seen = self.seen.sorted();
         Snapshot {
             operator: self.operator,
+            owners: self.owner_keys.clone(),
             markets: self
                 .markets
                 .iter()
@@ -90,6 +95,9 @@ impl Engine {
     /// Rebuilds an engine from a snapshot (books in acceptance order, so time priority holds).
     pub fn restore(s: Snapshot) -> Result<Engine, SnapshotError> {
         let mut e = Engine::new(s.operator);
+        for o in &s.owners {
+            e.intern(o);
+        }
         for (i, m) in s.markets.into_iter().enumerate() {
             let mi = i as u32;
             e.market_by_condition.insert(m.spec.condition_id, mi);
@@ -106,23 +114,25 @@ impl Engine {
         for r in s.resting {
             let key = e.slab.len() as u32;
             let Some(m) = e.markets.get_mut(r.market as usize) else {
-                return Err(SnapshotError::UnknownMarket(r.spec.id, r.market));
+                return Err(SnapshotError::UnknownMarket(r.id, r.market));
             };
-            let (bid, yp) = yes_space(r.yes, r.spec.side, r.price);
+            let (bid, yp) = yes_space(r.yes, r.side, r.price);
             let level = m.book.side_mut(bid).entry(yp).or_default();
             level.orders.push_back(key);
             level.size += r.remaining;
-            e.live.insert(r.spec.id, key);
-            e.by_owner
-                .entry(r.spec.owner.clone())
-                .or_default()
-                .insert((r.seq, key));
+            e.live.insert(r.id, key);
+            match e.by_owner.get_mut(r.owner.0 as usize) {
+                Some(set) => {
+                    set.insert((r.seq, key));
+                }
+                None => return Err(SnapshotError::UnknownOwner(r.id, r.owner.0)),
+            }
             if let Some(at) = r.expires_at {
                 e.expiries.insert((at, r.seq, key));
             }
             e.slab.push(Some(r));
         }
-        e.seen = s.seen.into_iter().collect();
+        e.seen = crate::seen::Seen::from_fingerprints(s.seen);
         e.ledger = Ledger::from_sorted(s.holdings.into_iter().collect());
         e.trades = s.trades;
         e.next_seq = s.next_seq;

@@ -39,6 +39,11 @@ impl fmt::Display for Owner {
     }
 }
 
+/// An owner interned inside the engine: events carry this (a copy), and
+/// [`crate::Engine::owner_key`] gives the API key back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct OwnerId(pub u32);
+
 /// What a balance is held in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Asset {

@@ -5,7 +5,8 @@ use clobkit_core::types::{ConditionId, OrderId, Side, TokenId};
 
 use crate::engine::{Engine, Resting};
 use crate::ledger::Holding;
-use crate::types::{Asset, MarketSpec, MarketStatus, Owner, Pips};
+use crate::types::{Asset, MarketSpec, MarketStatus, Owner, Pips, TradeId};
+use clobkit_core::wire::TradeStatus;
 
 /// One token's book as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,8 +92,9 @@ impl Engine {
 
     /// An owner's resting orders, oldest first.
     pub fn resting_of(&self, owner: &Owner) -> Vec<&Resting> {
-        self.by_owner
+        self.owner_ids
             .get(owner)
+            .and_then(|o| self.by_owner.get(o.0 as usize))
             .map(|s| {
                 s.iter()
                     .filter_map(|&(_, k)| self.slab[k as usize].as_ref())
@@ -111,6 +113,14 @@ impl Engine {
     /// Whether an order id was ever accepted.
     pub fn was_accepted(&self, id: &OrderId) -> bool {
         self.seen.contains(id)
+    }
+
+    /// A trade's settlement status.
+    pub fn trade_status(&self, id: TradeId) -> Option<&TradeStatus> {
+        usize::try_from(id.0)
+            .ok()
+            .and_then(|i| i.checked_sub(1))
+            .and_then(|i| self.trades.get(i))
     }
 
     /// Total supply of an asset over all accounts.
