@@ -801,11 +801,11 @@ impl Engine {
         let market = self.markets[r.market as usize].spec.condition_id;
         out.push(Event::OrderCancelled {
             order: r.id,
-            owner: r.owner.clone(),
+            owner: r.owner,
             reason,
             remaining: r.remaining,
         });
-        self.notify(r.owner.clone(), 1, Some(r.id), market, None, out);
+        self.notify(r.owner, 1, Some(r.id), market, None, out);
         Some(r.id)
     }
 

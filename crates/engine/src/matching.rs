@@ -226,7 +226,7 @@ impl Engine {
             let maker_fee = fee(r.side == Side::Buy, r.fee_rate_bps, shares, maker_coll);
             let taker_fee = fee(s.side == Side::Buy, s.fee_rate_bps, shares, taker_coll);
             let (m_owner, m_addr, m_token, m_side, m_price, m_id, m_bps) = (
-                r.owner.clone(),
+                r.owner,
                 r.maker,
                 r.token,
                 r.side,
@@ -332,7 +332,7 @@ impl Engine {
             bucket += 1;
             out.push(Event::OrderFilled {
                 order: m_id,
-                owner: m_owner.clone(),
+                owner: m_owner,
                 size_matched: m_matched,
                 remaining: m_left,
                 trade,
