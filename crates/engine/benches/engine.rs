@@ -1,7 +1,13 @@
 //! Criterion bench of the engine on the mixed workload (`benches/workload`): the time of one
 //! command, averaged. Run: `cargo bench -p clobkit-engine --bench engine`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::float_arithmetic,
+    missing_docs
+)]
 
 mod workload;
 

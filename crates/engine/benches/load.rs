@@ -4,7 +4,13 @@
 //! Two passes over the same stream on identical engines: one untimed per command (throughput),
 //! one timing every command (p50/p99/p99.9). Also checks the two passes end in the same state.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::float_arithmetic,
+    missing_docs
+)]
 
 mod workload;
 

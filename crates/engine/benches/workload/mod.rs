@@ -154,8 +154,8 @@ pub fn build(total: usize, seed: u64) -> Workload {
                 Event::OrderCancelled { order, .. } => Some(*order),
                 _ => None,
             };
-            if let Some(id) = gone {
-                if let Some(i) = index.remove(&id) {
+            if let Some(i) = gone.and_then(|id| index.remove(&id)) {
+                {
                     live.swap_remove(i);
                     if let Some((moved, _)) = live.get(i) {
                         index.insert(*moved, i);
