@@ -1,0 +1,537 @@
+//! Property tests: random command sequences against a small, obviously-correct reference model.
+//!
+//! The model keeps resting orders in a plain `Vec` and matches by sorting the crossing ones by
+//! (price best-first, acceptance order) and scanning. After every command the engine must agree
+//! with it on every trade (maker, size, price) and on the book, and must keep its invariants:
+//! value conserved, YES and NO supplies equal, no crossed book, reservations exactly what the
+//! resting orders need, a rejected order changes nothing. At the end, snapshot → restore and a
+//! replay from scratch must give the same state hash.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use clobkit_core::types::{OrderId, OrderType, Side, TickSize};
+use clobkit_core::{Address, B256};
+use clobkit_engine::*;
+use common::{acct, cond, owner, tok};
+use proptest::prelude::*;
+
+const ACCOUNTS: u8 = 4;
+const START: u64 = 1_000_000;
+
+#[derive(Debug, Clone)]
+enum Op {
+    Limit {
+        who: u8,
+        yes: bool,
+        side: Side,
+        price: u32,
+        lots: u64,
+        gtd: Option<u64>,
+        post_only: bool,
+    },
+    Market {
+        who: u8,
+        yes: bool,
+        side: Side,
+        worst: u32,
+        amount_lots: u64,
+        fok: bool,
+    },
+    Cancel {
+        who: u8,
+        pick: usize,
+    },
+    CancelAll {
+        who: u8,
+    },
+    Wait {
+        secs: u64,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let who = 1..=ACCOUNTS;
+    let side = prop::sample::select(vec![Side::Buy, Side::Sell]);
+    prop_oneof![
+        6 => (who.clone(), any::<bool>(), side.clone(), 35u32..=65, 1u64..=20, prop::option::weighted(0.2, 61u64..200), prop::bool::weighted(0.1))
+            .prop_map(|(who, yes, side, p, lots, gtd, post_only)| Op::Limit { who, yes, side, price: p * 100, lots: lots * 100, gtd, post_only }),
+        2 => (who.clone(), any::<bool>(), side, 30u32..=70, 1u64..=30, any::<bool>())
+            .prop_map(|(who, yes, side, p, lots, fok)| Op::Market { who, yes, side, worst: p * 100, amount_lots: lots * 100, fok }),
+        2 => (who.clone(), any::<usize>()).prop_map(|(who, pick)| Op::Cancel { who, pick }),
+        1 => who.prop_map(|who| Op::CancelAll { who }),
+        1 => (1u64..90).prop_map(|secs| Op::Wait { secs }),
+    ]
+}
+
+#[derive(Debug, Clone)]
+struct MOrder {
+    id: OrderId,
+    seq: u64,
+    who: u8,
+    yes: bool,
+    side: Side,
+    price: u32,
+    remaining: u64,
+    expires_at: Option<u64>,
+}
+
+impl MOrder {
+    fn is_bid(&self) -> bool {
+        (self.yes && self.side == Side::Buy) || (!self.yes && self.side == Side::Sell)
+    }
+    fn yes_price(&self) -> u32 {
+        if self.yes {
+            self.price
+        } else {
+            10_000 - self.price
+        }
+    }
+    fn reservation(&self) -> (Asset, u64) {
+        match self.side {
+            Side::Buy => (
+                Asset::Collateral,
+                self.remaining / LOT * u64::from(self.price),
+            ),
+            Side::Sell => (
+                Asset::Token(tok(if self.yes { 1 } else { 2 })),
+                self.remaining,
+            ),
+        }
+    }
+}
+
+/// The model's answer to one taker: the makers it trades with, in order, and how much.
+fn model_match(book: &[MOrder], spec: &OrderSpec, yes: bool) -> Vec<(OrderId, u64, u32)> {
+    let takes_bids = (yes && spec.side == Side::Sell) || (!yes && spec.side == Side::Buy);
+    let mut cands: Vec<&MOrder> = book.iter().filter(|o| o.is_bid() == takes_bids).collect();
+    cands.sort_by_key(|o| {
+        (
+            if takes_bids {
+                10_000 - o.yes_price()
+            } else {
+                o.yes_price()
+            },
+            o.seq,
+        )
+    });
+    let in_coll = spec.side == Side::Buy && !spec.order_type.rests();
+    let mut left = if in_coll {
+        spec.maker_amount
+    } else {
+        spec.shares()
+    };
+    let (m, t) = (u128::from(spec.maker_amount), u128::from(spec.taker_amount));
+    let mut out = Vec::new();
+    for o in cands {
+        let eff = if yes {
+            o.yes_price()
+        } else {
+            10_000 - o.yes_price()
+        };
+        let e = u128::from(eff);
+        let crosses = match spec.side {
+            Side::Buy => e * t <= m * 10_000,
+            Side::Sell => e * m >= t * 10_000,
+        };
+        if !crosses {
+            break;
+        }
+        let n = if in_coll {
+            o.remaining.min(left / u64::from(eff) * LOT)
+        } else {
+            o.remaining.min(left)
+        };
+        if n == 0 {
+            break;
+        }
+        let maker_coll = n / LOT * u64::from(o.price);
+        let coll = if o.yes == yes {
+            maker_coll
+        } else {
+            n - maker_coll
+        };
+        left -= if in_coll { coll } else { n };
+        out.push((o.id, n, eff));
+        if left == 0 {
+            break;
+        }
+    }
+    out
+}
+
+struct World {
+    e: Engine,
+    model: Vec<MOrder>,
+    now: u64,
+    next: u64,
+    seq: u64,
+    deposits: u128,
+    log: Vec<Stamped>,
+}
+
+impl World {
+    fn new(fee: u32) -> World {
+        let mut w = World {
+            e: Engine::new(acct(0xfe)),
+            model: Vec::new(),
+            now: 1_000_000,
+            next: 0,
+            seq: 0,
+            deposits: 0,
+            log: Vec::new(),
+        };
+        let mut spec = common::spec(fee, LOT);
+        spec.tick_size = TickSize::Hundredth;
+        w.run(Command::CreateMarket(Box::new(spec))).unwrap();
+        for who in 1..=ACCOUNTS {
+            w.run(Command::Deposit {
+                account: acct(who),
+                amount: 2 * START * ONE / 100,
+            })
+            .unwrap();
+            w.run(Command::Split {
+                account: acct(who),
+                market: cond(),
+                amount: START * ONE / 100,
+            })
+            .unwrap();
+            w.deposits += u128::from(2 * START * ONE / 100);
+        }
+        w
+    }
+
+    fn run(&mut self, command: Command) -> Result<Vec<Event>, CommandError> {
+        let c = Stamped {
+            now: self.now,
+            command,
+        };
+        self.log.push(c.clone());
+        self.e.apply(&c)
+    }
+
+    fn expire_model(&mut self) {
+        let now = self.now;
+        self.model
+            .retain(|o| o.expires_at.is_none_or(|at| at > now));
+    }
+
+    fn place(&mut self, spec: OrderSpec, yes: bool, price: u32) {
+        // what a do-nothing command at this time would leave (expiry only)
+        let mut idle = self.e.clone();
+        idle.apply(&Stamped {
+            now: self.now,
+            command: Command::Tick,
+        })
+        .unwrap();
+        self.expire_model();
+        let expected = model_match(&self.model, &spec, yes);
+        let ev = self.run(Command::Place(Box::new(spec.clone()))).unwrap();
+        if let Some(reason) = ev.iter().find_map(|e| match e {
+            Event::OrderRejected { reason, .. } => Some(reason.clone()),
+            _ => None,
+        }) {
+            assert_eq!(
+                self.e.state_hash(),
+                idle.state_hash(),
+                "rejected ({reason:?}) but the state changed"
+            );
+            let filled: u64 = expected.iter().map(|x| x.1).sum();
+            match reason {
+                Reject::FokNotFilled => assert!(spec.order_type == OrderType::Fok),
+                Reject::FakNoMatch => assert_eq!(filled, 0),
+                Reject::PostOnlyCrosses => assert!(!expected.is_empty()),
+                _ => {}
+            }
+            return;
+        }
+        let got: Vec<(OrderId, u64, u32)> = ev
+            .iter()
+            .filter_map(|e| match e {
+                Event::Trade(t) => Some((t.maker.order, t.shares, t.price)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(got, expected, "trades differ from the model");
+        if spec.order_type == OrderType::Fok && !spec.sized_in_collateral() {
+            assert_eq!(
+                got.iter().map(|x| x.1).sum::<u64>(),
+                spec.shares(),
+                "a FOK fills completely"
+            );
+        }
+        assert!(!spec.post_only || got.is_empty());
+        // apply to the model
+        for (id, n, _) in &expected {
+            if let Some(o) = self.model.iter_mut().find(|o| o.id == *id) {
+                o.remaining -= n;
+            }
+        }
+        self.model.retain(|o| o.remaining > 0);
+        let filled: u64 = expected.iter().map(|x| x.1).sum();
+        if spec.order_type.rests() && filled < spec.shares() {
+            self.seq += 1;
+            let who = spec.maker.0[0];
+            self.model.push(MOrder {
+                id: spec.id,
+                seq: self.seq,
+                who,
+                yes,
+                side: spec.side,
+                price,
+                remaining: spec.shares() - filled,
+                expires_at: (spec.order_type == OrderType::Gtd)
+                    .then(|| spec.expiration - GTD_THRESHOLD_SECS),
+            });
+        }
+    }
+
+    fn spec(
+        &mut self,
+        who: u8,
+        yes: bool,
+        side: Side,
+        maker_amount: u64,
+        taker_amount: u64,
+        ty: OrderType,
+    ) -> OrderSpec {
+        self.next += 1;
+        let mut id = B256::ZERO;
+        id.0[..8].copy_from_slice(&self.next.to_be_bytes());
+        let fee = self.e.market(&cond()).unwrap().spec.fee_rate_bps;
+        OrderSpec {
+            id: OrderId(id),
+            owner: owner(who),
+            maker: acct(who),
+            token: tok(if yes { 1 } else { 2 }),
+            side,
+            maker_amount,
+            taker_amount,
+            fee_rate_bps: fee,
+            order_type: ty,
+            post_only: false,
+            expiration: 0,
+        }
+    }
+
+    fn apply(&mut self, op: &Op) {
+        match op.clone() {
+            Op::Limit {
+                who,
+                yes,
+                side,
+                price,
+                lots,
+                gtd,
+                post_only,
+            } => {
+                let shares = lots * LOT / 100 * 100;
+                let coll = shares / LOT * u64::from(price);
+                let (m, t) = if side == Side::Buy {
+                    (coll, shares)
+                } else {
+                    (shares, coll)
+                };
+                let mut s = self.spec(
+                    who,
+                    yes,
+                    side,
+                    m,
+                    t,
+                    if gtd.is_some() {
+                        OrderType::Gtd
+                    } else {
+                        OrderType::Gtc
+                    },
+                );
+                s.post_only = post_only;
+                if let Some(g) = gtd {
+                    s.expiration = self.now + g;
+                }
+                self.place(s, yes, price);
+            }
+            Op::Market {
+                who,
+                yes,
+                side,
+                worst,
+                amount_lots,
+                fok,
+            } => {
+                let ty = if fok { OrderType::Fok } else { OrderType::Fak };
+                let s = match side {
+                    // spend `amount_lots` hundredths of a dollar… in whole dollars at least $1
+                    Side::Buy => {
+                        let usdc = (amount_lots / 100 + 1) * ONE;
+                        let shares = usdc * 10_000 / u64::from(worst);
+                        self.spec(who, yes, side, usdc, shares, ty)
+                    }
+                    Side::Sell => {
+                        let shares = amount_lots * LOT;
+                        let usdc = shares / LOT * u64::from(worst);
+                        self.spec(who, yes, side, shares, usdc, ty)
+                    }
+                };
+                self.place(s, yes, worst);
+            }
+            Op::Cancel { who, pick } => {
+                self.expire_model();
+                if self.model.is_empty() {
+                    return;
+                }
+                let o = self.model[pick % self.model.len()].clone();
+                let ev = self
+                    .run(Command::Cancel {
+                        owner: owner(who),
+                        orders: vec![o.id],
+                    })
+                    .unwrap();
+                let cancelled = ev
+                    .iter()
+                    .any(|e| matches!(e, Event::OrderCancelled { order, .. } if *order == o.id));
+                assert_eq!(cancelled, o.who == who, "only the owner cancels");
+                if cancelled {
+                    self.model.retain(|m| m.id != o.id);
+                }
+            }
+            Op::CancelAll { who } => {
+                self.expire_model();
+                self.run(Command::CancelAll { owner: owner(who) }).unwrap();
+                self.model.retain(|m| m.who != who);
+            }
+            Op::Wait { secs } => {
+                self.now += secs;
+                self.run(Command::Tick).unwrap();
+                self.expire_model();
+            }
+        }
+    }
+
+    fn check(&self) {
+        let coll = self.e.total(Asset::Collateral);
+        let yes = self.e.total(Asset::Token(tok(1)));
+        let no = self.e.total(Asset::Token(tok(2)));
+        assert_eq!(yes, no, "YES and NO supplies differ");
+        assert_eq!(coll + yes, self.deposits, "value not conserved");
+        assert!(!self.e.any_crossed(), "crossed book");
+        // reservations are exactly what the resting orders need, and never above balances
+        let mut need: BTreeMap<(Address, Asset), u64> = BTreeMap::new();
+        for o in &self.model {
+            let (a, n) = o.reservation();
+            *need.entry((acct(o.who), a)).or_default() += n;
+        }
+        for ((a, asset), h) in self.e.holdings() {
+            assert!(h.reserved <= h.balance, "reserved above balance");
+            assert_eq!(
+                h.reserved,
+                need.get(&(a, asset)).copied().unwrap_or(0),
+                "reservation of {a} {asset:?}"
+            );
+        }
+        // the book equals the model's aggregate
+        let view = self.e.book(&tok(1)).unwrap();
+        let mut bids: BTreeMap<u32, u64> = BTreeMap::new();
+        let mut asks: BTreeMap<u32, u64> = BTreeMap::new();
+        for o in &self.model {
+            *(if o.is_bid() { &mut bids } else { &mut asks })
+                .entry(o.yes_price())
+                .or_default() += o.remaining;
+        }
+        assert_eq!(view.bids, bids.into_iter().collect::<Vec<_>>());
+        assert_eq!(view.asks, asks.into_iter().rev().collect::<Vec<_>>());
+        assert_eq!(self.e.all_resting().len(), self.model.len());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn engine_agrees_with_the_model(fee in prop::sample::select(vec![0u32, 100, 1000]), ops in prop::collection::vec(op(), 1..120)) {
+        let mut w = World::new(fee);
+        for op in &ops {
+            w.apply(op);
+            w.check();
+        }
+        // snapshot → restore gives the same state
+        let restored = Engine::restore(serde_json::from_str(&serde_json::to_string(&w.e.snapshot()).unwrap()).unwrap()).unwrap();
+        prop_assert_eq!(restored.state_hash(), w.e.state_hash());
+        // replaying the same commands gives the same state and the same events
+        let mut again = Engine::new(acct(0xfe));
+        let mut first = w.e.clone();
+        let _ = &mut first;
+        for c in &w.log {
+            let _ = again.apply(c);
+        }
+        prop_assert_eq!(again.state_hash(), w.e.state_hash());
+    }
+}
+
+/// The random sequences above really exercise every path: one long run, counting what happened.
+#[test]
+fn the_model_run_covers_every_path() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
+    );
+    let ops = prop::collection::vec(op(), 3000)
+        .new_tree(&mut runner)
+        .unwrap()
+        .current();
+    let mut w = World::new(100);
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for op in &ops {
+        let before = w.log.len();
+        w.apply(op);
+        w.check();
+        let _ = before;
+    }
+    // replay the log on a fresh engine, classifying every event
+    let mut e = Engine::new(acct(0xfe));
+    for c in &w.log {
+        for ev in e.apply(c).unwrap_or_default() {
+            let key = match &ev {
+                Event::Trade(t) => format!("trade {:?}", t.match_type),
+                Event::OrderRejected { reason, .. } => {
+                    format!("reject {:?}", std::mem::discriminant(reason))
+                        .chars()
+                        .take(40)
+                        .collect()
+                }
+                Event::OrderCancelled { reason, .. } => format!("cancel {reason:?}"),
+                Event::OrderAccepted { status, rests, .. } => {
+                    format!("accept {status:?} rests={rests}")
+                }
+                _ => continue,
+            };
+            *seen.entry(key).or_default() += 1;
+        }
+    }
+    for needed in [
+        "trade Complementary",
+        "trade Mint",
+        "trade Merge",
+        "cancel Owner",
+        "cancel Expired",
+        "cancel FakRemainder",
+        "accept Matched rests=true",
+        "accept Matched rests=false",
+        "accept Live rests=true",
+    ] {
+        assert!(
+            seen.get(needed).copied().unwrap_or(0) > 0,
+            "{needed} never happened: {seen:?}"
+        );
+    }
+    let rejects: usize = seen
+        .iter()
+        .filter(|(k, _)| k.starts_with("reject"))
+        .map(|(_, v)| v)
+        .sum();
+    assert!(rejects > 10, "{seen:?}");
+}
