@@ -36,6 +36,8 @@ fn main() {
     let elapsed = t.elapsed();
 
     let mut lat = Vec::with_capacity(total);
+    // per class: 0 = passive placement, 1 = cancel, 2 = taker (anything that traded)
+    let mut by_class: [Vec<u64>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     let mut events = 0usize;
     let (mut trades, mut rejected, mut cancelled) = (0usize, 0usize, 0usize);
     let mut reasons = std::collections::BTreeMap::<String, usize>::new();
@@ -43,8 +45,20 @@ fn main() {
         out.clear();
         let t = Instant::now();
         let _ = black_box(b.apply_into(cmd, &mut out));
-        lat.push(t.elapsed().as_nanos() as u64);
+        let ns = t.elapsed().as_nanos() as u64;
+        lat.push(ns);
         events += out.len();
+        let class = if out
+            .iter()
+            .any(|e| matches!(e, clobkit_engine::Event::Trade(_)))
+        {
+            2
+        } else if matches!(cmd.command, clobkit_engine::Command::Cancel { .. }) {
+            1
+        } else {
+            0
+        };
+        by_class[class].push(ns);
         for e in &out {
             match e {
                 clobkit_engine::Event::Trade(_) => trades += 1,
@@ -83,5 +97,22 @@ fn main() {
         pct(0.99),
         pct(0.999),
         lat[lat.len() - 1]
+    );
+    let names = ["passive placements", "cancels", "orders that traded"];
+    for (name, v) in names.iter().zip(by_class.iter_mut()) {
+        v.sort_unstable();
+        if !v.is_empty() {
+            let q = |p: f64| v[((v.len() as f64 * p) as usize).min(v.len() - 1)];
+            println!(
+                "  {name}: {} commands, p50 {} ns, p99 {} ns",
+                v.len(),
+                q(0.5),
+                q(0.99)
+            );
+        }
+    }
+    println!(
+        "  fills per trading order: {:.1}",
+        trades as f64 / by_class[2].len().max(1) as f64
     );
 }

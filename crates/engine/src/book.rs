@@ -6,20 +6,34 @@
 //! price regardless of the token. Each token's book is a view: the NO book is the YES book
 //! mirrored, with the same sizes.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
 use clobkit_core::types::Side;
 use serde::{Deserialize, Serialize};
 
 use crate::types::{PIPS_PER_UNIT, Pips};
 
-/// The orders resting at one price, oldest first, and their total open shares.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The orders resting at one price (a linked list through the order slab, oldest first) and
+/// their total open shares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Level {
-    /// Slab keys of the resting orders, in time priority.
-    pub orders: VecDeque<u32>,
+    /// Slab key of the oldest order.
+    pub head: u32,
+    /// Slab key of the newest order.
+    pub tail: u32,
     /// Total open shares, base units.
     pub size: u64,
+}
+
+impl Level {
+    /// A level with no orders.
+    pub fn empty() -> Level {
+        Level {
+            head: crate::links::NIL,
+            tail: crate::links::NIL,
+            size: 0,
+        }
+    }
 }
 
 /// Bids and asks in YES-price space (pips).

@@ -106,6 +106,9 @@ pub struct Resting {
     pub seq: u64,
     /// When it stops being valid (unix seconds), if ever.
     pub expires_at: Option<u64>,
+    /// Its neighbours in the level and owner lists (rebuilt on restore).
+    #[serde(skip)]
+    pub(crate) links: crate::links::Links,
 }
 
 impl Resting {
@@ -134,8 +137,8 @@ pub struct Engine {
     pub(crate) seen: crate::seen::Seen,
     pub(crate) owner_ids: FxHashMap<Owner, OwnerId>,
     pub(crate) owner_keys: Vec<Owner>,
-    /// Each owner's resting orders `(seq, slab key)`, indexed by owner id.
-    pub(crate) by_owner: Vec<BTreeSet<(u64, u32)>>,
+    /// Each owner's resting orders as a linked list `(oldest, newest)`, indexed by owner id.
+    pub(crate) by_owner: Vec<(u32, u32)>,
     pub(crate) expiries: BTreeSet<(u64, u64, u32)>,
     pub(crate) ledger: Ledger,
     /// Status of trade `i + 1` at index `i` (trade ids are sequential).
@@ -702,6 +705,7 @@ impl Engine {
             matched,
             seq,
             expires_at,
+            links: crate::links::Links::default(),
         };
         let (asset, amount) = r.reservation();
         // validate() checked the available balance for the whole order; the remainder is less.
@@ -719,19 +723,11 @@ impl Engine {
             }
         };
         self.live.insert(s.id, key);
-        self.by_owner[owner.0 as usize].insert((seq, key));
         if let Some(e) = expires_at {
             self.expiries.insert((e, seq, key));
         }
+        let size = self.link(key);
         let (bid, yp) = yes_space(yes, s.side, price);
-        let level = self.markets[mi as usize]
-            .book
-            .side_mut(bid)
-            .entry(yp)
-            .or_default();
-        level.orders.push_back(key);
-        level.size += remaining;
-        let size = level.size;
         self.push_level(mi, bid, yp, size, out);
     }
 
@@ -761,29 +757,15 @@ impl Engine {
 
     /// Removes a resting order from the book and releases its reservation.
     pub(crate) fn unrest(&mut self, key: u32, out: &mut Vec<Event>) -> Option<Resting> {
+        self.slab.get(key as usize)?.as_ref()?;
+        let size = self.unlink(key);
         let r = self.slab.get_mut(key as usize)?.take()?;
         self.free.push(key);
         self.live.remove(&r.id);
-        if let Some(set) = self.by_owner.get_mut(r.owner.0 as usize) {
-            set.remove(&(r.seq, key));
-        }
         if let Some(e) = r.expires_at {
             self.expiries.remove(&(e, r.seq, key));
         }
         let (bid, yp) = yes_space(r.yes, r.side, r.price);
-        let side = self.markets[r.market as usize].book.side_mut(bid);
-        let mut size = 0;
-        if let Some(level) = side.get_mut(&yp) {
-            if let Some(i) = level.orders.iter().position(|&k| k == key) {
-                level.orders.remove(i);
-            }
-            level.size -= r.remaining.min(level.size);
-            size = level.size;
-            if level.orders.is_empty() {
-                side.remove(&yp);
-                size = 0;
-            }
-        }
         self.push_level(r.market, bid, yp, size, out);
         let (asset, amount) = r.reservation();
         let h = self.ledger.release(r.maker, asset, amount);
@@ -837,14 +819,11 @@ impl Engine {
         out: &mut Vec<Event>,
     ) {
         let keys: Vec<u32> = owner
-            .and_then(|o| self.by_owner.get(o.0 as usize))
-            .map(|s| {
-                s.iter()
-                    .map(|&(_, k)| k)
-                    .filter(|&k| self.slab[k as usize].as_ref().is_some_and(&keep))
-                    .collect()
-            })
-            .unwrap_or_default();
+            .map(|o| self.owner_keys_of(o.0 as usize))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|&k| self.slab[k as usize].as_ref().is_some_and(&keep))
+            .collect();
         let canceled = keys
             .into_iter()
             .filter_map(|k| self.cancel_key(k, CancelReason::Owner, out))
@@ -890,7 +869,7 @@ impl Engine {
         let id = OwnerId(self.owner_keys.len() as u32);
         self.owner_ids.insert(owner.clone(), id);
         self.owner_keys.push(owner.clone());
-        self.by_owner.push(BTreeSet::new());
+        self.by_owner.push((crate::links::NIL, crate::links::NIL));
         id
     }
 

@@ -27,6 +27,7 @@ mod command;
 mod engine;
 mod event;
 pub mod ledger;
+mod links;
 mod matching;
 mod seen;
 mod snapshot;

@@ -148,10 +148,9 @@ impl Engine {
             if i == 0 {
                 sim.crosses = true;
             }
-            for &key in &level.orders {
-                let Some(r) = self.slab[key as usize].as_ref() else {
-                    continue;
-                };
+            let mut key = level.head;
+            while let Some(Some(r)) = self.slab.get(key as usize) {
+                key = r.links.next;
                 let n = t.shares_with(r.remaining, eff);
                 if n == 0 {
                     break 'levels;
@@ -205,10 +204,8 @@ impl Engine {
             if !t.crosses(eff) {
                 break;
             }
-            let Some(&key) = level.orders.front() else {
-                break;
-            };
-            let Some(r) = self.slab[key as usize].as_ref() else {
+            let key = level.head;
+            let Some(Some(r)) = self.slab.get(key as usize) else {
                 break;
             };
             let shares = t.shares_with(r.remaining, eff);
@@ -269,21 +266,17 @@ impl Engine {
                 });
                 r.unwrap_or((shares, 0))
             };
-            let side = self.markets[mi as usize].book.side_mut(bid_side);
             let mut level_size = 0;
-            if let Some(level) = side.get_mut(&yp) {
+            if let Some(level) = self.markets[mi as usize]
+                .book
+                .side_mut(bid_side)
+                .get_mut(&yp)
+            {
                 level.size -= shares.min(level.size);
                 level_size = level.size;
-                if m_left == 0 {
-                    level.orders.pop_front();
-                    if level.orders.is_empty() {
-                        side.remove(&yp);
-                        level_size = 0;
-                    }
-                }
             }
             if m_left == 0 {
-                self.retire(key);
+                level_size = self.retire(key);
             }
             if let Some((p, size)) = touched.filter(|(p, _)| *p != yp) {
                 self.push_level(mi, bid_side, p, size, out);
@@ -407,17 +400,17 @@ impl Engine {
     }
 
     /// Forgets a fully matched resting order (its reservation is already spent).
-    fn retire(&mut self, key: u32) {
+    /// Returns its level's size afterwards.
+    fn retire(&mut self, key: u32) -> u64 {
+        let size = self.unlink(key);
         if let Some(r) = self.slab.get_mut(key as usize).and_then(Option::take) {
             self.free.push(key);
             self.live.remove(&r.id);
-            if let Some(set) = self.by_owner.get_mut(r.owner.0 as usize) {
-                set.remove(&(r.seq, key));
-            }
             if let Some(e) = r.expires_at {
                 self.expiries.remove(&(e, r.seq, key));
             }
         }
+        size
     }
 
     /// Whether `id` is resting on the book.

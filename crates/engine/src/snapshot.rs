@@ -8,7 +8,7 @@ use clobkit_core::wire::TradeStatus;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::book::{Book, yes_space};
+use crate::book::Book;
 use crate::engine::{Engine, MarketState, Resting};
 use crate::ledger::{Holding, Ledger};
 use crate::types::{Asset, MarketSpec, MarketStatus, Owner, OwnerId, Pips};
@@ -113,24 +113,21 @@ impl Engine {
         }
         for r in s.resting {
             let key = e.slab.len() as u32;
-            let Some(m) = e.markets.get_mut(r.market as usize) else {
+            if e.markets.get(r.market as usize).is_none() {
                 return Err(SnapshotError::UnknownMarket(r.id, r.market));
-            };
-            let (bid, yp) = yes_space(r.yes, r.side, r.price);
-            let level = m.book.side_mut(bid).entry(yp).or_default();
-            level.orders.push_back(key);
-            level.size += r.remaining;
-            e.live.insert(r.id, key);
-            match e.by_owner.get_mut(r.owner.0 as usize) {
-                Some(set) => {
-                    set.insert((r.seq, key));
-                }
-                None => return Err(SnapshotError::UnknownOwner(r.id, r.owner.0)),
             }
+            if r.owner.0 as usize >= e.owner_keys.len() {
+                return Err(SnapshotError::UnknownOwner(r.id, r.owner.0));
+            }
+            e.live.insert(r.id, key);
             if let Some(at) = r.expires_at {
                 e.expiries.insert((at, r.seq, key));
             }
-            e.slab.push(Some(r));
+            e.slab.push(Some(Resting {
+                links: Default::default(),
+                ..r
+            }));
+            e.link(key);
         }
         e.seen = crate::seen::Seen::from_fingerprints(s.seen);
         e.ledger = Ledger::from_sorted(s.holdings.into_iter().collect());

@@ -94,13 +94,11 @@ impl Engine {
     pub fn resting_of(&self, owner: &Owner) -> Vec<&Resting> {
         self.owner_ids
             .get(owner)
-            .and_then(|o| self.by_owner.get(o.0 as usize))
-            .map(|s| {
-                s.iter()
-                    .filter_map(|&(_, k)| self.slab[k as usize].as_ref())
-                    .collect()
-            })
+            .map(|o| self.owner_keys_of(o.0 as usize))
             .unwrap_or_default()
+            .into_iter()
+            .filter_map(|k| self.slab[k as usize].as_ref())
+            .collect()
     }
 
     /// Every resting order, oldest first.
