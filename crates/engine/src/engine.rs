@@ -67,6 +67,8 @@ pub(crate) struct MarketState {
     pub last_trade: Option<(Pips, Side)>,
     /// Every owner that ever had an order here (market-resolved notifications).
     pub owners: BTreeSet<OwnerId>,
+    /// Interned ledger asset of each token.
+    pub assets: [u32; 2],
 }
 
 /// An order on the book.
@@ -109,6 +111,9 @@ pub struct Resting {
     /// Its neighbours in the level and owner lists (rebuilt on restore).
     #[serde(skip)]
     pub(crate) links: crate::links::Links,
+    /// Its funder's interned ledger account (rebuilt on restore).
+    #[serde(skip)]
+    pub(crate) acct: u32,
 }
 
 impl Resting {
@@ -152,6 +157,9 @@ pub struct Engine {
 impl Engine {
     /// An empty engine whose fees are paid to `operator`.
     pub fn new(operator: Address) -> Engine {
+        let mut ledger = Ledger::default();
+        // the operator is account 0 (fees are credited to it by index)
+        ledger.account_id(operator);
         Engine {
             operator,
             markets: Vec::new(),
@@ -165,7 +173,7 @@ impl Engine {
             owner_keys: Vec::new(),
             by_owner: Vec::new(),
             expiries: BTreeSet::new(),
-            ledger: Ledger::default(),
+            ledger,
             trades: Vec::new(),
             next_seq: 1,
             next_trade: 1,
@@ -312,6 +320,10 @@ impl Engine {
             spec: spec.clone(),
             status: MarketStatus::Open,
             book: Book::default(),
+            assets: [
+                self.ledger.asset_id(Asset::Token(spec.tokens[0])),
+                self.ledger.asset_id(Asset::Token(spec.tokens[1])),
+            ],
             last_trade: None,
             owners: BTreeSet::new(),
         });
@@ -706,10 +718,12 @@ impl Engine {
             seq,
             expires_at,
             links: crate::links::Links::default(),
+            acct: self.ledger.account_id(s.maker),
         };
         let (asset, amount) = r.reservation();
+        let slot = self.reservation_slot(&r);
         // validate() checked the available balance for the whole order; the remainder is less.
-        if let Ok(h) = self.ledger.reserve(s.maker, asset, amount) {
+        if let Ok(h) = self.ledger.reserve_at(slot, amount) {
             self.push_balance(s.maker, asset, h, out);
         }
         let key = match self.free.pop() {
@@ -768,7 +782,8 @@ impl Engine {
         let (bid, yp) = yes_space(r.yes, r.side, r.price);
         self.push_level(r.market, bid, yp, size, out);
         let (asset, amount) = r.reservation();
-        let h = self.ledger.release(r.maker, asset, amount);
+        let slot = self.reservation_slot(&r);
+        let h = self.ledger.release_at(slot, amount);
         self.push_balance(r.maker, asset, h, out);
         Some(r)
     }
@@ -858,6 +873,18 @@ impl Engine {
             }
             self.expiries.remove(&(at, seq, key));
             self.cancel_key(key, CancelReason::Expired, out);
+        }
+    }
+
+    /// The ledger slot a resting order reserves in.
+    pub(crate) fn reservation_slot(&self, r: &Resting) -> crate::ledger::Slot {
+        let asset = match r.side {
+            Side::Buy => crate::ledger::COLLATERAL,
+            Side::Sell => self.markets[r.market as usize].assets[usize::from(!r.yes)],
+        };
+        crate::ledger::Slot {
+            account: r.acct,
+            asset,
         }
     }
 

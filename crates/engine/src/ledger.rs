@@ -45,45 +45,128 @@ pub enum LedgerError {
     Overflow,
 }
 
-/// All holdings.
-#[derive(Debug, Clone, Default)]
+/// A resolved (account, asset) pair: indexes straight into the ledger, no hashing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Slot {
+    /// Interned account.
+    pub account: u32,
+    /// Interned asset.
+    pub asset: u32,
+}
+
+/// The collateral's interned asset index (interned first).
+pub const COLLATERAL: u32 = 0;
+
+/// All holdings, as a dense table `[account][asset]` over interned accounts and assets. Hot paths
+/// resolve a [`Slot`] once and then index; the address-based methods resolve on each call.
+#[derive(Debug, Clone)]
 pub struct Ledger {
-    holdings: FxHashMap<(Address, Asset), Holding>,
+    account_ids: FxHashMap<Address, u32>,
+    accounts: Vec<Address>,
+    asset_ids: FxHashMap<Asset, u32>,
+    assets: Vec<Asset>,
+    rows: Vec<Vec<Holding>>,
+}
+
+impl Default for Ledger {
+    fn default() -> Self {
+        let mut l = Ledger {
+            account_ids: FxHashMap::default(),
+            accounts: Vec::new(),
+            asset_ids: FxHashMap::default(),
+            assets: Vec::new(),
+            rows: Vec::new(),
+        };
+        l.asset_id(Asset::Collateral);
+        l
+    }
 }
 
 impl Ledger {
-    /// The holding of `account` in `asset` (zero if none).
-    pub fn get(&self, account: Address, asset: Asset) -> Holding {
-        self.holdings
-            .get(&(account, asset))
+    /// The interned index of an account (interned on first sight).
+    pub fn account_id(&mut self, account: Address) -> u32 {
+        if let Some(&i) = self.account_ids.get(&account) {
+            return i;
+        }
+        let i = self.accounts.len() as u32;
+        self.account_ids.insert(account, i);
+        self.accounts.push(account);
+        self.rows.push(Vec::new());
+        i
+    }
+
+    /// The interned index of an asset (interned on first sight).
+    pub fn asset_id(&mut self, asset: Asset) -> u32 {
+        if let Some(&i) = self.asset_ids.get(&asset) {
+            return i;
+        }
+        let i = self.assets.len() as u32;
+        self.asset_ids.insert(asset, i);
+        self.assets.push(asset);
+        i
+    }
+
+    /// The slot of (account, asset), interning both.
+    pub fn slot(&mut self, account: Address, asset: Asset) -> Slot {
+        Slot {
+            account: self.account_id(account),
+            asset: self.asset_id(asset),
+        }
+    }
+
+    /// The account and asset of a slot.
+    pub fn describe(&self, s: Slot) -> (Address, Asset) {
+        (
+            self.accounts
+                .get(s.account as usize)
+                .copied()
+                .unwrap_or_default(),
+            self.assets
+                .get(s.asset as usize)
+                .copied()
+                .unwrap_or(Asset::Collateral),
+        )
+    }
+
+    /// The holding at a slot.
+    pub fn at(&self, s: Slot) -> Holding {
+        self.rows
+            .get(s.account as usize)
+            .and_then(|r| r.get(s.asset as usize))
             .copied()
             .unwrap_or_default()
     }
 
-    fn entry(&mut self, account: Address, asset: Asset) -> &mut Holding {
-        self.holdings.entry((account, asset)).or_default()
+    fn at_mut(&mut self, s: Slot) -> &mut Holding {
+        let (a, i) = (s.account as usize, s.asset as usize);
+        if self.rows.len() <= a {
+            self.rows.resize_with(a + 1, Vec::new);
+        }
+        let row = &mut self.rows[a];
+        if row.len() <= i {
+            row.resize(i + 1, Holding::default());
+        }
+        &mut row[i]
+    }
+
+    /// The holding of `account` in `asset` (zero if none).
+    pub fn get(&self, account: Address, asset: Asset) -> Holding {
+        match (self.account_ids.get(&account), self.asset_ids.get(&asset)) {
+            (Some(&account), Some(&asset)) => self.at(Slot { account, asset }),
+            _ => Holding::default(),
+        }
     }
 
     /// Adds to a balance.
-    pub fn credit(
-        &mut self,
-        account: Address,
-        asset: Asset,
-        amount: u64,
-    ) -> Result<Holding, LedgerError> {
-        let h = self.entry(account, asset);
+    pub fn credit_at(&mut self, s: Slot, amount: u64) -> Result<Holding, LedgerError> {
+        let h = self.at_mut(s);
         h.balance = h.balance.checked_add(amount).ok_or(LedgerError::Overflow)?;
         Ok(*h)
     }
 
     /// Removes from the available balance.
-    pub fn debit_available(
-        &mut self,
-        account: Address,
-        asset: Asset,
-        amount: u64,
-    ) -> Result<Holding, LedgerError> {
-        let h = self.entry(account, asset);
+    pub fn debit_available_at(&mut self, s: Slot, amount: u64) -> Result<Holding, LedgerError> {
+        let h = self.at_mut(s);
         if h.available() < amount {
             return Err(LedgerError::Insufficient {
                 available: h.available(),
@@ -95,13 +178,8 @@ impl Ledger {
     }
 
     /// Reserves part of the available balance.
-    pub fn reserve(
-        &mut self,
-        account: Address,
-        asset: Asset,
-        amount: u64,
-    ) -> Result<Holding, LedgerError> {
-        let h = self.entry(account, asset);
+    pub fn reserve_at(&mut self, s: Slot, amount: u64) -> Result<Holding, LedgerError> {
+        let h = self.at_mut(s);
         if h.available() < amount {
             return Err(LedgerError::Insufficient {
                 available: h.available(),
@@ -113,20 +191,15 @@ impl Ledger {
     }
 
     /// Releases a reservation (never below zero).
-    pub fn release(&mut self, account: Address, asset: Asset, amount: u64) -> Holding {
-        let h = self.entry(account, asset);
+    pub fn release_at(&mut self, s: Slot, amount: u64) -> Holding {
+        let h = self.at_mut(s);
         h.reserved = h.reserved.saturating_sub(amount);
         *h
     }
 
     /// Spends reserved balance: both the reservation and the balance go down.
-    pub fn spend_reserved(
-        &mut self,
-        account: Address,
-        asset: Asset,
-        amount: u64,
-    ) -> Result<Holding, LedgerError> {
-        let h = self.entry(account, asset);
+    pub fn spend_reserved_at(&mut self, s: Slot, amount: u64) -> Result<Holding, LedgerError> {
+        let h = self.at_mut(s);
         if h.reserved < amount || h.balance < amount {
             return Err(LedgerError::Insufficient {
                 available: h.reserved.min(h.balance),
@@ -138,22 +211,77 @@ impl Ledger {
         Ok(*h)
     }
 
+    /// [`credit_at`](Self::credit_at) by address.
+    pub fn credit(
+        &mut self,
+        account: Address,
+        asset: Asset,
+        amount: u64,
+    ) -> Result<Holding, LedgerError> {
+        let s = self.slot(account, asset);
+        self.credit_at(s, amount)
+    }
+
+    /// [`debit_available_at`](Self::debit_available_at) by address.
+    pub fn debit_available(
+        &mut self,
+        account: Address,
+        asset: Asset,
+        amount: u64,
+    ) -> Result<Holding, LedgerError> {
+        let s = self.slot(account, asset);
+        self.debit_available_at(s, amount)
+    }
+
+    /// [`reserve_at`](Self::reserve_at) by address.
+    pub fn reserve(
+        &mut self,
+        account: Address,
+        asset: Asset,
+        amount: u64,
+    ) -> Result<Holding, LedgerError> {
+        let s = self.slot(account, asset);
+        self.reserve_at(s, amount)
+    }
+
+    /// [`release_at`](Self::release_at) by address.
+    pub fn release(&mut self, account: Address, asset: Asset, amount: u64) -> Holding {
+        let s = self.slot(account, asset);
+        self.release_at(s, amount)
+    }
+
+    /// [`spend_reserved_at`](Self::spend_reserved_at) by address.
+    pub fn spend_reserved(
+        &mut self,
+        account: Address,
+        asset: Asset,
+        amount: u64,
+    ) -> Result<Holding, LedgerError> {
+        let s = self.slot(account, asset);
+        self.spend_reserved_at(s, amount)
+    }
+
+    fn each(&self) -> impl Iterator<Item = ((Address, Asset), Holding)> + '_ {
+        self.rows.iter().enumerate().flat_map(move |(a, row)| {
+            row.iter()
+                .enumerate()
+                .map(move |(i, h)| ((self.accounts[a], self.assets[i]), *h))
+        })
+    }
+
     /// Every non-zero holding, sorted (for snapshots and hashes).
     pub fn sorted(&self) -> BTreeMap<(Address, Asset), Holding> {
-        self.holdings
-            .iter()
+        self.each()
             .filter(|(_, h)| h.balance != 0 || h.reserved != 0)
-            .map(|(k, v)| (*k, *v))
             .collect()
     }
 
-    /// Every holding of `asset` with a non-zero balance.
+    /// Every holding of `asset` with a non-zero balance, by account.
     pub fn holders(&self, asset: Asset) -> Vec<(Address, Holding)> {
         let mut v: Vec<_> = self
-            .holdings
-            .iter()
+            .each()
             .filter(|((_, a), h)| *a == asset && h.balance > 0)
-            .map(|((acc, _), h)| (*acc, *h))
+            .map(|((acc, _), h)| (acc, h))
             .collect();
         v.sort_by_key(|(a, _)| *a);
         v
@@ -161,18 +289,21 @@ impl Ledger {
 
     /// Sum of balances of one asset over all accounts.
     pub fn total(&self, asset: Asset) -> u128 {
-        self.holdings
-            .iter()
+        self.each()
             .filter(|((_, a), _)| *a == asset)
             .map(|(_, h)| u128::from(h.balance))
             .sum()
     }
 
-    /// Rebuilds a ledger from sorted holdings.
-    pub fn from_sorted(h: BTreeMap<(Address, Asset), Holding>) -> Ledger {
-        Ledger {
-            holdings: h.into_iter().collect(),
+    /// Rebuilds a ledger from sorted holdings, interning `first` (the operator) first.
+    pub fn from_sorted(first: Address, h: BTreeMap<(Address, Asset), Holding>) -> Ledger {
+        let mut l = Ledger::default();
+        l.account_id(first);
+        for ((a, asset), v) in h {
+            let s = l.slot(a, asset);
+            *l.at_mut(s) = v;
         }
+        l
     }
 }
 

@@ -22,7 +22,7 @@ use clobkit_core::wire::TradeStatus;
 
 use crate::engine::Engine;
 use crate::event::{Event, MakerFill, Trade};
-use crate::ledger::fee;
+use crate::ledger::{COLLATERAL, Slot, fee};
 use crate::types::{Asset, LOT, MatchType, OrderSpec, OwnerId, PIPS_PER_UNIT, Pips, TradeId};
 
 /// What the taker got at once.
@@ -192,6 +192,32 @@ impl Engine {
             Side::Buy => (Asset::Collateral, Asset::Token(taker_token)),
             Side::Sell => (Asset::Token(taker_token), Asset::Collateral),
         };
+        // Ledger slots resolved once: the taker's, and each token's asset index.
+        let assets = self.markets[mi as usize].assets;
+        let t_acct = self.ledger.account_id(s.maker);
+        let t_tok = assets[usize::from(!yes)];
+        let (t_give_slot, t_get_slot) = match s.side {
+            Side::Buy => (
+                Slot {
+                    account: t_acct,
+                    asset: COLLATERAL,
+                },
+                Slot {
+                    account: t_acct,
+                    asset: t_tok,
+                },
+            ),
+            Side::Sell => (
+                Slot {
+                    account: t_acct,
+                    asset: t_tok,
+                },
+                Slot {
+                    account: t_acct,
+                    asset: COLLATERAL,
+                },
+            ),
+        };
         loop {
             let book = &self.markets[mi as usize].book;
             let best = if bid_side {
@@ -222,6 +248,7 @@ impl Engine {
             let taker_coll = taker_collateral(same_token, shares, r.price);
             let maker_fee = fee(r.side == Side::Buy, r.fee_rate_bps, shares, maker_coll);
             let taker_fee = fee(s.side == Side::Buy, s.fee_rate_bps, shares, taker_coll);
+            let (m_acct, m_yes) = (r.acct, r.yes);
             let (m_owner, m_addr, m_token, m_side, m_price, m_id, m_bps) = (
                 r.owner,
                 r.maker,
@@ -240,22 +267,51 @@ impl Engine {
             };
             if self
                 .ledger
-                .debit_available(s.maker, t_gives, t_give_amt)
+                .debit_available_at(t_give_slot, t_give_amt)
                 .is_err()
             {
                 break;
             }
-            self.credit_quiet(s.maker, t_gets, t_get_amt, taker_fee, out);
+            self.credit_slot(t_get_slot, t_get_amt, taker_fee, None, out);
 
             // The maker: spends what its order reserved.
             let (m_gives, m_gets, m_give_amt, m_get_amt) = match m_side {
                 Side::Buy => (Asset::Collateral, Asset::Token(m_token), maker_coll, shares),
                 Side::Sell => (Asset::Token(m_token), Asset::Collateral, shares, maker_coll),
             };
-            if let Ok(h) = self.ledger.spend_reserved(m_addr, m_gives, m_give_amt) {
+            let m_tok = assets[usize::from(!m_yes)];
+            let (m_give_slot, m_get_slot) = match m_side {
+                Side::Buy => (
+                    Slot {
+                        account: m_acct,
+                        asset: COLLATERAL,
+                    },
+                    Slot {
+                        account: m_acct,
+                        asset: m_tok,
+                    },
+                ),
+                Side::Sell => (
+                    Slot {
+                        account: m_acct,
+                        asset: m_tok,
+                    },
+                    Slot {
+                        account: m_acct,
+                        asset: COLLATERAL,
+                    },
+                ),
+            };
+            if let Ok(h) = self.ledger.spend_reserved_at(m_give_slot, m_give_amt) {
                 self.push_balance(m_addr, m_gives, h, out);
             }
-            self.credit_with_fee(m_addr, m_gets, m_get_amt, maker_fee, out);
+            self.credit_slot(
+                m_get_slot,
+                m_get_amt,
+                maker_fee,
+                Some((m_addr, m_gets)),
+                out,
+            );
 
             // Book and order state.
             let (m_matched, m_left) = {
@@ -352,49 +408,38 @@ impl Engine {
             self.push_level(mi, bid_side, p, size, out);
         }
         if fill.shares > 0 {
-            for asset in [t_gives, t_gets] {
-                let h = self.ledger.get(s.maker, asset);
+            for (asset, slot) in [(t_gives, t_give_slot), (t_gets, t_get_slot)] {
+                let h = self.ledger.at(slot);
                 self.push_balance(s.maker, asset, h, out);
             }
         }
         fill
     }
 
-    /// Credits `amount − fee` to `account` without reporting it (the caller reports the final
-    /// balance), and `fee` to the operator (reported).
-    fn credit_quiet(
+    /// Credits `amount − fee` at `slot` (reported when `report` names it) and `fee` to the
+    /// operator (account 0, always reported).
+    fn credit_slot(
         &mut self,
-        account: clobkit_core::Address,
-        asset: Asset,
+        slot: Slot,
         amount: u64,
         fee: u64,
+        report: Option<(clobkit_core::Address, Asset)>,
         out: &mut Vec<Event>,
     ) {
-        let _ = self.ledger.credit(account, asset, amount - fee.min(amount));
-        if fee > 0 {
-            let op = self.operator;
-            if let Ok(h) = self.ledger.credit(op, asset, fee.min(amount)) {
-                self.push_balance(op, asset, h, out);
+        let fee = fee.min(amount);
+        if let Ok(h) = self.ledger.credit_at(slot, amount - fee) {
+            if let Some((account, asset)) = report {
+                self.push_balance(account, asset, h, out);
             }
         }
-    }
-
-    /// Credits `amount − fee` to `account` and `fee` to the operator.
-    fn credit_with_fee(
-        &mut self,
-        account: clobkit_core::Address,
-        asset: Asset,
-        amount: u64,
-        fee: u64,
-        out: &mut Vec<Event>,
-    ) {
-        if let Ok(h) = self.ledger.credit(account, asset, amount - fee.min(amount)) {
-            self.push_balance(account, asset, h, out);
-        }
         if fee > 0 {
-            let op = self.operator;
-            if let Ok(h) = self.ledger.credit(op, asset, fee.min(amount)) {
-                self.push_balance(op, asset, h, out);
+            let op = Slot {
+                account: 0,
+                asset: slot.asset,
+            };
+            if let Ok(h) = self.ledger.credit_at(op, fee) {
+                let (_, asset) = self.ledger.describe(op);
+                self.push_balance(self.operator, asset, h, out);
             }
         }
     }

@@ -107,9 +107,19 @@ impl Engine {
                 spec: m.spec,
                 status: m.status,
                 book: Book::default(),
+                assets: [0, 0],
                 last_trade: m.last_trade,
                 owners: m.owners,
             });
+        }
+        e.ledger = Ledger::from_sorted(s.operator, s.holdings.into_iter().collect());
+        for m in &mut e.markets {
+            m.assets = [
+                e.ledger
+                    .asset_id(crate::types::Asset::Token(m.spec.tokens[0])),
+                e.ledger
+                    .asset_id(crate::types::Asset::Token(m.spec.tokens[1])),
+            ];
         }
         for r in s.resting {
             let key = e.slab.len() as u32;
@@ -123,14 +133,15 @@ impl Engine {
             if let Some(at) = r.expires_at {
                 e.expiries.insert((at, r.seq, key));
             }
+            let acct = e.ledger.account_id(r.maker);
             e.slab.push(Some(Resting {
                 links: Default::default(),
+                acct,
                 ..r
             }));
             e.link(key);
         }
         e.seen = crate::seen::Seen::from_fingerprints(s.seen);
-        e.ledger = Ledger::from_sorted(s.holdings.into_iter().collect());
         e.trades = s.trades;
         e.next_seq = s.next_seq;
         e.next_trade = s.next_trade;
