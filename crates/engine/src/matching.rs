@@ -427,10 +427,9 @@ impl Engine {
         out: &mut Vec<Event>,
     ) {
         let fee = fee.min(amount);
-        if let Ok(h) = self.ledger.credit_at(slot, amount - fee) {
-            if let Some((account, asset)) = report {
-                self.push_balance(account, asset, h, out);
-            }
+        let credited = self.ledger.credit_at(slot, amount - fee);
+        if let (Ok(h), Some((account, asset))) = (credited, report) {
+            self.push_balance(account, asset, h, out);
         }
         if fee > 0 {
             let op = Slot {
