@@ -1,8 +1,10 @@
 //! Throughput and latency percentiles of the engine on the mixed workload, one core.
 //!
 //! `cargo bench -p clobkit-engine --bench load [-- COMMANDS]` (default 1,000,000 commands).
-//! Two passes over the same stream on identical engines: one untimed per command (throughput),
-//! one timing every command (p50/p99/p99.9). Also checks the two passes end in the same state.
+//! The machine is shared and noisy, so every figure is a median over rounds, each round on a
+//! fresh clone of the same starting engine and the same command stream: 5 untimed-per-command
+//! rounds for throughput, then 3 rounds timing every command for the percentiles. All rounds
+//! must end in the same state.
 
 #![allow(
     clippy::unwrap_used,
@@ -17,6 +19,17 @@ mod workload;
 use std::hint::black_box;
 use std::time::Instant;
 
+use clobkit_engine::{Command, Engine, Event};
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn pct(sorted: &[u64], p: f64) -> u64 {
+    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
+}
+
 fn main() {
     let total: usize = std::env::args()
         .skip(1)
@@ -24,95 +37,118 @@ fn main() {
         .unwrap_or(1_000_000);
     let w = workload::build(total, 42);
     let resting_before = w.engine.all_resting().len();
-    let mut a = w.engine.clone();
-    let mut b = w.engine;
     let mut out = Vec::with_capacity(64);
+    let mut end_hash = None;
+    let mut check = |e: &Engine| {
+        let h = e.state_hash();
+        assert_eq!(
+            *end_hash.get_or_insert(h),
+            h,
+            "every round must end in the same state"
+        );
+    };
 
-    let t = Instant::now();
-    for cmd in &w.commands {
-        out.clear();
-        let _ = black_box(a.apply_into(cmd, &mut out));
-    }
-    let elapsed = t.elapsed();
-
-    let mut lat = Vec::with_capacity(total);
-    // per class: 0 = passive placement, 1 = cancel, 2 = taker (anything that traded)
-    let mut by_class: [Vec<u64>; 3] = [Vec::new(), Vec::new(), Vec::new()];
-    let mut events = 0usize;
-    let (mut trades, mut rejected, mut cancelled) = (0usize, 0usize, 0usize);
-    let mut reasons = std::collections::BTreeMap::<String, usize>::new();
-    for cmd in &w.commands {
-        out.clear();
+    let mut rates = Vec::new();
+    let mut resting_after = 0;
+    for _ in 0..5 {
+        let mut e = w.engine.clone();
         let t = Instant::now();
-        let _ = black_box(b.apply_into(cmd, &mut out));
-        let ns = t.elapsed().as_nanos() as u64;
-        lat.push(ns);
-        events += out.len();
-        let class = if out
-            .iter()
-            .any(|e| matches!(e, clobkit_engine::Event::Trade(_)))
-        {
-            2
-        } else if matches!(cmd.command, clobkit_engine::Command::Cancel { .. }) {
-            1
-        } else {
-            0
-        };
-        by_class[class].push(ns);
-        for e in &out {
-            match e {
-                clobkit_engine::Event::Trade(_) => trades += 1,
-                clobkit_engine::Event::OrderRejected { reason, .. } => {
-                    rejected += 1;
-                    *reasons.entry(format!("{reason:?}")).or_default() += 1;
+        for cmd in &w.commands {
+            out.clear();
+            let _ = black_box(e.apply_into(cmd, &mut out));
+        }
+        rates.push(total as f64 / t.elapsed().as_secs_f64());
+        resting_after = e.all_resting().len();
+        check(&e);
+    }
+
+    // (p50, p99, p99.9) overall and per class: passive placement, cancel, order that traded
+    let mut rounds: Vec<[(u64, u64, u64); 4]> = Vec::new();
+    let (mut trades, mut cancelled, mut rejected, mut events, mut class_counts) =
+        (0, 0, 0, 0, [0usize; 3]);
+    for _ in 0..3 {
+        let mut e = w.engine.clone();
+        let mut all = Vec::with_capacity(total);
+        let mut by_class: [Vec<u64>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+        (trades, cancelled, rejected, events) = (0, 0, 0, 0);
+        for cmd in &w.commands {
+            out.clear();
+            let t = Instant::now();
+            let _ = black_box(e.apply_into(cmd, &mut out));
+            let ns = t.elapsed().as_nanos() as u64;
+            all.push(ns);
+            events += out.len();
+            let mut traded = false;
+            for ev in &out {
+                match ev {
+                    Event::Trade(_) => {
+                        trades += 1;
+                        traded = true;
+                    }
+                    Event::OrderRejected { .. } => rejected += 1,
+                    Event::OrderCancelled { .. } => cancelled += 1,
+                    _ => {}
                 }
-                clobkit_engine::Event::OrderCancelled { .. } => cancelled += 1,
-                _ => {}
+            }
+            let class = if traded {
+                2
+            } else if matches!(cmd.command, Command::Cancel { .. }) {
+                1
+            } else {
+                0
+            };
+            by_class[class].push(ns);
+        }
+        check(&e);
+        all.sort_unstable();
+        let mut r = [(0, 0, 0); 4];
+        r[0] = (pct(&all, 0.5), pct(&all, 0.99), pct(&all, 0.999));
+        for (i, v) in by_class.iter_mut().enumerate() {
+            v.sort_unstable();
+            class_counts[i] = v.len();
+            if !v.is_empty() {
+                r[i + 1] = (pct(v, 0.5), pct(v, 0.99), pct(v, 0.999));
             }
         }
+        rounds.push(r);
     }
-    assert_eq!(
-        a.state_hash(),
-        b.state_hash(),
-        "both passes must end in the same state"
-    );
-    lat.sort_unstable();
-    let pct = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)];
-    let rate = total as f64 / elapsed.as_secs_f64();
+    let med = |i: usize, f: fn(&(u64, u64, u64)) -> u64| {
+        median(rounds.iter().map(|r| f(&r[i]) as f64).collect())
+    };
+
+    let rate = median(rates.clone());
     println!(
-        "commands: {total} (70% placements, 20% cancels, 10% FAK takers); resting orders before {resting_before}, after {}",
-        a.all_resting().len()
+        "commands: {total} (70% placements, 20% cancels, 10% FAK takers); resting orders before {resting_before}, after {resting_after}"
     );
     println!(
-        "throughput: {rate:.0} commands/s ({:.0} ns/command), {:.1} events/command",
+        "trades: {trades}, orders cancelled: {cancelled}, orders rejected: {rejected}; {:.1} events/command; {:.1} fills per trading order",
+        events as f64 / total as f64,
+        trades as f64 / class_counts[2].max(1) as f64
+    );
+    println!(
+        "throughput (median of 5 rounds): {rate:.0} commands/s ({:.0} ns/command); rounds: {:?}",
         1e9 / rate,
-        events as f64 / total as f64
+        rates
+            .iter()
+            .map(|r| format!("{:.2}M", r / 1e6))
+            .collect::<Vec<_>>()
     );
     println!(
-        "trades: {trades}, orders cancelled: {cancelled}, orders rejected: {rejected} {reasons:?}"
+        "latency (median of 3 rounds): p50 {:.0} ns, p99 {:.0} ns, p99.9 {:.0} ns",
+        med(0, |x| x.0),
+        med(0, |x| x.1),
+        med(0, |x| x.2)
     );
-    println!(
-        "latency: p50 {} ns, p99 {} ns, p99.9 {} ns, max {} ns",
-        pct(0.50),
-        pct(0.99),
-        pct(0.999),
-        lat[lat.len() - 1]
-    );
-    let names = ["passive placements", "cancels", "orders that traded"];
-    for (name, v) in names.iter().zip(by_class.iter_mut()) {
-        v.sort_unstable();
-        if !v.is_empty() {
-            let q = |p: f64| v[((v.len() as f64 * p) as usize).min(v.len() - 1)];
-            println!(
-                "  {name}: {} commands, p50 {} ns, p99 {} ns",
-                v.len(),
-                q(0.5),
-                q(0.99)
-            );
-        }
+    for (i, name) in ["passive placements", "cancels", "orders that traded"]
+        .iter()
+        .enumerate()
+    {
+        println!(
+            "  {name} ({}): p50 {:.0} ns, p99 {:.0} ns, p99.9 {:.0} ns",
+            class_counts[i],
+            med(i + 1, |x| x.0),
+            med(i + 1, |x| x.1),
+            med(i + 1, |x| x.2)
+        );
     }
-    println!(
-        "  fills per trading order: {:.1}",
-        trades as f64 / by_class[2].len().max(1) as f64
-    );
 }

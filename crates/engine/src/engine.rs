@@ -138,7 +138,8 @@ pub struct Engine {
     pub(crate) market_by_token: FxHashMap<TokenId, (u32, bool)>,
     pub(crate) slab: Vec<Option<Resting>>,
     pub(crate) free: Vec<u32>,
-    pub(crate) live: FxHashMap<OrderId, u32>,
+    /// Live orders by id fingerprint → slab key.
+    pub(crate) live: crate::seen::ByFingerprint<u32>,
     pub(crate) seen: crate::seen::Seen,
     pub(crate) owner_ids: FxHashMap<Owner, OwnerId>,
     pub(crate) owner_keys: Vec<Owner>,
@@ -167,7 +168,7 @@ impl Engine {
             market_by_token: FxHashMap::default(),
             slab: Vec::new(),
             free: Vec::new(),
-            live: FxHashMap::default(),
+            live: Default::default(),
             seen: crate::seen::Seen::default(),
             owner_ids: FxHashMap::default(),
             owner_keys: Vec::new(),
@@ -515,7 +516,7 @@ impl Engine {
 
     /// Checks an order against the market and the ledger; returns its market, token flag and
     /// limit price in pips (for FOK/FAK: the worst acceptable price, rounded toward the taker).
-    fn validate(&self, s: &OrderSpec) -> Result<(u32, bool, Pips), Reject> {
+    fn validate(&self, s: &OrderSpec, acct: u32) -> Result<(u32, bool, Pips), Reject> {
         let &(mi, yes) = self
             .market_by_token
             .get(&s.token)
@@ -594,18 +595,23 @@ impl Engine {
                 min: m.spec.min_order_size,
             });
         }
-        let asset = match s.side {
-            Side::Buy => Asset::Collateral,
-            Side::Sell => Asset::Token(s.token),
+        let slot = crate::ledger::Slot {
+            account: acct,
+            asset: match s.side {
+                Side::Buy => crate::ledger::COLLATERAL,
+                Side::Sell => m.assets[usize::from(!yes)],
+            },
         };
-        if self.ledger.get(s.maker, asset).available() < s.maker_amount {
+        if self.ledger.at(slot).available() < s.maker_amount {
             return Err(Reject::NotEnoughBalance);
         }
         Ok((mi, yes, price))
     }
 
     fn place(&mut self, s: &OrderSpec, out: &mut Vec<Event>) {
-        let (mi, yes, price) = match self.validate(s) {
+        // the funder's ledger index, resolved once for the whole order
+        let acct = self.ledger.account_id(s.maker);
+        let (mi, yes, price) = match self.validate(s, acct) {
             Ok(v) => v,
             Err(reason) => {
                 out.push(Event::OrderRejected {
@@ -652,7 +658,16 @@ impl Engine {
         };
         let rests = s.order_type.rests() && remaining > 0;
         if rests {
-            self.rest(mi, yes, price, s, owner, fill.shares, remaining, out);
+            self.rest(
+                mi,
+                yes,
+                price,
+                s,
+                (owner, acct),
+                fill.shares,
+                remaining,
+                out,
+            );
         } else if remaining > 0 && fill.shares > 0 {
             // FAK remainder (FOK never gets here with a remainder)
             out.push(Event::OrderCancelled {
@@ -690,7 +705,7 @@ impl Engine {
         yes: bool,
         price: Pips,
         s: &OrderSpec,
-        owner: OwnerId,
+        (owner, acct): (OwnerId, u32),
         matched: u64,
         remaining: u64,
         out: &mut Vec<Event>,
@@ -718,7 +733,7 @@ impl Engine {
             seq,
             expires_at,
             links: crate::links::Links::default(),
-            acct: self.ledger.account_id(s.maker),
+            acct,
         };
         let (asset, amount) = r.reservation();
         let slot = self.reservation_slot(&r);
@@ -736,7 +751,7 @@ impl Engine {
                 (self.slab.len() - 1) as u32
             }
         };
-        self.live.insert(s.id, key);
+        self.live.insert(crate::seen::fingerprint(&s.id), key);
         if let Some(e) = expires_at {
             self.expiries.insert((e, seq, key));
         }
@@ -775,7 +790,7 @@ impl Engine {
         let size = self.unlink(key);
         let r = self.slab.get_mut(key as usize)?.take()?;
         self.free.push(key);
-        self.live.remove(&r.id);
+        self.live.remove(&crate::seen::fingerprint(&r.id));
         if let Some(e) = r.expires_at {
             self.expiries.remove(&(e, r.seq, key));
         }
@@ -809,12 +824,16 @@ impl Engine {
     fn cancel_ids(&mut self, owner: Option<OwnerId>, ids: &[OrderId], out: &mut Vec<Event>) {
         let (mut canceled, mut not_canceled) = (Vec::new(), Vec::new());
         for id in ids {
-            let key = self.live.get(id).copied().filter(|&k| {
-                self.slab
-                    .get(k as usize)
-                    .and_then(|r| r.as_ref())
-                    .is_some_and(|r| Some(r.owner) == owner)
-            });
+            let key = self
+                .live
+                .get(&crate::seen::fingerprint(id))
+                .copied()
+                .filter(|&k| {
+                    self.slab
+                        .get(k as usize)
+                        .and_then(|r| r.as_ref())
+                        .is_some_and(|r| Some(r.owner) == owner)
+                });
             match key.and_then(|k| self.cancel_key(k, CancelReason::Owner, out)) {
                 Some(id) => canceled.push(id),
                 None if canceled.contains(id) => {}

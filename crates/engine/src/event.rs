@@ -223,7 +223,8 @@ pub enum Event {
         /// Why.
         reason: Reject,
     },
-    /// A resting or incoming order filled (partly or fully).
+    /// An order filled, partly or fully: a resting order after each fill, the incoming order
+    /// once after all of its fills (with its last trade).
     OrderFilled {
         /// The order.
         order: OrderId,

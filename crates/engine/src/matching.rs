@@ -186,6 +186,7 @@ impl Engine {
         let market = self.markets[mi as usize].spec.condition_id;
         let taker_token = s.token;
         let mut bucket = 0u32;
+        let mut last_trade = None;
         // The level being consumed and its size, emitted when the walk leaves it.
         let mut touched: Option<(Pips, u64)> = None;
         let (t_gives, t_gets) = match s.side {
@@ -386,18 +387,7 @@ impl Engine {
                 remaining: m_left,
                 trade,
             });
-            let taker_left = if t.in_collateral {
-                0
-            } else {
-                s.shares() - fill.shares
-            };
-            out.push(Event::OrderFilled {
-                order: s.id,
-                owner,
-                size_matched: fill.shares,
-                remaining: taker_left,
-                trade,
-            });
+            last_trade = Some(trade);
             self.notify(m_owner, 2, Some(m_id), market, Some(trade), out);
             self.notify(owner, 2, Some(s.id), market, Some(trade), out);
             if t.done() {
@@ -406,6 +396,21 @@ impl Engine {
         }
         if let Some((p, size)) = touched {
             self.push_level(mi, bid_side, p, size, out);
+        }
+        if let Some(trade) = last_trade {
+            // the taker's state once, after all its fills (each Trade names it too)
+            let remaining = if t.in_collateral {
+                0
+            } else {
+                s.shares() - fill.shares
+            };
+            out.push(Event::OrderFilled {
+                order: s.id,
+                owner,
+                size_matched: fill.shares,
+                remaining,
+                trade,
+            });
         }
         if fill.shares > 0 {
             for (asset, slot) in [(t_gives, t_give_slot), (t_gets, t_get_slot)] {
@@ -449,7 +454,7 @@ impl Engine {
         let size = self.unlink(key);
         if let Some(r) = self.slab.get_mut(key as usize).and_then(Option::take) {
             self.free.push(key);
-            self.live.remove(&r.id);
+            self.live.remove(&crate::seen::fingerprint(&r.id));
             if let Some(e) = r.expires_at {
                 self.expiries.remove(&(e, r.seq, key));
             }
@@ -459,7 +464,7 @@ impl Engine {
 
     /// Whether `id` is resting on the book.
     pub fn is_live(&self, id: &OrderId) -> bool {
-        self.live.contains_key(id)
+        self.live.contains_key(&crate::seen::fingerprint(id))
     }
 }
 

@@ -51,6 +51,10 @@ pub fn fingerprint(id: &OrderId) -> u64 {
     h ^ (h >> 33)
 }
 
+/// A map keyed by order fingerprint (the duplicate check guarantees accepted orders have
+/// distinct fingerprints, so the fingerprint identifies a live order).
+pub type ByFingerprint<V> = std::collections::HashMap<u64, V, BuildHasherDefault<IdentityHasher>>;
+
 /// Fingerprints of every accepted order.
 #[derive(Debug, Clone, Default)]
 pub struct Seen(HashSet<u64, BuildHasherDefault<IdentityHasher>>);

@@ -129,7 +129,7 @@ impl Engine {
             if r.owner.0 as usize >= e.owner_keys.len() {
                 return Err(SnapshotError::UnknownOwner(r.id, r.owner.0));
             }
-            e.live.insert(r.id, key);
+            e.live.insert(crate::seen::fingerprint(&r.id), key);
             if let Some(at) = r.expires_at {
                 e.expiries.insert((at, r.seq, key));
             }

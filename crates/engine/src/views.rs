@@ -86,7 +86,7 @@ impl Engine {
 
     /// A resting order.
     pub fn resting(&self, id: &OrderId) -> Option<&Resting> {
-        let &k = self.live.get(id)?;
+        let &k = self.live.get(&crate::seen::fingerprint(id))?;
         self.slab.get(k as usize)?.as_ref()
     }
 
