@@ -84,8 +84,7 @@ impl Engine {
         let Some(r) = self.slab.get(key as usize).and_then(Option::as_ref) else {
             return 0;
         };
-        let (market, owner, remaining, l) =
-            (r.market as usize, r.owner.0 as usize, r.remaining, r.links);
+        let (market, remaining, l) = (r.market as usize, r.remaining, r.links);
         let (bid, yp) = yes_space(r.yes, r.side, r.price);
         // level list
         if let Some(Some(p)) = self.slab.get_mut(l.prev as usize) {
@@ -110,7 +109,20 @@ impl Engine {
                 size = 0;
             }
         }
-        // owner list
+        self.unlink_owner(key);
+        if let Some(Some(r)) = self.slab.get_mut(key as usize) {
+            r.links.prev = NIL;
+            r.links.next = NIL;
+        }
+        size
+    }
+
+    /// Unlinks the order in slot `key` from its owner's list only.
+    pub(crate) fn unlink_owner(&mut self, key: u32) {
+        let Some(r) = self.slab.get(key as usize).and_then(Option::as_ref) else {
+            return;
+        };
+        let (owner, l) = (r.owner.0 as usize, r.links);
         if let Some(Some(p)) = self.slab.get_mut(l.owner_prev as usize) {
             p.links.owner_next = l.owner_next;
         }
@@ -126,9 +138,9 @@ impl Engine {
             }
         }
         if let Some(Some(r)) = self.slab.get_mut(key as usize) {
-            r.links = Links::default();
+            r.links.owner_prev = NIL;
+            r.links.owner_next = NIL;
         }
-        size
     }
 
     /// Slab keys of an owner's resting orders, oldest first.

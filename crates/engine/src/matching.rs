@@ -187,8 +187,6 @@ impl Engine {
         let taker_token = s.token;
         let mut bucket = 0u32;
         let mut last_trade = None;
-        // The level being consumed and its size, emitted when the walk leaves it.
-        let mut touched: Option<(Pips, u64)> = None;
         let (t_gives, t_gets) = match s.side {
             Side::Buy => (Asset::Collateral, Asset::Token(taker_token)),
             Side::Sell => (Asset::Token(taker_token), Asset::Collateral),
@@ -219,7 +217,10 @@ impl Engine {
                 },
             ),
         };
-        loop {
+        // One level at a time: take the best level once, fill its queue from the front, then fix
+        // the level up once (new head, size) and report it.
+        let mut stop = false;
+        while !stop {
             let book = &self.markets[mi as usize].book;
             let best = if bid_side {
                 book.bids.iter().next_back()
@@ -231,171 +232,177 @@ impl Engine {
             if !t.crosses(eff) {
                 break;
             }
-            let key = level.head;
-            let Some(Some(r)) = self.slab.get(key as usize) else {
-                break;
-            };
-            let shares = t.shares_with(r.remaining, eff);
-            if shares == 0 {
-                break;
-            }
-            let same_token = r.yes == yes;
-            let match_type = match (same_token, s.side) {
-                (true, _) => MatchType::Complementary,
-                (false, Side::Buy) => MatchType::Mint,
-                (false, Side::Sell) => MatchType::Merge,
-            };
-            let maker_coll = shares / LOT * u64::from(r.price);
-            let taker_coll = taker_collateral(same_token, shares, r.price);
-            let maker_fee = fee(r.side == Side::Buy, r.fee_rate_bps, shares, maker_coll);
-            let taker_fee = fee(s.side == Side::Buy, s.fee_rate_bps, shares, taker_coll);
-            let (m_acct, m_yes) = (r.acct, r.yes);
-            let (m_owner, m_addr, m_token, m_side, m_price, m_id, m_bps) = (
-                r.owner,
-                r.maker,
-                r.token,
-                r.side,
-                r.price,
-                r.id,
-                r.fee_rate_bps,
-            );
+            let mut key = level.head;
+            let mut consumed = 0u64;
+            while let Some(Some(r)) = self.slab.get(key as usize) {
+                let next = r.links.next;
+                let shares = t.shares_with(r.remaining, eff);
+                if shares == 0 {
+                    stop = true;
+                    break;
+                }
+                let same_token = r.yes == yes;
+                let match_type = match (same_token, s.side) {
+                    (true, _) => MatchType::Complementary,
+                    (false, Side::Buy) => MatchType::Mint,
+                    (false, Side::Sell) => MatchType::Merge,
+                };
+                let maker_coll = shares / LOT * u64::from(r.price);
+                let taker_coll = taker_collateral(same_token, shares, r.price);
+                let maker_fee = fee(r.side == Side::Buy, r.fee_rate_bps, shares, maker_coll);
+                let taker_fee = fee(s.side == Side::Buy, s.fee_rate_bps, shares, taker_coll);
+                let (m_acct, m_yes) = (r.acct, r.yes);
+                let (m_owner, m_addr, m_token, m_side, m_price, m_id, m_bps) = (
+                    r.owner,
+                    r.maker,
+                    r.token,
+                    r.side,
+                    r.price,
+                    r.id,
+                    r.fee_rate_bps,
+                );
 
-            // The taker: it was checked for the whole order, so these cannot fail; stop rather
-            // than settle half a fill if they ever would. Its balances are reported once, at the end.
-            let (t_give_amt, t_get_amt) = match s.side {
-                Side::Buy => (taker_coll, shares),
-                Side::Sell => (shares, taker_coll),
-            };
-            if self
-                .ledger
-                .debit_available_at(t_give_slot, t_give_amt)
-                .is_err()
-            {
-                break;
-            }
-            self.credit_slot(t_get_slot, t_get_amt, taker_fee, None, out);
+                // The taker: it was checked for the whole order, so these cannot fail; stop rather
+                // than settle half a fill if they ever would. Its balances are reported once, at the end.
+                let (t_give_amt, t_get_amt) = match s.side {
+                    Side::Buy => (taker_coll, shares),
+                    Side::Sell => (shares, taker_coll),
+                };
+                if self
+                    .ledger
+                    .debit_available_at(t_give_slot, t_give_amt)
+                    .is_err()
+                {
+                    stop = true;
+                    break;
+                }
+                self.credit_slot(t_get_slot, t_get_amt, taker_fee, None, out);
 
-            // The maker: spends what its order reserved.
-            let (m_gives, m_gets, m_give_amt, m_get_amt) = match m_side {
-                Side::Buy => (Asset::Collateral, Asset::Token(m_token), maker_coll, shares),
-                Side::Sell => (Asset::Token(m_token), Asset::Collateral, shares, maker_coll),
-            };
-            let m_tok = assets[usize::from(!m_yes)];
-            let (m_give_slot, m_get_slot) = match m_side {
-                Side::Buy => (
-                    Slot {
-                        account: m_acct,
-                        asset: COLLATERAL,
-                    },
-                    Slot {
-                        account: m_acct,
-                        asset: m_tok,
-                    },
-                ),
-                Side::Sell => (
-                    Slot {
-                        account: m_acct,
-                        asset: m_tok,
-                    },
-                    Slot {
-                        account: m_acct,
-                        asset: COLLATERAL,
-                    },
-                ),
-            };
-            if let Ok(h) = self.ledger.spend_reserved_at(m_give_slot, m_give_amt) {
-                self.push_balance(m_addr, m_gives, h, out);
-            }
-            self.credit_slot(
-                m_get_slot,
-                m_get_amt,
-                maker_fee,
-                Some((m_addr, m_gets)),
-                out,
-            );
+                // The maker: spends what its order reserved.
+                let (m_gives, m_gets, m_give_amt, m_get_amt) = match m_side {
+                    Side::Buy => (Asset::Collateral, Asset::Token(m_token), maker_coll, shares),
+                    Side::Sell => (Asset::Token(m_token), Asset::Collateral, shares, maker_coll),
+                };
+                let m_tok = assets[usize::from(!m_yes)];
+                let (m_give_slot, m_get_slot) = match m_side {
+                    Side::Buy => (
+                        Slot {
+                            account: m_acct,
+                            asset: COLLATERAL,
+                        },
+                        Slot {
+                            account: m_acct,
+                            asset: m_tok,
+                        },
+                    ),
+                    Side::Sell => (
+                        Slot {
+                            account: m_acct,
+                            asset: m_tok,
+                        },
+                        Slot {
+                            account: m_acct,
+                            asset: COLLATERAL,
+                        },
+                    ),
+                };
+                if let Ok(h) = self.ledger.spend_reserved_at(m_give_slot, m_give_amt) {
+                    self.push_balance(m_addr, m_gives, h, out);
+                }
+                self.credit_slot(
+                    m_get_slot,
+                    m_get_amt,
+                    maker_fee,
+                    Some((m_addr, m_gets)),
+                    out,
+                );
 
-            // Book and order state.
-            let (m_matched, m_left) = {
-                let r = self.slab[key as usize].as_mut().map(|r| {
-                    r.remaining -= shares;
-                    r.matched += shares;
-                    (r.matched, r.remaining)
-                });
-                r.unwrap_or((shares, 0))
-            };
-            let mut level_size = 0;
-            if let Some(level) = self.markets[mi as usize]
-                .book
-                .side_mut(bid_side)
-                .get_mut(&yp)
-            {
-                level.size -= shares.min(level.size);
-                level_size = level.size;
-            }
-            if m_left == 0 {
-                level_size = self.retire(key);
-            }
-            if let Some((p, size)) = touched.filter(|(p, _)| *p != yp) {
-                self.push_level(mi, bid_side, p, size, out);
-            }
-            touched = Some((yp, level_size));
-
-            let trade = TradeId(self.next_trade);
-            self.next_trade += 1;
-            self.trades.push(TradeStatus::Matched);
-            t.consume(shares, taker_coll);
-            fill.shares += shares;
-            fill.making += t_give_amt;
-            fill.taking += t_get_amt;
-            let yes_side = if bid_side { Side::Sell } else { Side::Buy };
-            self.markets[mi as usize].last_trade = Some((yp, yes_side));
-            out.push(Event::Trade(Box::new(Trade {
-                id: trade,
-                market,
-                taker_order: s.id,
-                taker_owner: owner,
-                taker: s.maker,
-                token: taker_token,
-                side: s.side,
-                price: eff,
-                shares,
-                collateral: taker_coll,
-                taker_fee,
-                fee_rate_bps: s.fee_rate_bps,
-                match_type,
-                maker: MakerFill {
+                // Order state: a filled maker leaves the queue's front.
+                let (m_matched, m_left) = self.slab[key as usize]
+                    .as_mut()
+                    .map(|r| {
+                        r.remaining -= shares;
+                        r.matched += shares;
+                        (r.matched, r.remaining)
+                    })
+                    .unwrap_or((shares, 0));
+                consumed += shares;
+                let filled_key = key;
+                if m_left == 0 {
+                    self.retire_front(filled_key);
+                    key = next;
+                }
+                let trade = TradeId(self.next_trade);
+                self.next_trade += 1;
+                self.trades.push(TradeStatus::Matched);
+                t.consume(shares, taker_coll);
+                fill.shares += shares;
+                fill.making += t_give_amt;
+                fill.taking += t_get_amt;
+                let yes_side = if bid_side { Side::Sell } else { Side::Buy };
+                self.markets[mi as usize].last_trade = Some((yp, yes_side));
+                out.push(Event::Trade(Box::new(Trade {
+                    id: trade,
+                    market,
+                    taker_order: s.id,
+                    taker_owner: owner,
+                    taker: s.maker,
+                    token: taker_token,
+                    side: s.side,
+                    price: eff,
+                    shares,
+                    collateral: taker_coll,
+                    taker_fee,
+                    fee_rate_bps: s.fee_rate_bps,
+                    match_type,
+                    maker: MakerFill {
+                        order: m_id,
+                        owner: m_owner,
+                        maker: m_addr,
+                        token: m_token,
+                        side: m_side,
+                        price: m_price,
+                        shares,
+                        collateral: maker_coll,
+                        fee: maker_fee,
+                        fee_rate_bps: m_bps,
+                    },
+                    bucket_index: bucket,
+                    match_time: self.now,
+                    status: TradeStatus::Matched,
+                })));
+                bucket += 1;
+                out.push(Event::OrderFilled {
                     order: m_id,
                     owner: m_owner,
-                    maker: m_addr,
-                    token: m_token,
-                    side: m_side,
-                    price: m_price,
-                    shares,
-                    collateral: maker_coll,
-                    fee: maker_fee,
-                    fee_rate_bps: m_bps,
-                },
-                bucket_index: bucket,
-                match_time: self.now,
-                status: TradeStatus::Matched,
-            })));
-            bucket += 1;
-            out.push(Event::OrderFilled {
-                order: m_id,
-                owner: m_owner,
-                size_matched: m_matched,
-                remaining: m_left,
-                trade,
-            });
-            last_trade = Some(trade);
-            self.notify(m_owner, 2, Some(m_id), market, Some(trade), out);
-            self.notify(owner, 2, Some(s.id), market, Some(trade), out);
-            if t.done() {
-                break;
+                    size_matched: m_matched,
+                    remaining: m_left,
+                    trade,
+                });
+                last_trade = Some(trade);
+                self.notify(m_owner, 2, Some(m_id), market, Some(trade), out);
+                self.notify(owner, 2, Some(s.id), market, Some(trade), out);
+                if t.done() || m_left > 0 {
+                    stop = true;
+                    break;
+                }
             }
-        }
-        if let Some((p, size)) = touched {
-            self.push_level(mi, bid_side, p, size, out);
+            // The level's new head is `key` (NIL when its whole queue was consumed).
+            let side = self.markets[mi as usize].book.side_mut(bid_side);
+            let mut size = 0;
+            if let Some(level) = side.get_mut(&yp) {
+                level.size -= consumed.min(level.size);
+                level.head = key;
+                if key == crate::links::NIL {
+                    side.remove(&yp);
+                } else {
+                    size = level.size;
+                }
+            }
+            if let Some(Some(r)) = self.slab.get_mut(key as usize) {
+                r.links.prev = crate::links::NIL;
+            }
+            self.push_level(mi, bid_side, yp, size, out);
         }
         if let Some(trade) = last_trade {
             // the taker's state once, after all its fills (each Trade names it too)
@@ -448,10 +455,10 @@ impl Engine {
         }
     }
 
-    /// Forgets a fully matched resting order (its reservation is already spent).
-    /// Returns its level's size afterwards.
-    fn retire(&mut self, key: u32) -> u64 {
-        let size = self.unlink(key);
+    /// Forgets a fully matched order at the front of its level's queue: unlinks it from its
+    /// owner's list only (the caller moves the level's head past it).
+    fn retire_front(&mut self, key: u32) {
+        self.unlink_owner(key);
         if let Some(r) = self.slab.get_mut(key as usize).and_then(Option::take) {
             self.free.push(key);
             self.live.remove(&crate::seen::fingerprint(&r.id));
@@ -459,7 +466,6 @@ impl Engine {
                 self.expiries.remove(&(e, r.seq, key));
             }
         }
-        size
     }
 
     /// Whether `id` is resting on the book.
