@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use clobkit_core::Address;
 use clobkit_core::types::{ConditionId, OrderId, OrderType, Side, TokenId};
-use clobkit_core::wire::{InsertStatus, TradeStatus};
+use clobkit_core::wire::TradeStatus;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -438,7 +438,7 @@ impl Engine {
             }
         }
         for owner in owners {
-            self.notify(owner, 4, None, *market, None, out);
+            self.notify(owner, 4, None, mi, None, out);
         }
         out.push(Event::Market { market: *market });
         Ok(())
@@ -498,7 +498,7 @@ impl Engine {
         owner: OwnerId,
         kind: u32,
         order: Option<OrderId>,
-        market: ConditionId,
+        market: u32,
         trade: Option<TradeId>,
         out: &mut Vec<Event>,
     ) {
@@ -509,7 +509,7 @@ impl Engine {
             owner,
             kind,
             order,
-            market,
+            market: crate::event::MarketRef(market),
             trade,
         });
     }
@@ -678,16 +678,15 @@ impl Engine {
             });
         }
         let status = if fill.shares > 0 {
-            InsertStatus::Matched
+            crate::event::Placed::Matched
         } else {
-            InsertStatus::Live
+            crate::event::Placed::Live
         };
         out.insert(
             at,
             Event::OrderAccepted {
                 order: s.id,
                 owner,
-                market: self.markets[mi as usize].spec.condition_id,
                 status,
                 price,
                 making: fill.making,
@@ -810,7 +809,7 @@ impl Engine {
         out: &mut Vec<Event>,
     ) -> Option<OrderId> {
         let r = self.unrest(key, out)?;
-        let market = self.markets[r.market as usize].spec.condition_id;
+        let market = r.market;
         out.push(Event::OrderCancelled {
             order: r.id,
             owner: r.owner,

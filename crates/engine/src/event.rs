@@ -3,6 +3,30 @@
 use clobkit_core::Address;
 use clobkit_core::types::{ConditionId, OrderId, Side, TickSize, TokenId};
 use clobkit_core::wire::{InsertStatus, TradeStatus};
+
+/// A market by its index in the engine (creation order): events carry this 4-byte handle;
+/// [`crate::Engine::market_at`] gives the market.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct MarketRef(pub u32);
+
+/// What happened to an order at insertion, in one byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Placed {
+    /// Nothing matched at once; it rests.
+    Live,
+    /// Something matched at once.
+    Matched,
+}
+
+impl Placed {
+    /// The API's insert status (`live` / `matched`).
+    pub fn insert_status(self) -> InsertStatus {
+        match self {
+            Placed::Live => InsertStatus::Live,
+            Placed::Matched => InsertStatus::Matched,
+        }
+    }
+}
 use serde::{Deserialize, Serialize};
 
 use crate::types::{Asset, MatchType, OwnerId, Pips, TradeId, pips_to_decimal, units_to_decimal};
@@ -200,10 +224,8 @@ pub enum Event {
         order: OrderId,
         /// Its owner.
         owner: OwnerId,
-        /// Its market.
-        market: ConditionId,
         /// `live` (resting, nothing matched) or `matched` (something matched at once).
-        status: InsertStatus,
+        status: Placed,
         /// Limit price in pips for limit orders; for FOK/FAK the worst price it accepts (rounded
         /// toward the taker).
         price: Pips,
@@ -297,7 +319,7 @@ pub enum Event {
         /// The order concerned (kinds 1 and 2).
         order: Option<OrderId>,
         /// The market concerned.
-        market: ConditionId,
+        market: MarketRef,
         /// The trade concerned (kind 2).
         trade: Option<TradeId>,
     },

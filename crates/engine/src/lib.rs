@@ -36,7 +36,7 @@ mod views;
 
 pub use command::{Command, Stamped};
 pub use engine::{CommandError, Engine, GTD_THRESHOLD_SECS, Resting};
-pub use event::{CancelReason, Event, MakerFill, NotCancelled, Reject, Trade};
+pub use event::{CancelReason, Event, MakerFill, MarketRef, NotCancelled, Placed, Reject, Trade};
 pub use snapshot::{Snapshot, SnapshotError};
 pub use types::{
     Asset, LOT, MAX_FEE_RATE_BPS, MarketSpec, MarketStatus, MatchType, ONE, OrderSpec, Owner,

@@ -380,8 +380,8 @@ impl Engine {
                     trade,
                 });
                 last_trade = Some(trade);
-                self.notify(m_owner, 2, Some(m_id), market, Some(trade), out);
-                self.notify(owner, 2, Some(s.id), market, Some(trade), out);
+                self.notify(m_owner, 2, Some(m_id), mi, Some(trade), out);
+                self.notify(owner, 2, Some(s.id), mi, Some(trade), out);
                 if t.done() || m_left > 0 {
                     stop = true;
                     break;

@@ -52,6 +52,15 @@ impl Engine {
         })
     }
 
+    /// The market an event's [`crate::MarketRef`] names.
+    pub fn market_at(&self, m: crate::MarketRef) -> Option<MarketView<'_>> {
+        let m = self.markets.get(m.0 as usize)?;
+        Some(MarketView {
+            spec: &m.spec,
+            status: m.status,
+        })
+    }
+
     /// Every market, in creation order.
     pub fn markets(&self) -> impl Iterator<Item = MarketView<'_>> {
         self.markets.iter().map(|m| MarketView {

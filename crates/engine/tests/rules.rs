@@ -5,7 +5,7 @@
 mod common;
 
 use clobkit_core::types::{OrderType, Side};
-use clobkit_core::wire::{InsertStatus, TradeStatus};
+use clobkit_core::wire::TradeStatus;
 use clobkit_engine::*;
 use common::*;
 
@@ -20,7 +20,7 @@ fn resting_orders_and_mirrored_views() {
     assert!(ev.iter().any(|e| matches!(
         e,
         Event::OrderAccepted {
-            status: InsertStatus::Live,
+            status: Placed::Live,
             ..
         }
     )));
@@ -69,7 +69,7 @@ fn complementary_with_price_improvement() {
     assert!(ev.iter().any(|e| matches!(
         e,
         Event::OrderAccepted {
-            status: InsertStatus::Matched,
+            status: Placed::Matched,
             ..
         }
     )));
