@@ -345,6 +345,15 @@ impl Engine {
         Ok(mi)
     }
 
+    /// The two tokens of an open market, for a split or merge of a positive `amount`.
+    fn set_tokens(&self, market: &ConditionId, amount: u64) -> Result<[TokenId; 2], CommandError> {
+        let mi = self.open_market(market)?;
+        if amount == 0 {
+            return Err(CommandError::ZeroAmount);
+        }
+        Ok(self.markets[mi as usize].spec.tokens)
+    }
+
     fn split(
         &mut self,
         account: Address,
@@ -352,11 +361,7 @@ impl Engine {
         amount: u64,
         out: &mut Vec<Event>,
     ) -> Result<(), CommandError> {
-        let mi = self.open_market(market)?;
-        if amount == 0 {
-            return Err(CommandError::ZeroAmount);
-        }
-        let [a, b] = self.markets[mi as usize].spec.tokens;
+        let [a, b] = self.set_tokens(market, amount)?;
         let h = self
             .ledger
             .debit_available(account, Asset::Collateral, amount)?;
@@ -375,11 +380,7 @@ impl Engine {
         amount: u64,
         out: &mut Vec<Event>,
     ) -> Result<(), CommandError> {
-        let mi = self.open_market(market)?;
-        if amount == 0 {
-            return Err(CommandError::ZeroAmount);
-        }
-        let [a, b] = self.markets[mi as usize].spec.tokens;
+        let [a, b] = self.set_tokens(market, amount)?;
         let (ha, hb) = (
             self.ledger.get(account, Asset::Token(a)),
             self.ledger.get(account, Asset::Token(b)),

@@ -233,34 +233,6 @@ impl Ledger {
         self.debit_available_at(s, amount)
     }
 
-    /// [`reserve_at`](Self::reserve_at) by address.
-    pub fn reserve(
-        &mut self,
-        account: Address,
-        asset: Asset,
-        amount: u64,
-    ) -> Result<Holding, LedgerError> {
-        let s = self.slot(account, asset);
-        self.reserve_at(s, amount)
-    }
-
-    /// [`release_at`](Self::release_at) by address.
-    pub fn release(&mut self, account: Address, asset: Asset, amount: u64) -> Holding {
-        let s = self.slot(account, asset);
-        self.release_at(s, amount)
-    }
-
-    /// [`spend_reserved_at`](Self::spend_reserved_at) by address.
-    pub fn spend_reserved(
-        &mut self,
-        account: Address,
-        asset: Asset,
-        amount: u64,
-    ) -> Result<Holding, LedgerError> {
-        let s = self.slot(account, asset);
-        self.spend_reserved_at(s, amount)
-    }
-
     fn each(&self) -> impl Iterator<Item = ((Address, Asset), Holding)> + '_ {
         self.rows.iter().enumerate().flat_map(move |(a, row)| {
             row.iter()
@@ -347,20 +319,22 @@ mod tests {
     fn reservations() {
         let mut l = Ledger::default();
         let a = Address::repeat_byte(1);
+        let s = l.slot(a, Asset::Collateral);
         l.credit(a, Asset::Collateral, 100).unwrap();
-        l.reserve(a, Asset::Collateral, 60).unwrap();
+        l.reserve_at(s, 60).unwrap();
         assert_eq!(l.get(a, Asset::Collateral).available(), 40);
-        assert!(l.reserve(a, Asset::Collateral, 41).is_err());
+        assert!(l.reserve_at(s, 41).is_err());
         assert!(l.debit_available(a, Asset::Collateral, 41).is_err());
-        l.spend_reserved(a, Asset::Collateral, 10).unwrap();
+        l.spend_reserved_at(s, 10).unwrap();
         assert_eq!(
-            l.get(a, Asset::Collateral),
+            l.at(s),
             Holding {
                 balance: 90,
                 reserved: 50
             }
         );
-        l.release(a, Asset::Collateral, 50);
+        l.release_at(s, 50);
         assert_eq!(l.get(a, Asset::Collateral).available(), 90);
+        assert_eq!(l.describe(s), (a, Asset::Collateral));
     }
 }
