@@ -1,0 +1,11 @@
+//! # clobkit-server
+//!
+//! The local exchange: it sequences commands, makes each one durable in the [`journal`] before
+//! answering, applies it to the deterministic engine, and (in the modules to come) serves the
+//! CLOB v1 HTTP API that the official clients speak.
+//!
+//! Durability first: every state change is a journaled record, written and fsynced (with group
+//! commit) before its response is sent; periodic snapshots bound the replay; recovery truncates a
+//! torn tail left by a crash and refuses to start on corruption in the middle.
+
+pub mod journal;

@@ -1,0 +1,286 @@
+//! The journal: durability, group commit, crash recovery and snapshots, on real files.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clobkit_server::journal::{Journal, JournalConfig, JournalError, Recovery};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Rec {
+    n: u64,
+    note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct State {
+    sum: u64,
+}
+
+fn cfg(dir: &Path) -> JournalConfig {
+    JournalConfig {
+        dir: dir.to_path_buf(),
+        fsync: true,
+    }
+}
+
+fn open(dir: &Path) -> (Journal<Rec>, Recovery<Rec, State>) {
+    Journal::open(&cfg(dir)).unwrap()
+}
+
+fn rec(n: u64) -> Rec {
+    Rec {
+        n,
+        note: format!("record {n} é🚀"),
+    }
+}
+
+fn segments(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("journal-")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn append_all(j: &mut Journal<Rec>, range: std::ops::RangeInclusive<u64>) {
+    let tickets: Vec<_> = range.map(|n| j.append(&rec(n)).unwrap()).collect();
+    for t in tickets {
+        t.wait().unwrap();
+    }
+}
+
+#[test]
+fn records_survive_reopen_in_order() {
+    let d = tempfile::tempdir().unwrap();
+    let (mut j, r) = open(d.path());
+    assert_eq!(
+        (r.next_seq, r.records.len(), r.snapshot.is_none()),
+        (1, 0, true)
+    );
+    append_all(&mut j, 1..=100);
+    drop(j);
+    let (j, r) = open(d.path());
+    assert_eq!(r.records.len(), 100);
+    assert!(
+        r.records
+            .iter()
+            .enumerate()
+            .all(|(i, (seq, v))| *seq == i as u64 + 1 && *v == rec(i as u64 + 1))
+    );
+    assert_eq!(r.torn_tail, None);
+    assert_eq!(j.next_seq(), 101);
+}
+
+#[test]
+fn group_commit_shares_fsyncs() {
+    let d = tempfile::tempdir().unwrap();
+    let (mut j, _) = open(d.path());
+    // 2,000 appends before waiting on any: the writer batches them.
+    let tickets: Vec<_> = (1..=2000).map(|n| j.append(&rec(n)).unwrap()).collect();
+    let seqs: Vec<u64> = tickets.into_iter().map(|t| t.wait().unwrap()).collect();
+    assert_eq!(seqs, (1..=2000).collect::<Vec<_>>());
+    let syncs = j.stats().syncs.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        syncs >= 1 && syncs < 2000,
+        "{syncs} fsyncs for 2000 records"
+    );
+    drop(j);
+    assert_eq!(open(d.path()).1.records.len(), 2000);
+}
+
+#[test]
+fn torn_tail_is_truncated_and_reported() {
+    for cut in [1usize, 5, 17, 30] {
+        let d = tempfile::tempdir().unwrap();
+        let (mut j, _) = open(d.path());
+        append_all(&mut j, 1..=10);
+        drop(j);
+        let seg = segments(d.path()).pop().unwrap();
+        let len = fs::metadata(&seg).unwrap().len();
+        OpenOptions::new()
+            .write(true)
+            .open(&seg)
+            .unwrap()
+            .set_len(len - cut as u64)
+            .unwrap();
+        let (mut j, r) = open(d.path());
+        assert_eq!(r.records.len(), 9, "cut {cut}");
+        let torn = r.torn_tail.expect("reported");
+        assert_eq!(torn.file, seg);
+        // appending continues after the cut, and the journal reads back whole
+        assert_eq!(j.next_seq(), 10);
+        append_all(&mut j, 10..=12);
+        drop(j);
+        let (_, r) = open(d.path());
+        assert_eq!(
+            r.records.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+            (1..=12).collect::<Vec<_>>()
+        );
+        assert_eq!(r.torn_tail, None);
+    }
+}
+
+#[test]
+fn garbage_or_zeros_after_the_last_record_are_a_torn_tail() {
+    for junk in [vec![0u8; 64], b"\x05\x00\x00\x00garbage".to_vec()] {
+        let d = tempfile::tempdir().unwrap();
+        let (mut j, _) = open(d.path());
+        append_all(&mut j, 1..=3);
+        drop(j);
+        let seg = segments(d.path()).pop().unwrap();
+        OpenOptions::new()
+            .append(true)
+            .open(&seg)
+            .unwrap()
+            .write_all(&junk)
+            .unwrap();
+        let (_, r) = open(d.path());
+        assert_eq!(r.records.len(), 3);
+        assert_eq!(
+            r.torn_tail.map(|t| t.dropped_bytes),
+            Some(junk.len() as u64)
+        );
+    }
+}
+
+#[test]
+fn damage_in_the_middle_refuses_to_start() {
+    let d = tempfile::tempdir().unwrap();
+    let (mut j, _) = open(d.path());
+    append_all(&mut j, 1..=10);
+    drop(j);
+    let seg = segments(d.path()).pop().unwrap();
+    let mut data = fs::read(&seg).unwrap();
+    data[8 + 16 + 3] ^= 0x40; // inside the first record's payload
+    fs::write(&seg, &data).unwrap();
+    let err = Journal::<Rec>::open::<State>(&cfg(d.path())).unwrap_err();
+    match &err {
+        JournalError::Corrupt { file, offset, what } => {
+            assert_eq!(file, &seg);
+            assert_eq!(*offset, 8);
+            assert_eq!(what, "checksum mismatch");
+        }
+        other => panic!("{other:?}"),
+    }
+    let msg = err.to_string();
+    assert!(msg.contains("will not start"), "{msg}");
+    // nothing was truncated
+    assert_eq!(fs::read(&seg).unwrap(), data);
+}
+
+#[test]
+fn snapshots_bound_replay_and_rotate_segments() {
+    let d = tempfile::tempdir().unwrap();
+    let (mut j, _) = open(d.path());
+    append_all(&mut j, 1..=100);
+    assert_eq!(j.snapshot(&State { sum: 5050 }).unwrap(), 100);
+    append_all(&mut j, 101..=150);
+    drop(j);
+    let (mut j, r) = open(d.path());
+    assert_eq!(r.snapshot, Some((100, State { sum: 5050 })));
+    assert_eq!(r.records.first().map(|x| x.0), Some(101));
+    assert_eq!(r.records.len(), 50);
+    // two more snapshots: only the two newest stay, and the segments before the older one go
+    j.snapshot(&State { sum: 1 }).unwrap();
+    append_all(&mut j, 151..=160);
+    j.snapshot(&State { sum: 2 }).unwrap();
+    append_all(&mut j, 161..=170);
+    drop(j);
+    let snaps: Vec<_> = fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("snapshot-"))
+        .collect();
+    assert_eq!(snaps.len(), 2, "{snaps:?}");
+    let (_, r) = open(d.path());
+    assert_eq!(r.snapshot.map(|s| s.0), Some(160));
+    assert_eq!(
+        r.records.iter().map(|x| x.0).collect::<Vec<_>>(),
+        (161..=170).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_damaged_newest_snapshot_falls_back_to_the_previous_one() {
+    let d = tempfile::tempdir().unwrap();
+    let (mut j, _) = open(d.path());
+    append_all(&mut j, 1..=10);
+    j.snapshot(&State { sum: 10 }).unwrap();
+    append_all(&mut j, 11..=20);
+    j.snapshot(&State { sum: 20 }).unwrap();
+    append_all(&mut j, 21..=25);
+    drop(j);
+    let newest = d.path().join(format!("snapshot-{:020}.json", 20));
+    let mut data = fs::read(&newest).unwrap();
+    let last = data.len() - 2;
+    data[last] ^= 1;
+    fs::write(&newest, data).unwrap();
+    // a crash while writing a snapshot leaves only a temporary file, which is ignored
+    fs::write(
+        d.path().join(format!("snapshot-{:020}.json.tmp", 25)),
+        b"half",
+    )
+    .unwrap();
+    let (_, r) = open(d.path());
+    assert_eq!(r.snapshot, Some((10, State { sum: 10 })));
+    assert_eq!(
+        r.records.iter().map(|x| x.0).collect::<Vec<_>>(),
+        (11..=25).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_missing_segment_is_a_gap() {
+    let d = tempfile::tempdir().unwrap();
+    let (mut j, _) = open(d.path());
+    append_all(&mut j, 1..=5);
+    j.snapshot(&State { sum: 0 }).unwrap();
+    append_all(&mut j, 6..=8);
+    drop(j);
+    // remove the snapshot: replay must start at 1, but the first segment kept starts later?
+    for p in segments(d.path()) {
+        if p.file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .ends_with("00000000000000000001.log")
+        {
+            fs::remove_file(&p).unwrap();
+        }
+    }
+    for e in fs::read_dir(d.path()).unwrap() {
+        let p = e.unwrap().path();
+        if p.file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("snapshot-")
+        {
+            fs::remove_file(p).unwrap();
+        }
+    }
+    let err = Journal::<Rec>::open::<State>(&cfg(d.path())).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            JournalError::Gap {
+                expected: 1,
+                found: 6,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
