@@ -93,7 +93,7 @@ fn group_commit_shares_fsyncs() {
     assert_eq!(seqs, (1..=2000).collect::<Vec<_>>());
     let syncs = j.stats().syncs.load(std::sync::atomic::Ordering::Relaxed);
     assert!(
-        syncs >= 1 && syncs < 2000,
+        (1..2000).contains(&syncs),
         "{syncs} fsyncs for 2000 records"
     );
     drop(j);
