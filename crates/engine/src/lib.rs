@@ -40,6 +40,6 @@ pub use event::{CancelReason, Event, MakerFill, MarketRef, NotCancelled, Placed,
 pub use snapshot::{Snapshot, SnapshotError};
 pub use types::{
     Asset, LOT, MAX_FEE_RATE_BPS, MarketSpec, MarketStatus, MatchType, ONE, OrderSpec, Owner,
-    PIPS_PER_UNIT, Pips, TradeId, pips_to_decimal, tick_pips, units_to_decimal,
+    OwnerId, PIPS_PER_UNIT, Pips, TradeId, pips_to_decimal, tick_pips, units_to_decimal,
 };
 pub use views::{BookView, MarketView};

@@ -8,4 +8,11 @@
 //! commit) before its response is sent; periodic snapshots bound the replay; recovery truncates a
 //! torn tail left by a crash and refuses to start on corruption in the middle.
 
+pub mod admin;
+pub mod app;
+pub mod error;
+pub mod exchange;
+pub mod http;
 pub mod journal;
+pub mod serve;
+pub mod views;

@@ -1,0 +1,273 @@
+//! `clobkit`: run the local exchange (`serve`) and operate it (`admin …`).
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use clobkit_core::chain::Chain;
+use clobkit_server::app::ServerConfig;
+use clobkit_server::serve::{Server, shutdown_signal};
+use serde_json::{Value, json};
+
+/// A Rust toolkit for Polymarket's CLOB: a local exchange and its operation.
+#[derive(Parser)]
+#[command(name = "clobkit", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the local exchange (durable, speaks the CLOB v1 API).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1", env = "CLOBKIT_HOST")]
+        host: IpAddr,
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 8080, env = "CLOBKIT_PORT")]
+        port: u16,
+        /// Data folder (journal, snapshots, admin token).
+        #[arg(long, default_value = "./clobkit-data", env = "CLOBKIT_DATA")]
+        data: PathBuf,
+        /// Chain whose signatures are accepted: polygon (137) or amoy (80002).
+        #[arg(long, default_value = "polygon", env = "CHAIN_ID")]
+        chain: String,
+        /// Do not fsync before answering (faster, loses the last requests on a crash).
+        #[arg(long)]
+        no_fsync: bool,
+        /// Allowed clock skew of request timestamps, seconds.
+        #[arg(long, default_value_t = 300)]
+        timestamp_window: u64,
+    },
+    /// Operate a running exchange (markets, funding, resolution).
+    Admin {
+        /// The exchange.
+        #[arg(long, default_value = "http://127.0.0.1:8080", env = "CLOB_HOST")]
+        host: String,
+        /// The admin token (default: read from DATA/admin-token).
+        #[arg(long, env = "CLOBKIT_ADMIN_TOKEN")]
+        token: Option<String>,
+        /// The exchange's data folder, to read the admin token from.
+        #[arg(long, default_value = "./clobkit-data", env = "CLOBKIT_DATA")]
+        data: PathBuf,
+        #[command(subcommand)]
+        action: AdminCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCmd {
+    /// Create a market of two outcome tokens.
+    Market {
+        /// Condition id (0x + 64 hex).
+        #[arg(long)]
+        condition: String,
+        /// First outcome token id (decimal).
+        #[arg(long)]
+        yes: String,
+        /// Second outcome token id (decimal).
+        #[arg(long)]
+        no: String,
+        /// Tick size: 0.1, 0.01, 0.001 or 0.0001.
+        #[arg(long, default_value = "0.01")]
+        tick: String,
+        /// Minimum order size in shares.
+        #[arg(long, default_value = "5")]
+        min_size: String,
+        /// Neg-risk market.
+        #[arg(long)]
+        neg_risk: bool,
+        /// Fee rate orders must sign, basis points.
+        #[arg(long, default_value_t = 0)]
+        fee_bps: u32,
+    },
+    /// Credit collateral (USDC) to an address.
+    Fund {
+        /// The address.
+        address: String,
+        /// Amount in USDC.
+        amount: String,
+    },
+    /// Turn an address's collateral into outcome-token pairs.
+    Split {
+        /// The address.
+        address: String,
+        /// The market's condition id.
+        market: String,
+        /// Amount (USDC = pairs).
+        amount: String,
+    },
+    /// Change a market's tick size.
+    TickSize {
+        /// The market.
+        market: String,
+        /// The new tick.
+        tick: String,
+    },
+    /// Close a market (cancels its orders).
+    Close {
+        /// The market.
+        market: String,
+    },
+    /// Resolve a market: the winner redeems at 1.
+    Resolve {
+        /// The market.
+        market: String,
+        /// The winning token id.
+        winner: String,
+    },
+    /// Move a trade to MINED, CONFIRMED, RETRYING or FAILED.
+    TradeStatus {
+        /// Trade number.
+        id: u64,
+        /// New status.
+        status: String,
+    },
+}
+
+async fn admin(host: &str, token: &str, action: AdminCmd) -> Result<Value, String> {
+    let (path, body) = match action {
+        AdminCmd::Market {
+            condition,
+            yes,
+            no,
+            tick,
+            min_size,
+            neg_risk,
+            fee_bps,
+        } => (
+            "/admin/markets".to_owned(),
+            json!({ "condition_id": condition, "tokens": [yes, no], "tick_size": tick, "min_order_size": min_size, "neg_risk": neg_risk, "fee_rate_bps": fee_bps }),
+        ),
+        AdminCmd::Fund { address, amount } => (
+            "/admin/fund".into(),
+            json!({ "address": address, "amount": amount }),
+        ),
+        AdminCmd::Split {
+            address,
+            market,
+            amount,
+        } => (
+            "/admin/split".into(),
+            json!({ "address": address, "market": market, "amount": amount }),
+        ),
+        AdminCmd::TickSize { market, tick } => (
+            "/admin/tick-size".into(),
+            json!({ "market": market, "tick_size": tick }),
+        ),
+        AdminCmd::Close { market } => ("/admin/close".into(), json!({ "market": market })),
+        AdminCmd::Resolve { market, winner } => (
+            "/admin/resolve".into(),
+            json!({ "market": market, "winner": winner }),
+        ),
+        AdminCmd::TradeStatus { id, status } => (
+            format!("/admin/trades/{id}/status"),
+            json!({ "status": status }),
+        ),
+    };
+    let url = format!("{}{path}", host.trim_end_matches('/'));
+    let resp = reqwest::Client::new()
+        .post(&url)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| format!("cannot reach the exchange at {host}: {e}"))?;
+    let status = resp.status();
+    let v: Value = resp
+        .json()
+        .await
+        .map_err(|e| format!("unreadable answer from {url}: {e}"))?;
+    if status.is_success() {
+        Ok(v)
+    } else {
+        Err(format!(
+            "{status}: {}",
+            v.get("error")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown error")
+        ))
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Cmd::Serve {
+            host,
+            port,
+            data,
+            chain,
+            no_fsync,
+            timestamp_window,
+        } => {
+            let chain: Chain = chain.parse().map_err(|e| format!("--chain: {e}"))?;
+            let mut config = ServerConfig::new(data);
+            config.chain = chain;
+            config.fsync = !no_fsync;
+            config.timestamp_window = timestamp_window;
+            let server = Server::bind(config, SocketAddr::new(host, port))
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "clobkit exchange listening on http://{} (chain {chain})",
+                server.addr
+            );
+            println!("admin token: {}", server.admin_token);
+            server
+                .run(shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())
+        }
+        Cmd::Admin {
+            host,
+            token,
+            data,
+            action,
+        } => {
+            let token = match token {
+                Some(t) => t,
+                None => std::fs::read_to_string(data.join("admin-token"))
+                    .map(|t| t.trim().to_owned())
+                    .map_err(|e| {
+                        format!(
+                            "no --token given and {} unreadable: {e}",
+                            data.join("admin-token").display()
+                        )
+                    })?,
+            };
+            let v = admin(&host, &token, action).await?;
+            println!("{v}");
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

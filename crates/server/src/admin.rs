@@ -1,0 +1,284 @@
+//! Operating the exchange: markets, funding, resolution. Loopback only, behind a bearer token.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use clobkit_core::amounts::to_base_units;
+use clobkit_core::types::{ConditionId, TickSize, TokenId};
+use clobkit_core::verify::parse_address;
+use clobkit_core::wire::TradeStatus;
+use clobkit_core::{Address, Decimal};
+use clobkit_engine::{Command, MarketSpec, TradeId};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+
+#[derive(Clone)]
+struct Admin {
+    state: Arc<AppState>,
+    token: Arc<str>,
+}
+
+/// The admin routes, protected by `token`.
+pub fn router(state: Arc<AppState>, token: &str) -> Router {
+    Router::new()
+        .route("/admin/markets", post(create_market))
+        .route("/admin/fund", post(fund))
+        .route("/admin/split", post(split))
+        .route("/admin/tick-size", post(tick_size))
+        .route("/admin/close", post(close))
+        .route("/admin/resolve", post(resolve))
+        .route("/admin/trades/{id}/status", post(trade_status))
+        .with_state(Admin {
+            state,
+            token: Arc::from(token),
+        })
+}
+
+fn check(a: &Admin, peer: &SocketAddr, h: &HeaderMap) -> Result<(), ApiError> {
+    if !peer.ip().is_loopback() {
+        return Err(ApiError {
+            status: axum::http::StatusCode::FORBIDDEN,
+            message: "admin routes are loopback only".into(),
+        });
+    }
+    let given = h
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let expected = a.token.as_bytes();
+    let mut diff = u8::from(given.len() != expected.len());
+    for (x, y) in given.as_bytes().iter().zip(expected) {
+        diff |= x ^ y;
+    }
+    if diff != 0 {
+        return Err(ApiError::unauthorized());
+    }
+    Ok(())
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("invalid admin payload: {e}")))
+}
+
+async fn run(a: &Admin, command: Command) -> Result<Response, ApiError> {
+    a.state
+        .engine(command)
+        .await?
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    Ok(Json(json!({ "ok": true })).into_response())
+}
+
+fn usdc(text: &str) -> Result<u64, ApiError> {
+    let d: Decimal = text.parse().map_err(|_| {
+        ApiError::bad_request(format!(
+            "invalid amount {text:?}: expected a decimal number of USDC"
+        ))
+    })?;
+    to_base_units(d, "amount").map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
+/// `POST /admin/markets`.
+#[derive(Deserialize)]
+struct NewMarket {
+    condition_id: ConditionId,
+    tokens: [TokenId; 2],
+    #[serde(default = "yes_no")]
+    outcomes: [String; 2],
+    #[serde(default = "default_tick")]
+    tick_size: TickSize,
+    #[serde(default = "default_min")]
+    min_order_size: String,
+    #[serde(default)]
+    neg_risk: bool,
+    #[serde(default)]
+    fee_rate_bps: u32,
+}
+
+fn yes_no() -> [String; 2] {
+    ["Yes".into(), "No".into()]
+}
+fn default_tick() -> TickSize {
+    TickSize::Hundredth
+}
+fn default_min() -> String {
+    "5".into()
+}
+
+impl NewMarket {
+    /// The engine's market definition.
+    fn spec(self) -> Result<MarketSpec, ApiError> {
+        Ok(MarketSpec {
+            condition_id: self.condition_id,
+            tokens: self.tokens,
+            outcomes: self.outcomes,
+            tick_size: self.tick_size,
+            min_order_size: usdc(&self.min_order_size)?,
+            neg_risk: self.neg_risk,
+            fee_rate_bps: self.fee_rate_bps,
+        })
+    }
+}
+
+async fn create_market(
+    State(a): State<Admin>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    check(&a, &peer, &h)?;
+    let m: NewMarket = parse(&body)?;
+    run(&a, Command::CreateMarket(Box::new(m.spec()?))).await
+}
+
+#[derive(Deserialize)]
+struct Fund {
+    address: String,
+    amount: String,
+}
+
+fn address(text: &str) -> Result<Address, ApiError> {
+    parse_address(text).map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
+async fn fund(
+    State(a): State<Admin>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    check(&a, &peer, &h)?;
+    let f: Fund = parse(&body)?;
+    run(
+        &a,
+        Command::Deposit {
+            account: address(&f.address)?,
+            amount: usdc(&f.amount)?,
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct Split {
+    address: String,
+    market: ConditionId,
+    amount: String,
+}
+
+async fn split(
+    State(a): State<Admin>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    check(&a, &peer, &h)?;
+    let s: Split = parse(&body)?;
+    run(
+        &a,
+        Command::Split {
+            account: address(&s.address)?,
+            market: s.market,
+            amount: usdc(&s.amount)?,
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct Tick {
+    market: ConditionId,
+    tick_size: TickSize,
+}
+
+async fn tick_size(
+    State(a): State<Admin>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    check(&a, &peer, &h)?;
+    let t: Tick = parse(&body)?;
+    run(
+        &a,
+        Command::SetTickSize {
+            market: t.market,
+            tick_size: t.tick_size,
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct MarketOnly {
+    market: ConditionId,
+}
+
+async fn close(
+    State(a): State<Admin>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    check(&a, &peer, &h)?;
+    let m: MarketOnly = parse(&body)?;
+    run(&a, Command::CloseMarket { market: m.market }).await
+}
+
+#[derive(Deserialize)]
+struct Resolve {
+    market: ConditionId,
+    winner: TokenId,
+}
+
+async fn resolve(
+    State(a): State<Admin>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    check(&a, &peer, &h)?;
+    let r: Resolve = parse(&body)?;
+    run(
+        &a,
+        Command::ResolveMarket {
+            market: r.market,
+            winner: r.winner,
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct Status {
+    status: TradeStatus,
+}
+
+async fn trade_status(
+    State(a): State<Admin>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    h: HeaderMap,
+    Path(id): Path<u64>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    check(&a, &peer, &h)?;
+    let s: Status = parse(&body)?;
+    run(
+        &a,
+        Command::AdvanceTrade {
+            trade: TradeId(id),
+            status: s.status,
+        },
+    )
+    .await
+}

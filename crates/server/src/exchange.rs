@@ -1,0 +1,542 @@
+//! The exchange as a deterministic state machine over journaled [`Record`]s.
+//!
+//! The engine owns matching and balances; this layer adds what the API needs on top: API keys,
+//! every order ever accepted with its status (for `/data/order`), trades seen from each side (for
+//! `/data/trades`), and notifications. Everything here changes only by applying a record, so
+//! replaying the journal rebuilds it exactly.
+
+use std::collections::BTreeMap;
+
+use clobkit_core::Address;
+use clobkit_core::auth::{ApiCredentials, L2Auth};
+use clobkit_core::types::{ConditionId, OrderId};
+use clobkit_core::wire::OrderStatus;
+use clobkit_engine::{
+    CancelReason, Command, CommandError, Engine, Event, OrderSpec, Owner, Pips, Snapshot,
+    SnapshotError, Stamped, Trade,
+};
+use serde::{Deserialize, Serialize};
+
+/// One journaled state change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Record {
+    /// A command for the engine (orders, cancels, markets, balances), with its time.
+    Engine(Stamped),
+    /// A new API key for `(address, nonce)`.
+    CreateApiKey {
+        /// Unix seconds.
+        now: u64,
+        /// The wallet it belongs to.
+        address: Address,
+        /// The L1 nonce it was created with (decimal).
+        nonce: String,
+        /// The generated credentials.
+        creds: ApiCredentials,
+    },
+    /// An API key deleted by its owner.
+    DeleteApiKey {
+        /// Unix seconds.
+        now: u64,
+        /// The key.
+        key: String,
+    },
+    /// Notifications dismissed by their owner.
+    DropNotifications {
+        /// Unix seconds.
+        now: u64,
+        /// The API key.
+        owner: String,
+        /// Notification ids (empty: none).
+        ids: Vec<u64>,
+    },
+}
+
+/// An API key and what it authenticates.
+#[derive(Debug, Clone)]
+pub struct KeyEntry {
+    /// The wallet.
+    pub address: Address,
+    /// The L1 nonce.
+    pub nonce: String,
+    /// Verifier of its L2 headers (secret decoded once).
+    pub auth: L2Auth,
+}
+
+/// An order as the API reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRow {
+    /// The order as placed.
+    pub spec: OrderSpec,
+    /// Its market.
+    pub market: ConditionId,
+    /// Its outcome name.
+    pub outcome: String,
+    /// Limit price (pips); for FOK/FAK the worst price accepted.
+    pub price: Pips,
+    /// Its state.
+    pub status: OrderStatus,
+    /// Shares matched.
+    pub size_matched: u64,
+    /// Trades it took part in.
+    pub trades: Vec<u64>,
+    /// Unix seconds of acceptance.
+    pub created_at: u64,
+}
+
+/// A trade and its settlement state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TradeRow {
+    /// The match.
+    pub trade: Trade,
+    /// The taker's and maker's outcome names.
+    pub outcomes: (String, String),
+    /// Unix seconds of the last status change.
+    pub last_update: u64,
+}
+
+/// A notification for one API key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationRow {
+    /// Id.
+    pub id: u64,
+    /// 1 cancelled, 2 filled, 4 market resolved.
+    pub kind: u32,
+    /// Details.
+    pub payload: serde_json::Value,
+    /// Unix seconds.
+    pub timestamp: u64,
+}
+
+/// Why a record could not be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExchangeError {
+    /// The engine refused the command (nothing changed).
+    #[error("{0}")]
+    Engine(#[from] CommandError),
+    /// Creating a key that exists.
+    #[error("Could not create api key")]
+    KeyExists,
+    /// A key whose secret does not decode.
+    #[error("invalid API credentials: {0}")]
+    BadCredentials(String),
+}
+
+/// API keys, orders, trades and notifications over the engine.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// The matching engine and ledger.
+    pub engine: Engine,
+    keys: BTreeMap<String, KeyEntry>,
+    key_by_wallet: BTreeMap<(Address, String), String>,
+    orders: BTreeMap<OrderId, OrderRow>,
+    trades: Vec<TradeRow>,
+    trades_by_owner: BTreeMap<String, Vec<u64>>,
+    notifications: BTreeMap<String, Vec<NotificationRow>>,
+}
+
+/// The whole exchange as data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExchangeSnapshot {
+    /// The engine.
+    pub engine: Snapshot,
+    /// Keys: (key, address, nonce, credentials).
+    pub keys: Vec<(Address, String, ApiCredentials)>,
+    /// Every accepted order.
+    pub orders: Vec<OrderRow>,
+    /// Every trade, by id.
+    pub trades: Vec<TradeRow>,
+    /// Notifications by owner.
+    pub notifications: BTreeMap<String, Vec<NotificationRow>>,
+}
+
+impl Exchange {
+    /// An empty exchange whose fees go to `operator`.
+    pub fn new(operator: Address) -> Exchange {
+        Exchange {
+            engine: Engine::new(operator),
+            keys: BTreeMap::new(),
+            key_by_wallet: BTreeMap::new(),
+            orders: BTreeMap::new(),
+            trades: Vec::new(),
+            trades_by_owner: BTreeMap::new(),
+            notifications: BTreeMap::new(),
+        }
+    }
+
+    /// Applies a record; returns the engine's events. An error means nothing changed.
+    pub fn apply(&mut self, rec: &Record) -> Result<Vec<Event>, ExchangeError> {
+        match rec {
+            Record::Engine(cmd) => {
+                let events = self.engine.apply(cmd)?;
+                let placed = match &cmd.command {
+                    Command::Place(spec) => Some(spec.as_ref()),
+                    _ => None,
+                };
+                self.absorb(cmd.now, placed, &events);
+                Ok(events)
+            }
+            Record::CreateApiKey {
+                address,
+                nonce,
+                creds,
+                ..
+            } => {
+                if self.key_by_wallet.contains_key(&(*address, nonce.clone())) {
+                    return Err(ExchangeError::KeyExists);
+                }
+                let auth = L2Auth::new(creds.clone(), *address)
+                    .map_err(|e| ExchangeError::BadCredentials(e.to_string()))?;
+                let key = creds.api_key.as_str().to_owned();
+                self.key_by_wallet
+                    .insert((*address, nonce.clone()), key.clone());
+                self.keys.insert(
+                    key,
+                    KeyEntry {
+                        address: *address,
+                        nonce: nonce.clone(),
+                        auth,
+                    },
+                );
+                Ok(Vec::new())
+            }
+            Record::DeleteApiKey { key, .. } => {
+                if let Some(e) = self.keys.remove(key) {
+                    self.key_by_wallet.remove(&(e.address, e.nonce));
+                }
+                Ok(Vec::new())
+            }
+            Record::DropNotifications { owner, ids, .. } => {
+                if let Some(list) = self.notifications.get_mut(owner) {
+                    list.retain(|n| !ids.contains(&n.id));
+                }
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    fn owner_name(&self, id: clobkit_engine::OwnerId) -> String {
+        self.engine
+            .owner_key(id)
+            .map(|o| o.as_str().to_owned())
+            .unwrap_or_default()
+    }
+
+    fn outcome_of(&self, token: &clobkit_core::types::TokenId) -> String {
+        match self.engine.market_of(token) {
+            Some((m, yes)) => m.spec.outcomes[usize::from(!yes)].clone(),
+            None => String::new(),
+        }
+    }
+
+    /// Updates the query tables from a command's events.
+    fn absorb(&mut self, now: u64, placed: Option<&OrderSpec>, events: &[Event]) {
+        for ev in events {
+            match ev {
+                Event::OrderAccepted {
+                    order,
+                    price,
+                    created_at,
+                    rests,
+                    ..
+                } => {
+                    let Some(spec) = placed.filter(|s| s.id == *order) else {
+                        continue;
+                    };
+                    let market = self
+                        .engine
+                        .market_of(&spec.token)
+                        .map(|(m, _)| m.spec.condition_id)
+                        .unwrap_or_default();
+                    let outcome = self.outcome_of(&spec.token);
+                    let status = if *rests {
+                        OrderStatus::Live
+                    } else {
+                        OrderStatus::Matched
+                    };
+                    self.orders.insert(
+                        *order,
+                        OrderRow {
+                            spec: spec.clone(),
+                            market,
+                            outcome,
+                            price: *price,
+                            status,
+                            size_matched: 0,
+                            trades: Vec::new(),
+                            created_at: *created_at,
+                        },
+                    );
+                }
+                Event::OrderFilled {
+                    order,
+                    size_matched,
+                    remaining,
+                    ..
+                } => {
+                    if let Some(row) = self.orders.get_mut(order) {
+                        row.size_matched = *size_matched;
+                        if *remaining == 0 {
+                            row.status = OrderStatus::Matched;
+                        }
+                    }
+                }
+                Event::OrderCancelled { order, reason, .. } => {
+                    if let Some(row) = self.orders.get_mut(order) {
+                        row.status = match reason {
+                            // a FAK that matched something is reported as matched, its rest killed
+                            CancelReason::FakRemainder => OrderStatus::Matched,
+                            CancelReason::MarketResolved => OrderStatus::CanceledMarketResolved,
+                            _ => OrderStatus::Canceled,
+                        };
+                    }
+                }
+                Event::Trade(t) => {
+                    let taker_owner = self.owner_name(t.taker_owner);
+                    let maker_owner = self.owner_name(t.maker.owner);
+                    let outcomes = (self.outcome_of(&t.token), self.outcome_of(&t.maker.token));
+                    for id in [t.taker_order, t.maker.order] {
+                        if let Some(row) = self.orders.get_mut(&id) {
+                            row.trades.push(t.id.0);
+                        }
+                    }
+                    self.trades_by_owner
+                        .entry(taker_owner.clone())
+                        .or_default()
+                        .push(t.id.0);
+                    if maker_owner != taker_owner {
+                        self.trades_by_owner
+                            .entry(maker_owner)
+                            .or_default()
+                            .push(t.id.0);
+                    }
+                    self.trades.push(TradeRow {
+                        trade: (**t).clone(),
+                        outcomes,
+                        last_update: now,
+                    });
+                }
+                Event::TradeStatusChanged { trade, status } => {
+                    if let Some(row) = usize::try_from(trade.0)
+                        .ok()
+                        .and_then(|i| i.checked_sub(1))
+                        .and_then(|i| self.trades.get_mut(i))
+                    {
+                        row.trade.status = status.clone();
+                        row.last_update = now;
+                    }
+                }
+                Event::Notification {
+                    id,
+                    owner,
+                    kind,
+                    order,
+                    market,
+                    trade,
+                } => {
+                    let owner = self.owner_name(*owner);
+                    let payload = self.notification_payload(*kind, order.as_ref(), *market, *trade);
+                    self.notifications
+                        .entry(owner)
+                        .or_default()
+                        .push(NotificationRow {
+                            id: *id,
+                            kind: *kind,
+                            payload,
+                            timestamp: now,
+                        });
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The payload fields of the official notifications that we can fill.
+    fn notification_payload(
+        &self,
+        kind: u32,
+        order: Option<&OrderId>,
+        market: clobkit_engine::MarketRef,
+        trade: Option<clobkit_engine::TradeId>,
+    ) -> serde_json::Value {
+        let mut p = serde_json::Map::new();
+        if let Some(m) = self.engine.market_at(market) {
+            p.insert(
+                "condition_id".into(),
+                m.spec.condition_id.to_string().into(),
+            );
+            p.insert("market".into(), m.spec.condition_id.to_string().into());
+        }
+        if let Some(row) = order.and_then(|o| self.orders.get(o)) {
+            p.insert("order_id".into(), row.spec.id.to_string().into());
+            p.insert("asset_id".into(), row.spec.token.to_string().into());
+            p.insert("outcome".into(), row.outcome.clone().into());
+            p.insert("side".into(), row.spec.side.as_str().into());
+            p.insert(
+                "price".into(),
+                clobkit_engine::pips_to_decimal(row.price)
+                    .to_string()
+                    .into(),
+            );
+            p.insert("type".into(), row.spec.order_type.as_str().into());
+            p.insert(
+                "original_size".into(),
+                clobkit_engine::units_to_decimal(row.spec.shares())
+                    .to_string()
+                    .into(),
+            );
+            p.insert(
+                "matched_size".into(),
+                clobkit_engine::units_to_decimal(row.size_matched)
+                    .to_string()
+                    .into(),
+            );
+            let remaining = if row.spec.sized_in_collateral() {
+                0
+            } else {
+                row.spec.shares().saturating_sub(row.size_matched)
+            };
+            p.insert(
+                "remaining_size".into(),
+                clobkit_engine::units_to_decimal(remaining)
+                    .to_string()
+                    .into(),
+            );
+        }
+        if let Some(t) = trade {
+            p.insert("trade_id".into(), trade_uuid(t.0).into());
+        }
+        let _ = kind;
+        serde_json::Value::Object(p)
+    }
+
+    /// The key record of an API key.
+    pub fn key(&self, key: &str) -> Option<&KeyEntry> {
+        self.keys.get(key)
+    }
+
+    /// The key of `(address, nonce)`.
+    pub fn key_for(&self, address: Address, nonce: &str) -> Option<&str> {
+        self.key_by_wallet
+            .get(&(address, nonce.to_owned()))
+            .map(String::as_str)
+    }
+
+    /// Every key of a wallet.
+    pub fn keys_of(&self, address: Address) -> Vec<String> {
+        self.keys
+            .iter()
+            .filter(|(_, e)| e.address == address)
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// An order accepted at any time.
+    pub fn order(&self, id: &OrderId) -> Option<&OrderRow> {
+        self.orders.get(id)
+    }
+
+    /// An owner's open orders, oldest first.
+    pub fn open_orders(&self, owner: &str) -> Vec<&OrderRow> {
+        self.engine
+            .resting_of(&Owner::new(owner))
+            .iter()
+            .filter_map(|r| self.orders.get(&r.id))
+            .collect()
+    }
+
+    /// Trades an owner took part in, oldest first.
+    pub fn trades_of(&self, owner: &str) -> Vec<&TradeRow> {
+        self.trades_by_owner
+            .get(owner)
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|&i| usize::try_from(i).ok().and_then(|i| self.trades.get(i - 1)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// An owner's notifications.
+    pub fn notifications_of(&self, owner: &str) -> &[NotificationRow] {
+        self.notifications.get(owner).map_or(&[], Vec::as_slice)
+    }
+
+    /// The whole state as data.
+    pub fn snapshot(&self) -> ExchangeSnapshot {
+        ExchangeSnapshot {
+            engine: self.engine.snapshot(),
+            keys: self
+                .keys
+                .values()
+                .map(|e| (e.address, e.nonce.clone(), e.auth.credentials().clone()))
+                .collect(),
+            orders: self.orders.values().cloned().collect(),
+            trades: self.trades.clone(),
+            notifications: self.notifications.clone(),
+        }
+    }
+
+    /// Rebuilds the exchange from a snapshot.
+    pub fn restore(s: ExchangeSnapshot) -> Result<Exchange, RestoreError> {
+        let mut x = Exchange::new(s.engine.operator);
+        x.engine = Engine::restore(s.engine)?;
+        for (address, nonce, creds) in s.keys {
+            let auth = L2Auth::new(creds.clone(), address)
+                .map_err(|e| RestoreError::Key(e.to_string()))?;
+            let key = creds.api_key.as_str().to_owned();
+            x.key_by_wallet
+                .insert((address, nonce.clone()), key.clone());
+            x.keys.insert(
+                key,
+                KeyEntry {
+                    address,
+                    nonce,
+                    auth,
+                },
+            );
+        }
+        for row in s.orders {
+            x.orders.insert(row.spec.id, row);
+        }
+        for row in &s.trades {
+            let t = &row.trade;
+            let taker = x.owner_name(t.taker_owner);
+            let maker = x.owner_name(t.maker.owner);
+            x.trades_by_owner
+                .entry(taker.clone())
+                .or_default()
+                .push(t.id.0);
+            if maker != taker {
+                x.trades_by_owner.entry(maker).or_default().push(t.id.0);
+            }
+        }
+        x.trades = s.trades;
+        x.notifications = s.notifications;
+        Ok(x)
+    }
+}
+
+/// A snapshot that cannot be restored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RestoreError {
+    /// The engine part is inconsistent.
+    #[error("{0}")]
+    Engine(#[from] SnapshotError),
+    /// A stored key does not decode.
+    #[error("stored API key unusable: {0}")]
+    Key(String),
+}
+
+/// A trade id rendered as the API shows trade ids (UUID-shaped, derived from the sequence number
+/// so replay gives the same ids).
+pub fn trade_uuid(n: u64) -> String {
+    let h = format!("{n:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}

@@ -1,0 +1,163 @@
+//! Running the exchange: open the data folder, serve HTTP until SIGINT/SIGTERM, snapshot on exit.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::app::{AppState, ServerConfig, fill_random};
+
+/// Why the server stopped or did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// Start-up (journal, snapshot) failed.
+    #[error("{0}")]
+    Start(#[from] crate::app::StartError),
+    /// A file or socket operation failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// The admin token of a data folder: read from `admin-token`, or generated (32 random bytes, hex)
+/// and stored there with owner-only permissions on first start.
+pub fn admin_token(dir: &Path) -> Result<(String, bool), ServeError> {
+    let path = dir.join("admin-token");
+    if let Ok(t) = std::fs::read_to_string(&path) {
+        let t = t.trim().to_owned();
+        if !t.is_empty() {
+            return Ok((t, false));
+        }
+    }
+    let mut b = [0u8; 32];
+    fill_random(&mut b);
+    let token: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    std::fs::create_dir_all(dir).map_err(|source| ServeError::Io {
+        what: format!("creating {}", dir.display()),
+        source,
+    })?;
+    std::fs::write(&path, &token).map_err(|source| ServeError::Io {
+        what: format!("writing {}", path.display()),
+        source,
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+    }
+    Ok((token, true))
+}
+
+/// A bound, recovered server ready to run.
+pub struct Server {
+    /// The shared state.
+    pub state: Arc<AppState>,
+    /// The admin token.
+    pub admin_token: String,
+    /// Where it listens.
+    pub addr: SocketAddr,
+    listener: tokio::net::TcpListener,
+}
+
+impl Server {
+    /// Opens the data folder (recovering it) and binds `addr` (port 0 picks a free port).
+    pub async fn bind(config: ServerConfig, addr: SocketAddr) -> Result<Server, ServeError> {
+        let (token, created) = admin_token(&config.data_dir)?;
+        let dir = config.data_dir.clone();
+        let (state, startup) = AppState::open(config)?;
+        if let Some(t) = &startup.torn_tail {
+            tracing::warn!(file = %t.file.display(), offset = t.offset, dropped = t.dropped_bytes, "recovered from a crash: truncated a torn journal tail");
+        }
+        tracing::info!(dir = %dir.display(), snapshot = ?startup.snapshot, replayed = startup.replayed, "state recovered");
+        if created {
+            tracing::info!(path = %dir.join("admin-token").display(), "generated an admin token");
+        }
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServeError::Io {
+                what: format!("binding {addr}"),
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| ServeError::Io {
+            what: "reading the bound address".into(),
+            source,
+        })?;
+        Ok(Server {
+            state,
+            admin_token: token,
+            addr,
+            listener,
+        })
+    }
+
+    /// Serves until `shutdown` resolves, then writes a final snapshot.
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServeError> {
+        let app = crate::http::router(self.state.clone())
+            .merge(crate::admin::router(self.state.clone(), &self.admin_token))
+            .layer(axum::middleware::from_fn(log_request));
+        let hb = self.state.clone();
+        let ticker = tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+            loop {
+                every.tick().await;
+                hb.enforce_heartbeats().await;
+            }
+        });
+        let served = axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        ticker.abort();
+        match self.state.snapshot_now() {
+            Ok(seq) => tracing::info!(seq, "final snapshot written"),
+            Err(e) => {
+                tracing::error!(error = %e, "final snapshot failed; the journal has everything")
+            }
+        }
+        served.map_err(|source| ServeError::Io {
+            what: "serving".into(),
+            source,
+        })
+    }
+}
+
+/// One debug line per request: method, path, status, latency.
+async fn log_request(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+    let start = std::time::Instant::now();
+    let resp = next.run(req).await;
+    tracing::debug!(%method, %path, status = resp.status().as_u16(), micros = start.elapsed().as_micros() as u64, "request");
+    resp
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,167 @@
+//! Turning engine and exchange state into the wire shapes of the API.
+
+use clobkit_core::Decimal;
+use clobkit_core::book::{OrderBookSummary, PriceLevel};
+use clobkit_core::types::TokenId;
+use clobkit_core::wire::{MakerOrder, OpenOrder, Trade as WireTrade, TraderSide};
+use clobkit_engine::{MarketStatus, pips_to_decimal, units_to_decimal};
+
+use crate::exchange::{Exchange, OrderRow, TradeRow, trade_uuid};
+
+/// `token`'s book as `/book` returns it, hashed.
+pub fn book_summary(x: &Exchange, token: &TokenId, now_ms: u128) -> Option<OrderBookSummary> {
+    let (m, _) = x.engine.market_of(token)?;
+    let view = x.engine.book(token)?;
+    let level = |(p, s): &(u32, u64)| PriceLevel {
+        price: pips_to_decimal(*p),
+        size: units_to_decimal(*s),
+    };
+    let last = view
+        .last_trade
+        .map_or(Decimal::new(5, 1), |(p, _)| pips_to_decimal(p));
+    Some(
+        OrderBookSummary {
+            market: m.spec.condition_id.to_string(),
+            asset_id: token.to_string(),
+            timestamp: now_ms.to_string(),
+            hash: String::new(),
+            bids: view.bids.iter().map(level).collect(),
+            asks: view.asks.iter().map(level).collect(),
+            min_order_size: units_to_decimal(m.spec.min_order_size),
+            tick_size: m.spec.tick_size,
+            neg_risk: m.spec.neg_risk,
+            last_trade_price: last,
+        }
+        .with_hash(),
+    )
+}
+
+/// An order row as `/data/order` returns it.
+pub fn open_order(row: &OrderRow) -> OpenOrder {
+    OpenOrder {
+        id: row.spec.id,
+        status: row.status.clone(),
+        owner: row.spec.owner.as_str().to_owned(),
+        maker_address: row.spec.maker,
+        market: row.market,
+        asset_id: row.spec.token,
+        side: row.spec.side,
+        original_size: units_to_decimal(row.spec.shares()),
+        size_matched: units_to_decimal(row.size_matched),
+        price: pips_to_decimal(row.price),
+        associate_trades: row.trades.iter().map(|t| trade_uuid(*t)).collect(),
+        outcome: row.outcome.clone(),
+        created_at: row.created_at,
+        expiration: row.spec.expiration,
+        order_type: row.spec.order_type,
+    }
+}
+
+/// A trade as `/data/trades` returns it to `viewer` (its taker or one of its makers).
+pub fn trade(x: &Exchange, row: &TradeRow, viewer: &str) -> WireTrade {
+    let t = &row.trade;
+    let owner = |id| {
+        x.engine
+            .owner_key(id)
+            .map(|o| o.as_str().to_owned())
+            .unwrap_or_default()
+    };
+    let taker_owner = owner(t.taker_owner);
+    let maker_owner = owner(t.maker.owner);
+    let is_taker = viewer == taker_owner;
+    WireTrade {
+        id: trade_uuid(t.id.0),
+        taker_order_id: t.taker_order,
+        market: t.market,
+        asset_id: t.token,
+        side: t.side,
+        size: units_to_decimal(t.shares),
+        fee_rate_bps: Decimal::from(t.fee_rate_bps),
+        price: pips_to_decimal(t.price),
+        status: t.status.clone(),
+        match_time: t.match_time,
+        last_update: row.last_update,
+        outcome: row.outcomes.0.clone(),
+        bucket_index: u64::from(t.bucket_index),
+        owner: if is_taker {
+            taker_owner
+        } else {
+            maker_owner.clone()
+        },
+        maker_address: if is_taker { t.taker } else { t.maker.maker },
+        maker_orders: vec![MakerOrder {
+            order_id: t.maker.order,
+            owner: maker_owner,
+            maker_address: t.maker.maker,
+            matched_amount: units_to_decimal(t.maker.shares),
+            price: pips_to_decimal(t.maker.price),
+            fee_rate_bps: Decimal::from(t.maker.fee_rate_bps),
+            asset_id: t.maker.token,
+            outcome: row.outcomes.1.clone(),
+            side: t.maker.side,
+        }],
+        transaction_hash: format!("{:#066x}", t.id.0),
+        trader_side: if is_taker {
+            TraderSide::Taker
+        } else {
+            TraderSide::Maker
+        },
+        error_msg: None,
+    }
+}
+
+/// A market as `/markets` returns it.
+pub fn market(x: &Exchange, m: &clobkit_engine::MarketView<'_>) -> serde_json::Value {
+    let spec = m.spec;
+    let (open, resolved_winner) = match m.status {
+        MarketStatus::Open => (true, None),
+        MarketStatus::Closed => (false, None),
+        MarketStatus::Resolved { winner } => (false, Some(winner)),
+    };
+    let price = |t: &TokenId| {
+        x.engine
+            .book(t)
+            .and_then(|b| b.last_trade.map(|(p, _)| pips_to_decimal(p)))
+            .unwrap_or(Decimal::new(5, 1))
+    };
+    let num = |d: Decimal| {
+        serde_json::Number::from_f64(d.to_string().parse().unwrap_or(0.0))
+            .map_or(serde_json::Value::Null, serde_json::Value::Number)
+    };
+    serde_json::json!({
+        "enable_order_book": true,
+        "active": open,
+        "closed": !open,
+        "archived": false,
+        "accepting_orders": open,
+        "accepting_order_timestamp": null,
+        "minimum_order_size": num(units_to_decimal(spec.min_order_size)),
+        "minimum_tick_size": num(spec.tick_size.as_decimal()),
+        "condition_id": spec.condition_id.to_string(),
+        "question_id": spec.condition_id.to_string(),
+        "question": format!("{} / {}", spec.outcomes[0], spec.outcomes[1]),
+        "description": "",
+        "market_slug": "",
+        "end_date_iso": null,
+        "game_start_time": null,
+        "seconds_delay": 0,
+        "fpmm": "",
+        "maker_base_fee": spec.fee_rate_bps,
+        "taker_base_fee": spec.fee_rate_bps,
+        "notifications_enabled": true,
+        "neg_risk": spec.neg_risk,
+        "neg_risk_market_id": "",
+        "neg_risk_request_id": "",
+        "icon": "",
+        "image": "",
+        "rewards": {"rates": null, "min_size": 0, "max_spread": 0},
+        "is_50_50_outcome": false,
+        "tokens": spec.tokens.iter().zip(spec.outcomes.iter()).map(|(t, o)| serde_json::json!({
+            "token_id": t.to_string(),
+            "outcome": o,
+            "price": num(price(t)),
+            "winner": resolved_winner == Some(*t),
+        })).collect::<Vec<_>>(),
+        "tags": [],
+    })
+}
