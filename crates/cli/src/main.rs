@@ -40,6 +40,13 @@ enum Cmd {
         /// Allowed clock skew of request timestamps, seconds.
         #[arg(long, default_value_t = 300)]
         timestamp_window: u64,
+        /// Seconds without a heartbeat after which a started heartbeat chain cancels its owner's
+        /// orders.
+        #[arg(long, default_value_t = 10)]
+        heartbeat_timeout: u64,
+        /// Records between snapshots.
+        #[arg(long, default_value_t = 10_000)]
+        snapshot_every: u64,
     },
     /// Operate a running exchange (markets, funding, resolution).
     Admin {
@@ -201,12 +208,16 @@ async fn run(cli: Cli) -> Result<(), String> {
             chain,
             no_fsync,
             timestamp_window,
+            heartbeat_timeout,
+            snapshot_every,
         } => {
             let chain: Chain = chain.parse().map_err(|e| format!("--chain: {e}"))?;
             let mut config = ServerConfig::new(data);
             config.chain = chain;
             config.fsync = !no_fsync;
             config.timestamp_window = timestamp_window;
+            config.heartbeat_timeout = heartbeat_timeout;
+            config.snapshot_every = snapshot_every.max(1);
             let server = Server::bind(config, SocketAddr::new(host, port))
                 .await
                 .map_err(|e| e.to_string())?;

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The official clients against a real `clobkit serve` process: the Python flow, then the crash
+# test. Called by .ci/run after the pinned clients are installed. Loopback only.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cargo build --quiet -p clobkit-cli
+BIN=$PWD/target/debug/clobkit
+PY=$PWD/.deps/venv/bin/python
+tmp=$(mktemp -d)
+port=$((20000 + RANDOM % 20000))
+"$BIN" serve --port "$port" --data "$tmp/flow" --heartbeat-timeout 2 > "$tmp/flow.log" 2>&1 &
+pid=$!
+cleanup() { kill "$pid" 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+for _ in $(seq 100); do
+  if "$PY" -c "import httpx,sys; httpx.get('http://127.0.0.1:$port/').raise_for_status()" 2>/dev/null; then break; fi
+  sleep 0.1
+done
+echo "-- py-clob-client flow against clobkit serve (port $port)"
+"$PY" conformance/server/py_flow.py "http://127.0.0.1:$port" "$tmp/flow" || { tail -20 "$tmp/flow.log"; exit 1; }
+kill -TERM "$pid"; wait "$pid" || true
+echo "-- crash safety (SIGKILL mid-stream, restart, check)"
+"$PY" conformance/server/py_crash.py "$BIN" "$((port + 1))" "$tmp/crash"
