@@ -97,6 +97,7 @@ try:
     check(r["status"] == "live", "trading resumes after recovery")
 finally:
     server.send_signal(signal.SIGTERM)
-    server.wait(timeout=10)
+    code = server.wait(timeout=10)
+check(code == 0, f"clean shutdown on SIGTERM (exit {code})")
 print(f"acknowledged before the kill: {len(acked)}")
 print(f"{passed} passed, 0 failed")

@@ -18,6 +18,8 @@ for _ in $(seq 100); do
 done
 echo "-- py-clob-client flow against clobkit serve (port $port)"
 "$PY" conformance/server/py_flow.py "http://127.0.0.1:$port" "$tmp/flow" || { tail -20 "$tmp/flow.log"; exit 1; }
-kill -TERM "$pid"; wait "$pid" || true
+kill -TERM "$pid"
+if ! wait "$pid"; then echo "clobkit serve did not shut down cleanly on SIGTERM"; tail -20 "$tmp/flow.log"; exit 1; fi
+grep -q "final snapshot written" "$tmp/flow.log" || { echo "no final snapshot at shutdown"; exit 1; }
 echo "-- crash safety (SIGKILL mid-stream, restart, check)"
 "$PY" conformance/server/py_crash.py "$BIN" "$((port + 1))" "$tmp/crash"

@@ -134,6 +134,9 @@ pub struct Exchange {
     notifications: BTreeMap<String, Vec<NotificationRow>>,
 }
 
+/// One point of a token's price history: (unix seconds, price in pips).
+pub type PricePoint = (u64, Pips);
+
 /// The whole exchange as data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExchangeSnapshot {
@@ -143,7 +146,7 @@ pub struct ExchangeSnapshot {
     pub keys: Vec<(Address, String, ApiCredentials)>,
     /// Every accepted order.
     pub orders: Vec<OrderRow>,
-    /// Every trade, by id.
+    /// Every trade, by id (also the source of price history).
     pub trades: Vec<TradeRow>,
     /// Notifications by owner.
     pub notifications: BTreeMap<String, Vec<NotificationRow>>,
@@ -454,6 +457,24 @@ impl Exchange {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Trade prices of a token over time (the taker's side of each trade in that token, and
+    /// the maker's side for MINT/MERGE makers), oldest first.
+    pub fn price_history(&self, token: &clobkit_core::types::TokenId) -> Vec<PricePoint> {
+        self.trades
+            .iter()
+            .filter_map(|r| {
+                let t = &r.trade;
+                if t.token == *token {
+                    Some((t.match_time, t.price))
+                } else if t.maker.token == *token {
+                    Some((t.match_time, t.maker.price))
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 
     /// An owner's notifications.

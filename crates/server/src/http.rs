@@ -50,6 +50,19 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/fee-rate", get(fee_rate))
         .route("/markets", get(markets))
         .route("/markets/{id}", get(market))
+        .route("/simplified-markets", get(simplified_markets))
+        .route("/sampling-markets", get(markets))
+        .route("/sampling-simplified-markets", get(simplified_markets))
+        .route("/prices", post(prices))
+        .route("/midpoints", post(midpoints))
+        .route("/spreads", post(spreads))
+        .route(
+            "/last-trades-prices",
+            post(last_trades_prices).get(last_trades_prices),
+        )
+        .route("/prices-history", get(prices_history))
+        .route("/order-scoring", get(order_scoring))
+        .route("/orders-scoring", post(orders_scoring))
         .route("/auth/api-key", post(create_api_key).delete(delete_api_key))
         .route("/auth/derive-api-key", get(derive_api_key))
         .route("/auth/api-keys", get(api_keys))
@@ -96,23 +109,203 @@ async fn book(State(s): St, Query(q): Query<HashMap<String, String>>) -> ApiResu
         .ok_or_else(no_book)?)
 }
 
-async fn books(State(s): St, body: Bytes) -> ApiResult {
+/// The `[{"token_id": …, "side": …}]` body of the batch market-data routes.
+fn batch(body: &[u8]) -> Result<Vec<(TokenId, Option<Side>)>, ApiError> {
     let items: Vec<Value> =
-        serde_json::from_slice(&body).map_err(|_| ApiError::bad_request("Invalid payload"))?;
+        serde_json::from_slice(body).map_err(|_| ApiError::bad_request("Invalid payload"))?;
+    if items.len() > 500 {
+        return Err(ApiError::bad_request("Payload exceeds the limit"));
+    }
+    items
+        .iter()
+        .map(|it| {
+            let token = field(it, "token_id")
+                .and_then(Value::as_str)
+                .and_then(|t| t.parse().ok())
+                .ok_or_else(|| ApiError::bad_request("Invalid payload"))?;
+            let side = match field(it, "side").and_then(Value::as_str) {
+                Some(v) => Some(
+                    v.parse()
+                        .map_err(|_| ApiError::bad_request("Invalid side"))?,
+                ),
+                None => None,
+            };
+            Ok((token, side))
+        })
+        .collect()
+}
+
+async fn books(State(s): St, body: Bytes) -> ApiResult {
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());
     let mut out = Vec::new();
-    for it in items {
-        let token: TokenId = it
-            .get("token_id")
-            .and_then(Value::as_str)
-            .and_then(|t| t.parse().ok())
-            .ok_or_else(|| ApiError::bad_request("Invalid payload"))?;
+    for (token, _) in batch(&body)? {
         out.push(
             s.read(|x| views::book_summary(x, &token, now_ms))
                 .ok_or_else(no_book)?,
         );
+    }
+    ok(out)
+}
+
+async fn prices(State(s): St, body: Bytes) -> ApiResult {
+    let mut out = serde_json::Map::new();
+    for (token, side) in batch(&body)? {
+        let (bid, ask) = best(&s, &token)?;
+        let entry = out.entry(token.to_string()).or_insert_with(|| json!({}));
+        for (sd, p) in [(Side::Buy, bid), (Side::Sell, ask)] {
+            if let (true, Some(p), Some(obj)) =
+                (side.is_none_or(|x| x == sd), p, entry.as_object_mut())
+            {
+                obj.insert(sd.as_str().into(), p.to_string().into());
+            }
+        }
+    }
+    ok(out)
+}
+
+async fn midpoints(State(s): St, body: Bytes) -> ApiResult {
+    let mut out = serde_json::Map::new();
+    for (token, _) in batch(&body)? {
+        if let (Some(b), Some(a)) = best(&s, &token)? {
+            out.insert(
+                token.to_string(),
+                ((b + a) / Decimal::TWO).normalize().to_string().into(),
+            );
+        }
+    }
+    ok(out)
+}
+
+async fn spreads(State(s): St, body: Bytes) -> ApiResult {
+    let mut out = serde_json::Map::new();
+    for (token, _) in batch(&body)? {
+        if let (Some(b), Some(a)) = best(&s, &token)? {
+            out.insert(token.to_string(), (a - b).normalize().to_string().into());
+        }
+    }
+    ok(out)
+}
+
+async fn last_trades_prices(State(s): St, body: Bytes) -> ApiResult {
+    let mut out = Vec::new();
+    for (token, _) in batch(&body)? {
+        let b = s
+            .read(|x| x.engine.book(&token))
+            .ok_or_else(|| ApiError::bad_request("Invalid token id"))?;
+        let (price, side) = b
+            .last_trade
+            .map_or(("0.5".to_owned(), String::new()), |(p, sd)| {
+                (pips_to_decimal(p).to_string(), sd.as_str().to_owned())
+            });
+        out.push(json!({ "token_id": token.to_string(), "price": price, "side": side }));
+    }
+    ok(out)
+}
+
+async fn prices_history(State(s): St, Query(q): Query<HashMap<String, String>>) -> ApiResult {
+    let token: TokenId = q
+        .get("market")
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(|| ApiError::bad_request("Invalid token id"))?;
+    let num = |k: &str| q.get(k).and_then(|v| v.parse::<u64>().ok());
+    let now = unix_now();
+    let span = match q.get("interval").map(String::as_str) {
+        Some("1m") => Some(60),
+        Some("1h") => Some(3600),
+        Some("6h") => Some(6 * 3600),
+        Some("1d") => Some(86_400),
+        Some("1w") => Some(7 * 86_400),
+        _ => None,
+    };
+    let start = num("startTs")
+        .or(span.map(|sp| now.saturating_sub(sp)))
+        .unwrap_or(0);
+    let end = num("endTs").unwrap_or(u64::MAX);
+    // fidelity: at most one point per `fidelity` minutes (the last trade of each bucket)
+    let bucket = num("fidelity").unwrap_or(0).saturating_mul(60);
+    let mut points: Vec<(u64, u32)> = Vec::new();
+    for (t, p) in s.read(|x| x.price_history(&token)) {
+        if t < start || t > end {
+            continue;
+        }
+        match points.last_mut() {
+            Some(last) if bucket > 0 && t / bucket == last.0 / bucket => *last = (t, p),
+            _ => points.push((t, p)),
+        }
+    }
+    let history: Vec<Value> = points
+        .into_iter()
+        .map(|(t, p)| json!({ "t": t, "p": serde_json::Number::from_f64(pips_to_decimal(p).to_string().parse().unwrap_or(0.0)) }))
+        .collect();
+    ok(json!({ "history": history }))
+}
+
+async fn simplified_markets(State(s): St, Query(q): Query<HashMap<String, String>>) -> ApiResult {
+    let all: Vec<Value> = s.read(|x| {
+        x.engine
+            .markets()
+            .map(|m| {
+                let full = views::market(x, &m);
+                let tokens: Vec<Value> = full["tokens"]
+                    .as_array()
+                    .map(|ts| ts.iter().map(|t| json!({"token_id": t["token_id"], "outcome": t["outcome"], "price": t["price"]})).collect())
+                    .unwrap_or_default();
+                json!({
+                    "condition_id": full["condition_id"],
+                    "rewards": full["rewards"],
+                    "tokens": tokens,
+                    "active": full["active"],
+                    "closed": full["closed"],
+                    "archived": full["archived"],
+                    "accepting_orders": full["accepting_orders"],
+                })
+            })
+            .collect()
+    });
+    ok(page(all, q.get("next_cursor"), 1000)?)
+}
+
+/// Whether `caller` owns the live order `id`.
+fn owns_live(s: &AppState, caller: &Caller, id: &OrderId) -> bool {
+    s.read(|x| {
+        x.engine.resting(id).is_some_and(|r| {
+            x.engine
+                .owner_key(r.owner)
+                .is_some_and(|o| o.as_str() == caller.key)
+        })
+    })
+}
+
+/// Decision: an order "scores" (earns liquidity rewards) while it rests on the book; there is no
+/// reward programme here, so this is the honest local answer.
+async fn order_scoring(
+    State(s): St,
+    h: HeaderMap,
+    m: Method,
+    uri: Uri,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult {
+    let c = l2(&s, &h, &m, &uri, b"")?;
+    let id: OrderId = q
+        .get("order_id")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| ApiError::bad_request("Invalid orderID"))?;
+    ok(json!({ "scoring": owns_live(&s, &c, &id) }))
+}
+
+async fn orders_scoring(State(s): St, h: HeaderMap, m: Method, uri: Uri, body: Bytes) -> ApiResult {
+    let c = l2(&s, &h, &m, &uri, &body)?;
+    let ids: Vec<String> =
+        serde_json::from_slice(&body).map_err(|_| ApiError::bad_request("Invalid payload"))?;
+    let mut out = serde_json::Map::new();
+    for id in ids {
+        let live = id
+            .parse::<OrderId>()
+            .ok()
+            .is_some_and(|oid| owns_live(&s, &c, &oid));
+        out.insert(id, live.into());
     }
     ok(out)
 }

@@ -164,7 +164,7 @@ enum Msg {
     },
     Rotate {
         first_seq: u64,
-        ack: oneshot::Sender<Result<(), String>>,
+        ack: mpsc::Sender<Result<(), String>>,
     },
 }
 
@@ -470,13 +470,14 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
     /// the segments needed to replay from the older of them).
     pub fn snapshot<S: Serialize>(&mut self, state: &S) -> Result<u64, JournalError> {
         let seq = self.next_seq - 1;
-        // Rotate: records up to `seq` stay in the closed segments, all durable.
-        let (ack, rx) = oneshot::channel();
+        // Rotate: records up to `seq` stay in the closed segments, all durable. (A std channel:
+        // this may be called from inside an async runtime, where it blocks only briefly.)
+        let (ack, rx) = mpsc::channel();
         self.send(Msg::Rotate {
             first_seq: seq + 1,
             ack,
         })?;
-        match rx.blocking_recv() {
+        match rx.recv() {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(JournalError::Writer(e)),
             Err(_) => return Err(JournalError::Writer("writer stopped".into())),

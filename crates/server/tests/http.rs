@@ -1,0 +1,510 @@
+//! The HTTP API over a real socket: authentication failures change nothing, bad input gets a
+//! clear 4xx and the server keeps serving, owners are isolated, and a restart restores state.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use clobkit_core::amounts::limit_amounts;
+use clobkit_core::auth::{ApiCredentials, L2Auth, l1_headers};
+use clobkit_core::chain::Chain;
+use clobkit_core::eip712::{ClobAuthDomain, ExchangeDomain};
+use clobkit_core::order::Order;
+use clobkit_core::signer::{LocalSigner, Signer};
+use clobkit_core::types::{ApiKey, OrderType, Side, SignatureType, TickSize, TokenId};
+use clobkit_core::wire::PostOrder;
+use clobkit_core::{Decimal, U256};
+use clobkit_server::app::{ServerConfig, unix_now};
+use clobkit_server::serve::Server;
+use serde_json::{Value, json};
+
+const K0: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const K1: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+const COND: &str = "0x1111111111111111111111111111111111111111111111111111111111111111";
+
+struct Running {
+    base: String,
+    token: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    done: tokio::task::JoinHandle<()>,
+}
+
+async fn start(dir: &Path) -> Running {
+    let mut config = ServerConfig::new(dir);
+    // snapshot often, so that periodic snapshots and recovery from one are exercised
+    config.snapshot_every = 3;
+    let server = Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let base = format!("http://{}", server.addr);
+    let token = server.admin_token.clone();
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+    let done = tokio::spawn(async move {
+        server
+            .run(async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+    });
+    Running {
+        base,
+        token,
+        stop,
+        done,
+    }
+}
+
+async fn stop(r: Running) {
+    let _ = r.stop.send(());
+    r.done.await.unwrap();
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+async fn admin(r: &Running, path: &str, body: Value) {
+    let resp = http()
+        .post(format!("{}/admin/{path}", r.base))
+        .bearer_auth(&r.token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+}
+
+async fn key_for(r: &Running, signer: &LocalSigner) -> L2Auth {
+    let h = l1_headers(signer, &ClobAuthDomain::new(137), unix_now(), U256::ZERO).unwrap();
+    let mut req = http().post(format!("{}/auth/api-key", r.base));
+    for (k, v) in h.iter() {
+        req = req.header(k, v);
+    }
+    let v: Value = req.send().await.unwrap().json().await.unwrap();
+    let creds: ApiCredentials = serde_json::from_value(v).unwrap();
+    L2Auth::new(creds, signer.address()).unwrap()
+}
+
+/// A signed request: `ts` and `tamper` let tests break it.
+async fn call(
+    r: &Running,
+    auth: &L2Auth,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    ts: u64,
+) -> reqwest::Response {
+    let h = auth.headers(ts, method, path, body);
+    let mut req = http()
+        .request(method.parse().unwrap(), format!("{}{path}", r.base))
+        .body(body.to_vec());
+    for (k, v) in h.iter() {
+        req = req.header(k, v);
+    }
+    req.send().await.unwrap()
+}
+
+fn order_body(signer: &LocalSigner, owner: &ApiKey, price: &str, size: &str, salt: u64) -> Vec<u8> {
+    let a = limit_amounts(
+        Side::Buy,
+        price.parse().unwrap(),
+        size.parse().unwrap(),
+        TickSize::Hundredth,
+    )
+    .unwrap();
+    let o = Order::new(
+        salt,
+        signer.address(),
+        signer.address(),
+        TokenId::from(7001),
+        a,
+        SignatureType::Eoa,
+    );
+    let d = ExchangeDomain::for_market(Chain::Polygon, &Chain::Polygon.contracts(), false);
+    let p = PostOrder {
+        order: o.sign(&d, signer).unwrap(),
+        owner: owner.clone(),
+        order_type: OrderType::Gtc,
+        post_only: false,
+        defer_exec: None,
+    };
+    serde_json::to_vec(&p).unwrap()
+}
+
+async fn setup(r: &Running) -> (LocalSigner, L2Auth, LocalSigner, L2Auth) {
+    admin(
+        r,
+        "markets",
+        json!({ "condition_id": COND, "tokens": ["7001", "7002"] }),
+    )
+    .await;
+    let (a, b) = (
+        LocalSigner::from_hex(K0).unwrap(),
+        LocalSigner::from_hex(K1).unwrap(),
+    );
+    admin(
+        r,
+        "fund",
+        json!({ "address": a.address().to_string(), "amount": "100" }),
+    )
+    .await;
+    admin(
+        r,
+        "fund",
+        json!({ "address": b.address().to_string(), "amount": "100" }),
+    )
+    .await;
+    let (ka, kb) = (key_for(r, &a).await, key_for(r, &b).await);
+    (a, ka, b, kb)
+}
+
+async fn open_orders(r: &Running, auth: &L2Auth) -> usize {
+    let v: Value = call(r, auth, "GET", "/data/orders", b"", unix_now())
+        .await
+        .json()
+        .await
+        .unwrap();
+    v["data"].as_array().unwrap().len()
+}
+
+async fn error_of(resp: reqwest::Response) -> (u16, String) {
+    let status = resp.status().as_u16();
+    let v: Value = resp.json().await.unwrap_or(json!({}));
+    (status, v["error"].as_str().unwrap_or_default().to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_auth_is_401_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = start(dir.path()).await;
+    let (a, ka, _b, kb) = setup(&r).await;
+    let body = order_body(&a, &ka.credentials().api_key, "0.5", "10", 1);
+    let now = unix_now();
+
+    // a bad HMAC
+    let bad_secret = ApiCredentials {
+        secret: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(),
+        ..ka.credentials().clone()
+    };
+    let forged = L2Auth::new(bad_secret, a.address()).unwrap();
+    assert_eq!(
+        error_of(call(&r, &forged, "POST", "/order", &body, now).await).await,
+        (401, "Unauthorized/Invalid api key".into())
+    );
+    // a stale timestamp
+    assert_eq!(
+        call(&r, &ka, "POST", "/order", &body, now - 1000)
+            .await
+            .status(),
+        401
+    );
+    // a wrong passphrase
+    let wrong_pass = ApiCredentials {
+        passphrase: "b".repeat(64),
+        ..ka.credentials().clone()
+    };
+    assert_eq!(
+        call(
+            &r,
+            &L2Auth::new(wrong_pass, a.address()).unwrap(),
+            "POST",
+            "/order",
+            &body,
+            now
+        )
+        .await
+        .status(),
+        401
+    );
+    // another owner's key with this wallet's address
+    let theirs = L2Auth::new(kb.credentials().clone(), a.address()).unwrap();
+    assert_eq!(
+        call(&r, &theirs, "POST", "/order", &body, now)
+            .await
+            .status(),
+        401
+    );
+    // a tampered body (signed one order, sent another)
+    let h = ka.headers(now, "POST", "/order", &body);
+    let other = order_body(&a, &ka.credentials().api_key, "0.5", "20", 2);
+    let mut req = http().post(format!("{}/order", r.base)).body(other);
+    for (k, v) in h.iter() {
+        req = req.header(k, v);
+    }
+    assert_eq!(req.send().await.unwrap().status(), 401);
+    // no headers at all
+    assert_eq!(
+        http()
+            .post(format!("{}/order", r.base))
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    // a bad L1 signature
+    let mut h1 = l1_headers(&a, &ClobAuthDomain::new(137), now, U256::ZERO).unwrap();
+    h1.timestamp = (now + 1).to_string();
+    let mut req = http().get(format!("{}/auth/derive-api-key", r.base));
+    for (k, v) in h1.iter() {
+        req = req.header(k, v);
+    }
+    assert_eq!(
+        error_of(req.send().await.unwrap()).await,
+        (401, "Invalid L1 Request headers".into())
+    );
+
+    // nothing changed
+    assert_eq!(open_orders(&r, &ka).await, 0);
+    let book: Value = http()
+        .get(format!("{}/book?token_id=7001", r.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(book["bids"].as_array().unwrap().len(), 0);
+    // and the genuine request works
+    assert_eq!(
+        call(&r, &ka, "POST", "/order", &body, now).await.status(),
+        200
+    );
+    assert_eq!(open_orders(&r, &ka).await, 1);
+    stop(r).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_a_clear_4xx_and_the_server_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = start(dir.path()).await;
+    let (a, ka, _b, _kb) = setup(&r).await;
+    let now = unix_now();
+    let cases: Vec<(&[u8], u16, &str)> = vec![
+        (b"{not json", 400, "Invalid order payload"),
+        (
+            br#"{"order":{"salt":1.5},"owner":"x","orderType":"GTC"}"#,
+            400,
+            "Invalid order payload",
+        ),
+        (br#"[]"#, 400, "Invalid order payload"),
+        (br#"{"order":"x","owner":5}"#, 400, "Invalid order payload"),
+    ];
+    for (body, status, msg) in cases {
+        assert_eq!(
+            error_of(call(&r, &ka, "POST", "/order", body, now).await).await,
+            (status, msg.to_owned()),
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+    }
+    // an oversized body
+    let big = vec![b'x'; 300 * 1024];
+    assert_eq!(
+        call(&r, &ka, "POST", "/order", &big, now).await.status(),
+        413
+    );
+    // an unknown route
+    let (s, e) = error_of(
+        http()
+            .get(format!("{}/no/such/route", r.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((s, e.as_str()), (404, "not found"));
+    // bad query values
+    assert_eq!(
+        error_of(
+            http()
+                .get(format!("{}/book?token_id=abc", r.base))
+                .send()
+                .await
+                .unwrap()
+        )
+        .await,
+        (400, "Invalid token id".into())
+    );
+    assert_eq!(
+        error_of(
+            http()
+                .get(format!("{}/price?token_id=7001&side=HOLD", r.base))
+                .send()
+                .await
+                .unwrap()
+        )
+        .await,
+        (400, "Invalid side".into())
+    );
+    // an order whose signature does not match its fields
+    let mut p: PostOrder =
+        serde_json::from_slice(&order_body(&a, &ka.credentials().api_key, "0.5", "10", 3)).unwrap();
+    p.order.order.taker_amount += U256::from(10_000u64);
+    let body = serde_json::to_vec(&p).unwrap();
+    assert_eq!(
+        error_of(call(&r, &ka, "POST", "/order", &body, now).await).await,
+        (400, "invalid signature".into())
+    );
+    // an order owned by another key
+    let body = order_body(&a, &ApiKey::new("someone-else").unwrap(), "0.5", "10", 4);
+    assert_eq!(
+        error_of(call(&r, &ka, "POST", "/order", &body, now).await)
+            .await
+            .1,
+        "the order owner has to be the owner of the API KEY"
+    );
+    // off-tick and over-precise amounts
+    let mut p: PostOrder =
+        serde_json::from_slice(&order_body(&a, &ka.credentials().api_key, "0.5", "10", 5)).unwrap();
+    p.order.order.maker_amount = U256::from(5_000_001u64);
+    let p = PostOrder {
+        order: p
+            .order
+            .order
+            .sign(
+                &ExchangeDomain::for_market(Chain::Polygon, &Chain::Polygon.contracts(), false),
+                &a,
+            )
+            .unwrap(),
+        ..p
+    };
+    let (s, e) = error_of(
+        call(
+            &r,
+            &ka,
+            "POST",
+            "/order",
+            &serde_json::to_vec(&p).unwrap(),
+            now,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, 400);
+    assert!(
+        e.starts_with(
+            "invalid amounts, the buy orders maker amount supports a max accuracy of 4 decimals"
+        ),
+        "{e}"
+    );
+    // still serving
+    assert_eq!(
+        http()
+            .get(format!("{}/", r.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        call(
+            &r,
+            &ka,
+            "POST",
+            "/order",
+            &order_body(&a, &ka.credentials().api_key, "0.5", "10", 6),
+            now
+        )
+        .await
+        .status(),
+        200
+    );
+    stop(r).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owners_are_isolated_and_a_restart_restores_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = start(dir.path()).await;
+    let (a, ka, _b, kb) = setup(&r).await;
+    let now = unix_now();
+    let resp: Value = call(
+        &r,
+        &ka,
+        "POST",
+        "/order",
+        &order_body(&a, &ka.credentials().api_key, "0.4", "10", 7),
+        now,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let id = resp["orderID"].as_str().unwrap().to_owned();
+    // B cannot see or cancel A's order
+    assert_eq!(
+        call(&r, &kb, "GET", &format!("/data/order/{id}"), b"", now)
+            .await
+            .status(),
+        404
+    );
+    let cancel = serde_json::to_vec(&json!({ "orderID": id })).unwrap();
+    let v: Value = call(&r, &kb, "DELETE", "/order", &cancel, now)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["canceled"], json!([]));
+    assert_eq!(open_orders(&r, &kb).await, 0);
+    let balance = |auth: &L2Auth| {
+        let auth = auth.clone();
+        let base = r.base.clone();
+        async move {
+            let h = auth.headers(unix_now(), "GET", "/balance-allowance", b"");
+            let mut req = http().get(format!(
+                "{base}/balance-allowance?asset_type=COLLATERAL&signature_type=0"
+            ));
+            for (k, v) in h.iter() {
+                req = req.header(k, v);
+            }
+            let v: Value = req.send().await.unwrap().json().await.unwrap();
+            v["balance"].as_str().unwrap().to_owned()
+        }
+    };
+    assert_eq!(balance(&ka).await, "100000000");
+    stop(r).await;
+
+    // restart on the same folder: the order, the keys and balances are back
+    let r = start(dir.path()).await;
+    let v: Value = call(
+        &r,
+        &ka,
+        "GET",
+        &format!("/data/order/{id}"),
+        b"",
+        unix_now(),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        (v["status"].as_str(), v["price"].as_str()),
+        (Some("LIVE"), Some("0.4"))
+    );
+    assert_eq!(open_orders(&r, &ka).await, 1);
+    let book: Value = http()
+        .get(format!("{}/book?token_id=7001", r.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(book["bids"], json!([{ "price": "0.4", "size": "10" }]));
+    // the reservation survived: 100 USDC, 4 reserved, so a 97-USDC order is refused
+    let big = order_body(&a, &ka.credentials().api_key, "0.97", "100", 8);
+    assert_eq!(
+        error_of(call(&r, &ka, "POST", "/order", &big, unix_now()).await)
+            .await
+            .1,
+        "not enough balance / allowance"
+    );
+    let _ = Decimal::ONE;
+    stop(r).await;
+}
