@@ -1,0 +1,229 @@
+//! Load generator: signed orders posted over loopback HTTP to an in-process `clobkit serve`
+//! with durability on (journal + fsync, group commit).
+//!
+//! `cargo bench -p clobkit-server --bench load [-- ORDERS CONNECTIONS]` (default 20,000 orders
+//! over 32 connections from 8 wallets). Bounded: it stops after the orders are sent or 120 s.
+//! Orders are signed before the clock starts (signing is the client's cost, measured in
+//! clobkit-core's benches); each request is authenticated (HMAC) and its order signature
+//! recovered and checked by the server. Prices are spread so that most orders rest and about one
+//! in ten crosses.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::float_arithmetic,
+    missing_docs
+)]
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use clobkit_core::U256;
+use clobkit_core::amounts::limit_amounts;
+use clobkit_core::auth::{ApiCredentials, L2Auth, l1_headers};
+use clobkit_core::chain::Chain;
+use clobkit_core::eip712::{ClobAuthDomain, ExchangeDomain};
+use clobkit_core::order::Order;
+use clobkit_core::signer::{LocalSigner, Signer};
+use clobkit_core::types::{OrderType, Side, SignatureType, TickSize, TokenId};
+use clobkit_core::wire::PostOrder;
+use clobkit_server::app::{ServerConfig, unix_now};
+use clobkit_server::serve::Server;
+use serde_json::{Value, json};
+
+const COND: &str = "0x2222222222222222222222222222222222222222222222222222222222222222";
+
+fn main() {
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let total = args.first().copied().unwrap_or(20_000);
+    let conns = args.get(1).copied().unwrap_or(32);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(run(total, conns));
+}
+
+async fn run(total: usize, conns: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = ServerConfig::new(dir.path());
+    config.fsync = true;
+    config.snapshot_every = 1_000_000;
+    let server = Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let base = format!("http://{}", server.addr);
+    let admin = server.admin_token.clone();
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(server.run(async {
+        let _ = rx.await;
+    }));
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(conns)
+        .tcp_nodelay(true)
+        .build()
+        .unwrap();
+    let post_admin = |path: &str, body: Value| {
+        let (http, base, admin) = (http.clone(), base.clone(), admin.clone());
+        let path = path.to_owned();
+        async move {
+            let r = http
+                .post(format!("{base}/admin/{path}"))
+                .bearer_auth(admin)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+        }
+    };
+    post_admin(
+        "markets",
+        json!({ "condition_id": COND, "tokens": ["9001", "9002"], "min_order_size": "1" }),
+    )
+    .await;
+
+    // wallets, keys, funds, and every order signed up front
+    let wallets = 8usize;
+    let domain = ExchangeDomain::for_market(Chain::Polygon, &Chain::Polygon.contracts(), false);
+    let mut prepared: Vec<(L2Auth, Vec<Vec<u8>>)> = Vec::new();
+    for w in 0..wallets {
+        let mut key = [0u8; 32];
+        key[31] = w as u8 + 1;
+        key[0] = 0x42;
+        let signer = LocalSigner::from_bytes(&key).unwrap();
+        post_admin(
+            "fund",
+            json!({ "address": signer.address().to_string(), "amount": "10000000" }),
+        )
+        .await;
+        post_admin(
+            "split",
+            json!({ "address": signer.address().to_string(), "market": COND, "amount": "1000000" }),
+        )
+        .await;
+        let h = l1_headers(&signer, &ClobAuthDomain::new(137), unix_now(), U256::ZERO).unwrap();
+        let mut req = http.post(format!("{base}/auth/api-key"));
+        for (k, v) in h.iter() {
+            req = req.header(k, v);
+        }
+        let creds: ApiCredentials = req.send().await.unwrap().json().await.unwrap();
+        let auth = L2Auth::new(creds.clone(), signer.address()).unwrap();
+        let mut bodies = Vec::new();
+        for i in 0..total / wallets {
+            let n = (w * 7919 + i * 104_729) % 1000;
+            // ~10% of orders cross: BUYs up to 0.55 against SELLs from 0.46
+            let (side, cents) = if n % 2 == 0 {
+                (Side::Buy, 10 + (n / 2) % 46)
+            } else {
+                (Side::Sell, 46 + (n / 2) % 44)
+            };
+            let price = clobkit_core::Decimal::new(cents as i64, 2);
+            let a = limit_amounts(
+                side,
+                price,
+                clobkit_core::Decimal::from(1 + n % 5),
+                TickSize::Hundredth,
+            )
+            .unwrap();
+            let o = Order::new(
+                (w * 1_000_000 + i) as u64,
+                signer.address(),
+                signer.address(),
+                TokenId::from(9001),
+                a,
+                SignatureType::Eoa,
+            );
+            let p = PostOrder {
+                order: o.sign(&domain, &signer).unwrap(),
+                owner: creds.api_key.clone(),
+                order_type: OrderType::Gtc,
+                post_only: false,
+                defer_exec: None,
+            };
+            bodies.push(serde_json::to_vec(&p).unwrap());
+        }
+        prepared.push((auth, bodies));
+    }
+
+    // split each wallet's orders over its connections, keeping per-wallet order
+    let per_wallet = conns.max(wallets) / wallets;
+    let mut jobs = Vec::new();
+    for (auth, bodies) in prepared {
+        let chunk = bodies.len().div_ceil(per_wallet);
+        for part in bodies.chunks(chunk) {
+            jobs.push((auth.clone(), part.to_vec()));
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for (auth, bodies) in jobs {
+        let (http, base) = (http.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(bodies.len());
+            let (mut ok, mut rejected) = (0usize, 0usize);
+            for body in bodies {
+                if Instant::now() > deadline {
+                    break;
+                }
+                let t = Instant::now();
+                let h = auth.headers(unix_now(), "POST", "/order", &body);
+                let mut req = http.post(format!("{base}/order")).body(body);
+                for (k, v) in h.iter() {
+                    req = req.header(k, v);
+                }
+                let resp = req.send().await.unwrap();
+                let status = resp.status();
+                let _ = resp.bytes().await;
+                lat.push(t.elapsed().as_micros() as u64);
+                if status == 200 {
+                    ok += 1
+                } else {
+                    rejected += 1
+                }
+            }
+            (lat, ok, rejected)
+        }));
+    }
+    let (mut lat, mut ok, mut rejected) = (Vec::new(), 0, 0);
+    for t in tasks {
+        let (l, o, r) = t.await.unwrap();
+        lat.extend(l);
+        ok += o;
+        rejected += r;
+    }
+    let elapsed = start.elapsed();
+    lat.sort_unstable();
+    let pct = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)];
+    let journal = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("journal-"))
+        .map(|e| e.metadata().unwrap().len())
+        .sum::<u64>();
+    println!(
+        "orders: {} sent over {} connections, {ok} accepted (200), {rejected} refused, in {:.2} s",
+        lat.len(),
+        conns,
+        elapsed.as_secs_f64()
+    );
+    println!(
+        "accepted orders/s: {:.0} (durable: journal fsynced before each answer; {} bytes journaled)",
+        ok as f64 / elapsed.as_secs_f64(),
+        journal
+    );
+    println!(
+        "latency: p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms",
+        pct(0.5) as f64 / 1e3,
+        pct(0.99) as f64 / 1e3,
+        pct(0.999) as f64 / 1e3,
+        lat[lat.len() - 1] as f64 / 1e3
+    );
+    let _ = stop.send(());
+    handle.await.unwrap().unwrap();
+}
