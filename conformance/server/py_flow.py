@@ -193,6 +193,29 @@ r = eoa.create_and_post_order(OrderArgs(token_id=C_YES, price=0.50, size=100, si
 check(r["status"] == "matched", "fee-bearing match")
 check(shares(eoa, C_YES, 0) == 99_000_000, f"taker BUY 100 @0.50 at 1% pays 1 share: {shares(eoa, C_YES, 0)}")
 
+# ---- GTD: lives until 60 s before its expiration ----
+gtd = saf.create_order(OrderArgs(token_id=A_YES, price=0.11, size=5, side=BUY, expiration=int(time.time()) + 60 + 3600))
+r = saf.post_order(gtd, OrderType.GTD)
+check(r["status"] == "live", "GTD order rests")
+g = saf.get_order(r["orderID"])
+check(g["order_type"] == "GTD" and int(g["expiration"]) > time.time() + 3600, f"GTD order reported: {g}")
+stale = saf.create_order(OrderArgs(token_id=A_YES, price=0.11, size=5, side=BUY, expiration=int(time.time()) + 30))
+check(expect_error(lambda: saf.post_order(stale, OrderType.GTD), "invalid expiration"), "GTD inside the 60 s threshold refused")
+saf.cancel(r["orderID"])
+
+# ---- trades across pages: 105 fills in a market with a 1-share minimum ----
+D_COND, D_YES, D_NO = "0x" + "d7" * 32, "701", "702"
+admin("markets", {"condition_id": D_COND, "tokens": [D_YES, D_NO], "min_order_size": "1"})
+admin("split", {"address": eoa_funder, "market": D_COND, "amount": "200"})
+eoa.create_and_post_order(OrderArgs(token_id=D_YES, price=0.50, size=150, side=SELL))
+before = len(prx.get_trades(TradeParams()))
+for i in range(105):
+    prx.create_and_post_order(OrderArgs(token_id=D_YES, price=0.50, size=1, side=BUY))
+trades = prx.get_trades(TradeParams())
+check(len(trades) == before + 105, f"trades across pages: {len(trades)}")
+check(len(prx.get_trades(TradeParams(market=D_COND))) == 105, "trades filtered by market")
+check(len(eoa.get_trades(TradeParams(market=D_COND))) == 105, "the maker sees the same 105 trades")
+
 # ---- errors ----
 check(expect_error(lambda: prx.create_and_post_order(OrderArgs(token_id=A_YES, price=0.5, size=100000, side=BUY)), "not enough balance / allowance"), "not enough balance")
 check(expect_error(lambda: prx.create_and_post_order(OrderArgs(token_id=A_YES, price=0.5, size=1, side=BUY)), "lower than the minimum: 5"), "minimum size")

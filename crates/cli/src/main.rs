@@ -47,6 +47,9 @@ enum Cmd {
         /// Records between snapshots.
         #[arg(long, default_value_t = 10_000)]
         snapshot_every: u64,
+        /// Markets and starting balances to load into a new data folder (TOML).
+        #[arg(long)]
+        seed: Option<PathBuf>,
     },
     /// Operate a running exchange (markets, funding, resolution).
     Admin {
@@ -210,6 +213,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             timestamp_window,
             heartbeat_timeout,
             snapshot_every,
+            seed,
         } => {
             let chain: Chain = chain.parse().map_err(|e| format!("--chain: {e}"))?;
             let mut config = ServerConfig::new(data);
@@ -218,9 +222,23 @@ async fn run(cli: Cli) -> Result<(), String> {
             config.timestamp_window = timestamp_window;
             config.heartbeat_timeout = heartbeat_timeout;
             config.snapshot_every = snapshot_every.max(1);
+            let seed = match seed {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| format!("--seed {}: {e}", path.display()))?;
+                    Some(
+                        clobkit_server::seed::Seed::parse(&text)
+                            .map_err(|e| format!("{}: {e}", path.display()))?,
+                    )
+                }
+                None => None,
+            };
             let server = Server::bind(config, SocketAddr::new(host, port))
                 .await
                 .map_err(|e| e.to_string())?;
+            if let Some(seed) = &seed {
+                server.seed(seed).await.map_err(|e| e.to_string())?;
+            }
             println!(
                 "clobkit exchange listening on http://{} (chain {chain})",
                 server.addr

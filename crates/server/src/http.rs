@@ -509,51 +509,72 @@ async fn ban_status(State(s): St, h: HeaderMap, m: Method, uri: Uri) -> ApiResul
     ok(json!({ "closed_only": false }))
 }
 
-/// Checks an order as the exchange does before it reaches the book; returns the engine's view.
+/// Checks an order as the exchange does before it reaches the book, in the reference's order:
+/// expiration; signature and the maker rule of its signature type; fee rate; duplicate; nonce;
+/// signer and owner against the API key; decimal precision. The engine then checks the market,
+/// tick, minimum size and balance.
+///
+/// Deviation: the token must be known before the signature can be checked (it selects the
+/// exchange the order was signed for), so an unknown token is reported first.
 fn intake(s: &AppState, caller: &Caller, p: &PostOrder) -> Result<OrderSpec, ApiError> {
     let o = &p.order.order;
-    if p.owner.as_str() != caller.key {
-        return Err(ApiError::bad_request(
-            "the order owner has to be the owner of the API KEY",
-        ));
+    let bad = |m: &str| ApiError::bad_request(m);
+    let expiration = u64::try_from(o.expiration).map_err(|_| bad("invalid expiration"))?;
+    if expiration != 0 && expiration < unix_now() {
+        return Err(bad("invalid expiration"));
     }
-    if o.signer != caller.address {
-        return Err(ApiError::bad_request(
-            "the order signer address has to be the address of the API KEY",
-        ));
-    }
-    if p.post_only && !p.order_type.rests() {
-        return Err(ApiError::bad_request(
-            "invalid post-only order: only GTC and GTD order types are allowed",
-        ));
-    }
-    let neg_risk = s
+    let (neg_risk, market_fee) = s
         .read(|x| {
             x.engine
                 .market_of(&o.token_id)
-                .map(|(m, _)| m.spec.neg_risk)
+                .map(|(m, _)| (m.spec.neg_risk, m.spec.fee_rate_bps))
         })
-        .ok_or_else(|| ApiError::bad_request("Invalid token id"))?;
+        .ok_or_else(|| bad("Invalid token id"))?;
+    let domains = s.domains(neg_risk);
     let factories = s.factories();
-    if !s
-        .domains(neg_risk)
+    let Some(domain) = domains
         .iter()
-        .any(|d| verify_order(&p.order, d, &factories).is_ok())
-    {
-        return Err(ApiError::bad_request("invalid signature"));
-    }
-    if o.nonce != U256::ZERO {
-        return Err(ApiError::bad_request("invalid nonce"));
-    }
-    let too_big = || ApiError::bad_request("Invalid order payload");
-    let maker_amount = o.maker_amount_u64().ok_or_else(too_big)?;
-    let taker_amount = o.taker_amount_u64().ok_or_else(too_big)?;
-    let expiration =
-        u64::try_from(o.expiration).map_err(|_| ApiError::bad_request("invalid expiration"))?;
+        .find(|d| verify_order(&p.order, d, &factories).is_ok())
+    else {
+        return Err(bad("invalid signature"));
+    };
     let fee_rate_bps = u32::try_from(o.fee_rate_bps)
         .ok()
         .filter(|f| *f <= clobkit_engine::MAX_FEE_RATE_BPS)
-        .ok_or_else(|| ApiError::bad_request("invalid fee rate: the maximum is 1000 bps"))?;
+        .ok_or_else(|| bad("invalid fee rate: the maximum is 1000 bps"))?;
+    if fee_rate_bps != market_fee {
+        return Err(ApiError::bad_request(format!(
+            "invalid user provided fee rate: ({fee_rate_bps}), fee rate for the market must be {market_fee}"
+        )));
+    }
+    let id = p.order.id(domain);
+    if s.read(|x| x.engine.was_accepted(&id)) {
+        return Err(ApiError::bad_request(format!(
+            "order {id} is invalid. Duplicated."
+        )));
+    }
+    if o.nonce != U256::ZERO {
+        return Err(bad("invalid nonce"));
+    }
+    if o.signer != caller.address {
+        return Err(bad(
+            "the order signer address has to be the address of the API KEY",
+        ));
+    }
+    if p.owner.as_str() != caller.key {
+        return Err(bad("the order owner has to be the owner of the API KEY"));
+    }
+    if p.post_only && !p.order_type.rests() {
+        return Err(bad(
+            "invalid post-only order: only GTC and GTD order types are allowed",
+        ));
+    }
+    let maker_amount = o
+        .maker_amount_u64()
+        .ok_or_else(|| bad("Invalid order payload"))?;
+    let taker_amount = o
+        .taker_amount_u64()
+        .ok_or_else(|| bad("Invalid order payload"))?;
     precision(
         o.side,
         p.order_type,
@@ -563,7 +584,7 @@ fn intake(s: &AppState, caller: &Caller, p: &PostOrder) -> Result<OrderSpec, Api
         &o.token_id,
     )?;
     Ok(OrderSpec {
-        id: p.order.id(&s.domains(neg_risk)[0]),
+        id,
         owner: Owner::new(&caller.key),
         maker: o.maker,
         token: o.token_id,

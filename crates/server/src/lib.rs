@@ -14,5 +14,6 @@ pub mod error;
 pub mod exchange;
 pub mod http;
 pub mod journal;
+pub mod seed;
 pub mod serve;
 pub mod views;

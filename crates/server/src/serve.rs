@@ -55,6 +55,8 @@ pub fn admin_token(dir: &Path) -> Result<(String, bool), ServeError> {
 pub struct Server {
     /// The shared state.
     pub state: Arc<AppState>,
+    /// Whether the data folder was new (nothing recovered).
+    pub fresh: bool,
     /// The admin token.
     pub admin_token: String,
     /// Where it listens.
@@ -85,12 +87,25 @@ impl Server {
             what: "reading the bound address".into(),
             source,
         })?;
+        let fresh = startup.snapshot.is_none() && startup.replayed == 0;
         Ok(Server {
             state,
+            fresh,
             admin_token: token,
             addr,
             listener,
         })
+    }
+
+    /// Applies a seed if the data folder is new; returns how many commands were applied.
+    pub async fn seed(&self, seed: &crate::seed::Seed) -> Result<usize, crate::seed::SeedError> {
+        if !self.fresh {
+            tracing::info!("data folder is not new: seed file not applied");
+            return Ok(0);
+        }
+        let n = seed.apply(&self.state).await?;
+        tracing::info!(commands = n, "seed applied");
+        Ok(n)
     }
 
     /// Serves until `shutdown` resolves, then writes a final snapshot.
