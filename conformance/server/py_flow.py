@@ -235,5 +235,7 @@ eoa.delete_api_key()
 check(expect_error(lambda: eoa.get_orders(OpenOrderParams()), "Unauthorized"), "deleted key refused")
 eoa.set_api_creds(eoa.create_or_derive_api_creds())
 check(eoa.get_orders(OpenOrderParams()) == [], "a new key works")
+check(eoa.derive_api_key().api_key == eoa.creds.api_key, "derive returns the existing key")
+check(expect_error(lambda: eoa.create_api_key(), "Could not create api key"), "creating a second key for the same nonce fails")
 
 print(f"{passed} passed, 0 failed")

@@ -16,6 +16,13 @@ for _ in $(seq 100); do
   if "$PY" -c "import httpx,sys; httpx.get('http://127.0.0.1:$port/').raise_for_status()" 2>/dev/null; then break; fi
   sleep 0.1
 done
+echo "-- clobkit admin (the CLI) against the server"
+out=$("$BIN" admin --host "http://127.0.0.1:$port" --data "$tmp/flow" market --condition "0x$(printf 'f0%.0s' $(seq 32))" --yes 9901 --no 9902 --tick 0.001 --neg-risk)
+[ "$out" = '{"ok":true}' ] || { echo "admin market: $out"; exit 1; }
+"$BIN" admin --host "http://127.0.0.1:$port" --data "$tmp/flow" fund 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 12.5 > /dev/null
+if "$BIN" admin --host "http://127.0.0.1:$port" --token wrong fund 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 1 2> "$tmp/err"; then echo "a wrong admin token was accepted"; exit 1; fi
+grep -q "401" "$tmp/err" || { echo "wrong token: $(cat "$tmp/err")"; exit 1; }
+echo "3 passed, 0 failed"
 echo "-- py-clob-client flow against clobkit serve (port $port)"
 "$PY" conformance/server/py_flow.py "http://127.0.0.1:$port" "$tmp/flow" || { tail -20 "$tmp/flow.log"; exit 1; }
 echo "-- @polymarket/clob-client flow against the same server"
