@@ -49,6 +49,7 @@ fn main() {
 }
 
 async fn run(total: usize, conns: usize) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let mut config = ServerConfig::new(dir.path());
     config.fsync = true;

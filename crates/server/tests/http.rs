@@ -31,6 +31,8 @@ struct Running {
 }
 
 async fn start(dir: &Path) -> Running {
+    // reqwest is built with rustls on ring in this workspace: install the provider first
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut config = ServerConfig::new(dir);
     // snapshot often, so that periodic snapshots and recovery from one are exercised
     config.snapshot_every = 3;

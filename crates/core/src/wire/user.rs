@@ -17,9 +17,10 @@ pub struct BalanceAllowance {
     /// Balance in base units.
     #[serde(with = "decimal_str")]
     pub balance: Decimal,
-    /// Allowance in base units (the smallest of `allowances` when only those are sent).
-    #[serde(with = "crate::serde_util::opt_decimal_str", default)]
-    pub allowance: Option<Decimal>,
+    /// Allowance in base units, as sent: a decimal integer that may be as large as 2^256 − 1
+    /// (an unlimited approval), beyond what `Decimal` holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowance: Option<String>,
     /// Allowance per spender (exchange address).
     #[serde(default)]
     pub allowances: BTreeMap<String, String>,
@@ -118,7 +119,9 @@ mod tests {
     fn both_balance_forms() {
         let a: BalanceAllowance =
             serde_json::from_str(r#"{"balance":"1000000","allowance":"5"}"#).unwrap();
-        assert_eq!(a.allowance.map(|d| d.to_string()).as_deref(), Some("5"));
+        assert_eq!(a.allowance.as_deref(), Some("5"));
+        let max = r#"{"balance":"1","allowance":"115792089237316195423570985008687907853269984665640564039457584007913129639935"}"#;
+        assert!(serde_json::from_str::<BalanceAllowance>(max).is_ok());
         let b: BalanceAllowance =
             serde_json::from_str(r#"{"balance":"1000000","allowances":{"0x4bFb":"7"}}"#).unwrap();
         assert_eq!(b.allowance, None);

@@ -1,0 +1,41 @@
+//! # clobkit-client
+//!
+//! A Rust SDK for Polymarket's CLOB v1 API with every method of the official clients' L2
+//! interface, plus the L1 and public calls they need. Orders are built with exact amounts and
+//! signed byte-for-byte like the official Python and TypeScript clients (see `clobkit-core`).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), clobkit_client::ClientError> {
+//! use clobkit_client::{ClobClient, CreateOrderOptions, OrderArgs};
+//! use clobkit_core::chain::Chain;
+//! use clobkit_core::signer::LocalSigner;
+//! use clobkit_core::types::{OrderType, Side};
+//!
+//! let signer = LocalSigner::from_hex(&std::env::var("PRIVATE_KEY").unwrap_or_default())?;
+//! let l1 = ClobClient::new("https://clob.polymarket.com", Chain::Polygon)?.with_signer(signer)?;
+//! let creds = l1.create_or_derive_api_key(None).await?;
+//! let client = l1.with_credentials(creds)?;
+//! let args = OrderArgs::new("1234".parse().map_err(|e| clobkit_client::ClientError::Validation(format!("{e}")))?, "0.5".parse().unwrap_or_default(), "10".parse().unwrap_or_default(), Side::Buy);
+//! let resp = client.create_and_post_order(&args, CreateOrderOptions::default(), OrderType::Gtc).await?;
+//! println!("{}", resp.order_id);
+//! # Ok(()) }
+//! ```
+//!
+//! Authentication levels are types: [`Public`] → [`L1`] (a signer: API keys, signing) → [`L2`]
+//! (credentials: trading and queries). Errors are [`ClientError`], with the exchange's messages
+//! mapped to [`ApiErrorKind`]. GETs are retried with backoff on connection errors, 5xx and 429
+//! (honouring `Retry-After`); order posts never are: after an ambiguous failure you get
+//! [`ClientError::Ambiguous`] with the order id to look up.
+
+mod args;
+mod client;
+mod error;
+mod transport;
+
+pub use args::{
+    BalanceAllowanceParams, CreateOrderOptions, MarketOrderArgs, OpenOrderParams, OrderArgs,
+    PostOrdersArgs, TradeParams, TradesPage,
+};
+pub use client::{ClientBuilder, ClobClient, HasSigner, Heartbeat, L1, L2, MAX_BATCH, Public};
+pub use error::{ApiErrorKind, ClientError};
+pub use transport::{RetryPolicy, install_crypto_provider};

@@ -1,0 +1,689 @@
+//! Every method of the client against the real exchange, in-process on an ephemeral port: no
+//! HTTP mocks. Each error variant the exchange can produce is provoked for real.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clobkit_client::{
+    ApiErrorKind, BalanceAllowanceParams, ClientError, ClobClient, CreateOrderOptions, L2,
+    MarketOrderArgs, OpenOrderParams, OrderArgs, PostOrdersArgs, TradeParams,
+};
+use clobkit_core::chain::Chain;
+use clobkit_core::order::Order;
+use clobkit_core::signer::{LocalSigner, Signer as _};
+use clobkit_core::types::{ConditionId, OrderType, Side, SignatureType, TokenId};
+use clobkit_core::wallet::WalletFactories;
+use clobkit_core::{Address, Decimal, U256};
+use clobkit_server::app::ServerConfig;
+use clobkit_server::serve::Server;
+use serde_json::{Value, json};
+
+const K: [&str; 3] = [
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+];
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+fn tok(s: &str) -> TokenId {
+    s.parse().unwrap()
+}
+fn cond(b: u8) -> ConditionId {
+    format!("0x{}", format!("{b:02x}").repeat(32))
+        .parse()
+        .unwrap()
+}
+
+struct Ex {
+    base: String,
+    token: String,
+    _dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Ex {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+async fn exchange(heartbeat_timeout: u64) -> Ex {
+    clobkit_client::install_crypto_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = ServerConfig::new(dir.path());
+    config.heartbeat_timeout = heartbeat_timeout;
+    let server = Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let (base, token) = (
+        format!("http://{}", server.addr),
+        server.admin_token.clone(),
+    );
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.run(async {
+        let _ = rx.await;
+    }));
+    Ex {
+        base,
+        token,
+        _dir: dir,
+        stop: Some(stop),
+    }
+}
+
+impl Ex {
+    async fn admin(&self, path: &str, body: Value) {
+        let r = reqwest::Client::new()
+            .post(format!("{}/admin/{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+    async fn market(&self, c: u8, yes: &str, no: &str, extra: Value) {
+        let mut body = json!({ "condition_id": cond(c).to_string(), "tokens": [yes, no] });
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        self.admin("markets", body).await;
+    }
+    async fn trader(&self, i: usize, ty: SignatureType) -> ClobClient<L2<LocalSigner>> {
+        let signer = LocalSigner::from_hex(K[i]).unwrap();
+        let l1 = ClobClient::builder(&self.base)
+            .signature_type(ty)
+            .build()
+            .unwrap()
+            .with_signer(signer)
+            .unwrap();
+        let creds = l1.create_or_derive_api_key(None).await.unwrap();
+        let c = l1.with_credentials(creds).unwrap();
+        self.admin(
+            "fund",
+            json!({ "address": c.funder().unwrap().to_string(), "amount": "1000" }),
+        )
+        .await;
+        c
+    }
+}
+
+fn kind(e: ClientError) -> ApiErrorKind {
+    e.kind().unwrap_or_else(|| panic!("not an API error: {e}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_data_and_keys() {
+    let ex = exchange(10).await;
+    ex.market(1, "11", "12", json!({})).await;
+    ex.market(
+        2,
+        "21",
+        "22",
+        json!({ "neg_risk": true, "tick_size": "0.001", "fee_rate_bps": 100 }),
+    )
+    .await;
+    let c = ClobClient::new(&ex.base, Chain::Polygon).unwrap();
+    assert_eq!(c.get_ok().await.unwrap(), "OK");
+    assert!(c.get_server_time().await.unwrap() > 1_700_000_000);
+    let markets = c.get_markets(None).await.unwrap();
+    assert_eq!(
+        (markets.data.len(), markets.next_cursor.is_end()),
+        (2, true)
+    );
+    assert!(c.get_market(&cond(2)).await.unwrap().neg_risk);
+    assert_eq!(c.get_simplified_markets(None).await.unwrap().data.len(), 2);
+    assert_eq!(c.get_tick_size(&tok("21")).await.unwrap().as_str(), "0.001");
+    assert!(c.get_neg_risk(&tok("21")).await.unwrap());
+    assert_eq!(c.get_fee_rate_bps(&tok("21")).await.unwrap(), 100);
+    assert_eq!(
+        kind(c.get_market(&cond(9)).await.unwrap_err()),
+        ApiErrorKind::NotFound
+    );
+
+    // L1: create, then create again fails, derive returns it, create_or_derive too
+    let l1 = c
+        .clone()
+        .with_signer(LocalSigner::from_hex(K[0]).unwrap())
+        .unwrap();
+    let created = l1.create_api_key(None).await.unwrap();
+    assert!(matches!(
+        l1.create_api_key(None).await,
+        Err(ClientError::Api { status: 400, .. })
+    ));
+    assert_eq!(l1.derive_api_key(None).await.unwrap(), created);
+    assert_eq!(l1.create_or_derive_api_key(None).await.unwrap(), created);
+    let other_nonce = l1.create_api_key(Some(7)).await.unwrap();
+    assert_ne!(other_nonce.api_key, created.api_key);
+    let l2 = l1.with_credentials(created.clone()).unwrap();
+    let mut keys = l2.get_api_keys().await.unwrap();
+    keys.sort();
+    let mut want = vec![created.api_key.to_string(), other_nonce.api_key.to_string()];
+    want.sort();
+    assert_eq!(keys, want);
+    assert!(!l2.get_closed_only_mode().await.unwrap());
+    l2.delete_api_key().await.unwrap();
+    assert_eq!(
+        kind(l2.get_api_keys().await.unwrap_err()),
+        ApiErrorKind::Unauthorized
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trading_every_order_type_and_signature_type() {
+    let ex = exchange(10).await;
+    ex.market(1, "11", "12", json!({})).await;
+    ex.market(
+        2,
+        "21",
+        "22",
+        json!({ "neg_risk": true, "tick_size": "0.001" }),
+    )
+    .await;
+    let eoa = ex.trader(0, SignatureType::Eoa).await;
+    let proxy = ex.trader(1, SignatureType::PolyProxy).await;
+    let safe = ex.trader(2, SignatureType::PolyGnosisSafe).await;
+    let f = WalletFactories::of(Chain::Polygon);
+    let a1 = LocalSigner::from_hex(K[1]).unwrap().address();
+    assert_eq!(
+        proxy.funder(),
+        f.proxy_wallet(a1),
+        "proxy funder derived by CREATE2"
+    );
+    ex.admin("split", json!({ "address": eoa.funder().unwrap().to_string(), "market": cond(1).to_string(), "amount": "500" })).await;
+    ex.admin("split", json!({ "address": safe.funder().unwrap().to_string(), "market": cond(2).to_string(), "amount": "100" })).await;
+    let o = CreateOrderOptions::default();
+
+    // GTC SELL rests; a proxy BUY fills at the maker's price
+    let ask = eoa
+        .create_and_post_order(
+            &OrderArgs::new(tok("11"), d("0.55"), d("100"), Side::Sell),
+            o,
+            OrderType::Gtc,
+        )
+        .await
+        .unwrap();
+    assert_eq!(ask.status.as_ref().map(|s| s.as_str()), Some("live"));
+    let ask_id = ask.order_id.parse().unwrap();
+    let fill = proxy
+        .create_and_post_order(
+            &OrderArgs::new(tok("11"), d("0.60"), d("50"), Side::Buy),
+            o,
+            OrderType::Gtc,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (fill.making_amount, fill.taking_amount),
+        (Some(d("27.5")), Some(d("50")))
+    );
+    let bal = proxy
+        .get_balance_allowance(&BalanceAllowanceParams::conditional(tok("11")))
+        .await
+        .unwrap();
+    assert_eq!(bal.balance, d("50000000"));
+    proxy
+        .update_balance_allowance(&BalanceAllowanceParams::collateral())
+        .await
+        .unwrap();
+    assert_eq!(eoa.get_order(&ask_id).await.unwrap().size_matched, d("50"));
+
+    // public data on a book with levels
+    assert_eq!(
+        eoa.get_price(&tok("11"), Side::Sell).await.unwrap(),
+        d("0.55")
+    );
+    proxy
+        .create_and_post_order(
+            &OrderArgs::new(tok("11"), d("0.45"), d("10"), Side::Buy),
+            o,
+            OrderType::Gtc,
+        )
+        .await
+        .unwrap();
+    assert_eq!(eoa.get_midpoint(&tok("11")).await.unwrap(), d("0.5"));
+    assert_eq!(eoa.get_spread(&tok("11")).await.unwrap(), d("0.1"));
+    let prices = eoa
+        .get_prices(&[(tok("11"), Side::Buy), (tok("11"), Side::Sell)])
+        .await
+        .unwrap();
+    assert_eq!(prices["11"]["BUY"], d("0.45"));
+    assert_eq!(
+        eoa.get_midpoints(&[tok("11")]).await.unwrap()["11"],
+        d("0.5")
+    );
+    assert_eq!(eoa.get_spreads(&[tok("11")]).await.unwrap()["11"], d("0.1"));
+    assert_eq!(
+        eoa.get_last_trade_price(&tok("11")).await.unwrap().price,
+        d("0.55")
+    );
+    assert_eq!(
+        eoa.get_last_trades_prices(&[tok("11")]).await.unwrap()[0].price,
+        d("0.55")
+    );
+    let books = eoa.get_order_books(&[tok("11"), tok("12")]).await.unwrap();
+    assert!(books.iter().all(|b| b.hash_is_valid()), "book hashes");
+    assert_eq!(
+        eoa.calculate_market_price(&tok("11"), Side::Buy, d("10"), OrderType::Fok)
+            .await
+            .unwrap(),
+        d("0.55")
+    );
+
+    // market orders: FOK BUY in USDC, FAK SELL in shares
+    let m = proxy
+        .create_and_post_market_order(&MarketOrderArgs::new(tok("11"), d("11"), Side::Buy), o)
+        .await
+        .unwrap();
+    assert_eq!(
+        (m.making_amount, m.taking_amount),
+        (Some(d("11")), Some(d("20")))
+    );
+    let mut fak = MarketOrderArgs::new(tok("11"), d("30"), Side::Sell);
+    fak.order_type = OrderType::Fak;
+    let r = eoa.create_and_post_market_order(&fak, o).await.unwrap();
+    assert_eq!(
+        (r.making_amount, r.taking_amount),
+        (Some(d("10")), Some(d("4.5"))),
+        "FAK SELL 30 fills the 10 bid at 0.45"
+    );
+
+    // GTD and neg-risk, from the Safe
+    let mut gtd = OrderArgs::new(tok("21"), d("0.456"), d("10"), Side::Sell);
+    gtd.expiration = clobkit_server::app::unix_now() + 3600;
+    let g = safe
+        .create_and_post_order(&gtd, o, OrderType::Gtd)
+        .await
+        .unwrap();
+    let got = safe.get_order(&g.order_id.parse().unwrap()).await.unwrap();
+    assert_eq!((got.order_type, got.price), (OrderType::Gtd, d("0.456")));
+    assert!(safe.is_order_scoring(&got.id).await.unwrap());
+    assert!(safe.are_orders_scoring(&[got.id]).await.unwrap()[&got.id.to_string()]);
+
+    // a batch of 15, then pagination past 100
+    let mut batch = Vec::new();
+    for i in 0..15 {
+        let p = Decimal::new(10 + i, 2);
+        batch.push(PostOrdersArgs {
+            order: eoa
+                .create_order(&OrderArgs::new(tok("12"), p, d("5"), Side::Buy), o)
+                .await
+                .unwrap(),
+            order_type: OrderType::Gtc,
+            post_only: false,
+        });
+    }
+    let rs = eoa.post_orders(batch.clone()).await.unwrap();
+    assert!(rs.iter().all(|r| r.is_ok()) && rs.len() == 15);
+    batch.push(batch[0].clone());
+    assert!(
+        matches!(
+            eoa.post_orders(batch).await,
+            Err(ClientError::Validation(_))
+        ),
+        "16 refused before sending"
+    );
+    for i in 0..100 {
+        let p = Decimal::new(100 + i, 3);
+        eoa.create_and_post_order(
+            &OrderArgs::new(tok("21"), p, d("5"), Side::Buy),
+            o,
+            OrderType::Gtc,
+        )
+        .await
+        .unwrap();
+    }
+    let all = eoa
+        .get_open_orders(&OpenOrderParams::default(), false, None)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1 + 15 + 100);
+    assert_eq!(
+        eoa.get_open_orders(&OpenOrderParams::default(), true, None)
+            .await
+            .unwrap()
+            .len(),
+        100,
+        "first page only"
+    );
+    assert_eq!(
+        eoa.get_open_orders(
+            &OpenOrderParams {
+                market: Some(cond(2)),
+                ..Default::default()
+            },
+            false,
+            None
+        )
+        .await
+        .unwrap()
+        .len(),
+        100
+    );
+
+    // trades: all, one page, filtered
+    let trades = proxy
+        .get_trades(&TradeParams::default(), false, None)
+        .await
+        .unwrap();
+    assert_eq!(trades.len(), 3);
+    let page = proxy
+        .get_trades_paginated(&TradeParams::default(), None)
+        .await
+        .unwrap();
+    assert_eq!((page.count, page.next_cursor.as_str()), (3, "LTE="));
+    assert_eq!(
+        eoa.get_trades(
+            &TradeParams {
+                market: Some(cond(1)),
+                ..Default::default()
+            },
+            false,
+            None
+        )
+        .await
+        .unwrap()
+        .len(),
+        3
+    );
+
+    // cancels, every way
+    let ids: Vec<_> = eoa
+        .get_open_orders(
+            &OpenOrderParams {
+                asset_id: Some(tok("12")),
+                ..Default::default()
+            },
+            false,
+            None,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    assert_eq!(
+        eoa.cancel_order(&ids[0]).await.unwrap().canceled,
+        vec![ids[0].to_string()]
+    );
+    assert_eq!(
+        eoa.cancel_orders(&ids[1..5]).await.unwrap().canceled.len(),
+        4
+    );
+    assert_eq!(
+        eoa.cancel_market_orders(None, Some(&tok("12")))
+            .await
+            .unwrap()
+            .canceled
+            .len(),
+        10
+    );
+    assert_eq!(
+        eoa.cancel_market_orders(Some(&cond(2)), None)
+            .await
+            .unwrap()
+            .canceled
+            .len(),
+        100
+    );
+    assert!(matches!(
+        eoa.cancel_market_orders(None, None).await,
+        Err(ClientError::Validation(_))
+    ));
+    assert_eq!(
+        eoa.cancel_all().await.unwrap().canceled,
+        vec![ask_id.to_string()]
+    );
+    assert!(
+        eoa.get_open_orders(&OpenOrderParams::default(), false, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // notifications
+    let n = eoa.get_notifications().await.unwrap();
+    assert!(n.iter().any(|x| x.kind == 1) && n.iter().any(|x| x.kind == 2));
+    let drop: Vec<u64> = n.iter().take(5).map(|x| x.id).collect();
+    eoa.drop_notifications(&drop).await.unwrap();
+    assert_eq!(eoa.get_notifications().await.unwrap().len(), n.len() - 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_error_the_exchange_can_return() {
+    let ex = exchange(1).await;
+    ex.market(1, "11", "12", json!({})).await;
+    ex.market(3, "31", "32", json!({ "fee_rate_bps": 100 }))
+        .await;
+    let a = ex.trader(0, SignatureType::Eoa).await;
+    let b = ex.trader(1, SignatureType::Eoa).await;
+    ex.admin("split", json!({ "address": a.funder().unwrap().to_string(), "market": cond(1).to_string(), "amount": "100" })).await;
+    let o = CreateOrderOptions::default();
+    let buy = |p: &str, s: &str| OrderArgs::new(tok("11"), d(p), d(s), Side::Buy);
+
+    let e = b
+        .create_and_post_order(&buy("0.5", "100000"), o, OrderType::Gtc)
+        .await
+        .unwrap_err();
+    assert_eq!(kind(e), ApiErrorKind::NotEnoughBalance);
+    let e = b
+        .create_and_post_order(&buy("0.5", "1"), o, OrderType::Gtc)
+        .await
+        .unwrap_err();
+    assert_eq!(kind(e), ApiErrorKind::MinimumSize);
+    a.create_and_post_order(
+        &OrderArgs::new(tok("11"), d("0.5"), d("10"), Side::Sell),
+        o,
+        OrderType::Gtc,
+    )
+    .await
+    .unwrap();
+    let post_only = b.create_order(&buy("0.5", "10"), o).await.unwrap();
+    assert_eq!(
+        kind(
+            b.post_order_with(post_only, OrderType::Gtc, true)
+                .await
+                .unwrap_err()
+        ),
+        ApiErrorKind::PostOnlyCrosses
+    );
+    let mut fok = MarketOrderArgs::new(tok("11"), d("100"), Side::Buy);
+    fok.price = Some(d("0.5"));
+    assert_eq!(
+        kind(b.create_and_post_market_order(&fok, o).await.unwrap_err()),
+        ApiErrorKind::FokNotFilled
+    );
+    let mut fak = MarketOrderArgs::new(tok("11"), d("10"), Side::Buy);
+    fak.price = Some(d("0.1"));
+    fak.order_type = OrderType::Fak;
+    assert_eq!(
+        kind(b.create_and_post_market_order(&fak, o).await.unwrap_err()),
+        ApiErrorKind::FakNoMatch
+    );
+    let once = b.create_order(&buy("0.2", "10"), o).await.unwrap();
+    b.post_order(once, OrderType::Gtc).await.unwrap();
+    assert_eq!(
+        kind(b.post_order(once, OrderType::Gtc).await.unwrap_err()),
+        ApiErrorKind::Duplicated
+    );
+    let mut gtd = buy("0.2", "10");
+    gtd.expiration = clobkit_server::app::unix_now() + 10;
+    assert_eq!(
+        kind(
+            b.create_and_post_order(&gtd, o, OrderType::Gtd)
+                .await
+                .unwrap_err()
+        ),
+        ApiErrorKind::InvalidExpiration
+    );
+    // a signature that does not match the order
+    let mut forged = b.create_order(&buy("0.2", "10"), o).await.unwrap();
+    forged.order.taker_amount += U256::from(10_000u64);
+    assert_eq!(
+        kind(b.post_order(forged, OrderType::Gtc).await.unwrap_err()),
+        ApiErrorKind::InvalidSignature
+    );
+    // amounts with too many decimals, signed correctly
+    let signer = LocalSigner::from_hex(K[1]).unwrap();
+    let amounts = clobkit_core::amounts::OrderAmounts {
+        side: Side::Buy,
+        maker: 5_000_001,
+        taker: 10_000_000,
+    };
+    let raw = Order::new(
+        1,
+        signer.address(),
+        signer.address(),
+        tok("11"),
+        amounts,
+        SignatureType::Eoa,
+    );
+    let signed = raw
+        .sign(
+            &clobkit_core::eip712::ExchangeDomain::for_market(
+                Chain::Polygon,
+                &Chain::Polygon.contracts(),
+                false,
+            ),
+            &signer,
+        )
+        .unwrap();
+    assert_eq!(
+        kind(b.post_order(signed, OrderType::Gtc).await.unwrap_err()),
+        ApiErrorKind::Precision
+    );
+    // the fee rate: the client checks the market's before signing
+    let mut fee = OrderArgs::new(tok("31"), d("0.5"), d("10"), Side::Buy);
+    fee.fee_rate_bps = Some(5);
+    assert!(
+        matches!(b.create_order(&fee, o).await, Err(ClientError::Validation(m)) if m.contains("fee rate for the market must be 100"))
+    );
+    // an off-tick price is refused before sending; a tick that changed on the exchange is
+    // reported by it, and the cached tick is dropped
+    assert!(matches!(
+        b.create_order(&buy("0.555", "10"), o).await,
+        Err(ClientError::Amount(_))
+    ));
+    assert_eq!(b.get_tick_size(&tok("11")).await.unwrap().as_str(), "0.01");
+    ex.admin(
+        "tick-size",
+        json!({ "market": cond(1).to_string(), "tick_size": "0.1" }),
+    )
+    .await;
+    let e = b
+        .create_and_post_order(&buy("0.25", "10"), o, OrderType::Gtc)
+        .await
+        .unwrap_err();
+    assert_eq!(kind(e), ApiErrorKind::TickSize);
+    assert_eq!(
+        b.get_tick_size(&tok("11")).await.unwrap().as_str(),
+        "0.1",
+        "refreshed after the rejection"
+    );
+    // a funder that is not the signer's wallet
+    let wrong = ClobClient::builder(&ex.base)
+        .signature_type(SignatureType::PolyGnosisSafe)
+        .funder(Address::repeat_byte(9))
+        .build()
+        .unwrap();
+    assert!(matches!(
+        wrong.with_signer(LocalSigner::from_hex(K[2]).unwrap()),
+        Err(ClientError::Validation(_))
+    ));
+
+    // heartbeats: a started chain that goes silent cancels every open order
+    let resting = b
+        .create_and_post_order(&buy("0.1", "10"), o, OrderType::Gtc)
+        .await
+        .unwrap();
+    let hb = b.post_heartbeat(None).await.unwrap();
+    b.post_heartbeat(Some(&hb)).await.unwrap();
+    assert!(matches!(
+        b.post_heartbeat(Some("not-it")).await,
+        Err(ClientError::Api { status: 400, .. })
+    ));
+    {
+        let _keep = b.start_heartbeats(Duration::from_millis(300));
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        assert_eq!(
+            b.get_order(&resting.order_id.parse().unwrap())
+                .await
+                .unwrap()
+                .status
+                .as_str(),
+            "LIVE",
+            "kept alive"
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    assert_eq!(
+        b.get_order(&resting.order_id.parse().unwrap())
+            .await
+            .unwrap()
+            .status
+            .as_str(),
+        "CANCELED",
+        "cancelled on silence"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transport_failures() {
+    clobkit_client::install_crypto_provider();
+    // nothing listening: the request never left
+    let closed = ClobClient::builder("http://127.0.0.1:9")
+        .retry(clobkit_client::RetryPolicy {
+            max_retries: 1,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(10),
+        })
+        .build()
+        .unwrap();
+    assert!(matches!(
+        closed.get_ok().await,
+        Err(ClientError::Connect(_))
+    ));
+    // a server that accepts and never answers: a posted order's outcome is unknown
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            held.push(s);
+        }
+    });
+    let ex = exchange(10).await;
+    ex.market(1, "11", "12", json!({})).await;
+    let c = ex.trader(0, SignatureType::Eoa).await;
+    let order = c
+        .create_order(
+            &OrderArgs::new(tok("11"), d("0.5"), d("10"), Side::Buy),
+            CreateOrderOptions::default(),
+        )
+        .await
+        .unwrap();
+    let creds = c.credentials().clone();
+    let silent = ClobClient::builder(format!("http://{addr}"))
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap()
+        .with_signer(LocalSigner::from_hex(K[0]).unwrap())
+        .unwrap()
+        .with_credentials(creds)
+        .unwrap();
+    match silent.post_order(order, OrderType::Gtc).await {
+        Err(ClientError::Ambiguous { order_id, .. }) => {
+            // the helper: the id to look up on the real exchange (not there: it never arrived)
+            assert!(
+                matches!(c.get_order(&order_id).await, Err(e) if e.kind() == Some(ApiErrorKind::NotFound))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
