@@ -18,8 +18,12 @@ struct Cli {
     command: Cmd,
 }
 
+mod demo;
+
 #[derive(Subcommand)]
 enum Cmd {
+    /// A complete trading session against an embedded exchange, through the Rust client.
+    Demo,
     /// Run the local exchange (durable, speaks the CLOB v1 API).
     Serve {
         /// Address to listen on.
@@ -204,6 +208,7 @@ async fn admin(host: &str, token: &str, action: AdminCmd) -> Result<Value, Strin
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
+        Cmd::Demo => demo::run().await,
         Cmd::Serve {
             host,
             port,
