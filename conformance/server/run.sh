@@ -23,6 +23,8 @@ out=$("$BIN" admin --host "http://127.0.0.1:$port" --data "$tmp/flow" market --c
 if "$BIN" admin --host "http://127.0.0.1:$port" --token wrong fund 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 1 2> "$tmp/err"; then echo "a wrong admin token was accepted"; exit 1; fi
 grep -q "401" "$tmp/err" || { echo "wrong token: $(cat "$tmp/err")"; exit 1; }
 echo "3 passed, 0 failed"
+echo "-- clobkit trading commands (the CLI over clobkit-client)"
+DATA="$tmp/flow" bash conformance/server/cli_flow.sh "$BIN" "http://127.0.0.1:$port" "$PY"
 echo "-- py-clob-client flow against clobkit serve (port $port)"
 "$PY" conformance/server/py_flow.py "http://127.0.0.1:$port" "$tmp/flow" || { tail -20 "$tmp/flow.log"; exit 1; }
 echo "-- @polymarket/clob-client flow against the same server"
@@ -30,5 +32,8 @@ node conformance/server/ts_flow.mjs "http://127.0.0.1:$port" "$tmp/flow" || { ta
 kill -TERM "$pid"
 if ! wait "$pid"; then echo "clobkit serve did not shut down cleanly on SIGTERM"; tail -20 "$tmp/flow.log"; exit 1; fi
 grep -q "final snapshot written" "$tmp/flow.log" || { echo "no final snapshot at shutdown"; exit 1; }
+echo "-- clobkit demo"
+"$BIN" demo > "$tmp/demo.log" 2>&1 || { cat "$tmp/demo.log"; exit 1; }
+grep -q "every L2 method of the official clients called" "$tmp/demo.log" && echo "1 passed, 0 failed"
 echo "-- crash safety (SIGKILL mid-stream, restart, check)"
 "$PY" conformance/server/py_crash.py "$BIN" "$((port + 1))" "$tmp/crash"

@@ -14,21 +14,26 @@ use serde_json::{Value, json};
 #[derive(Parser)]
 #[command(name = "clobkit", version, about)]
 struct Cli {
+    #[command(flatten)]
+    conn: trade::Conn,
     #[command(subcommand)]
     command: Cmd,
 }
 
 mod demo;
+mod trade;
 
 #[derive(Subcommand)]
 enum Cmd {
     /// A complete trading session against an embedded exchange, through the Rust client.
     Demo,
+    #[command(flatten)]
+    Trade(trade::TradeCmd),
     /// Run the local exchange (durable, speaks the CLOB v1 API).
     Serve {
         /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1", env = "CLOBKIT_HOST")]
-        host: IpAddr,
+        #[arg(long, default_value = "127.0.0.1", env = "CLOBKIT_BIND")]
+        bind: IpAddr,
         /// Port to listen on (0 picks a free one).
         #[arg(long, default_value_t = 8080, env = "CLOBKIT_PORT")]
         port: u16,
@@ -57,9 +62,6 @@ enum Cmd {
     },
     /// Operate a running exchange (markets, funding, resolution).
     Admin {
-        /// The exchange.
-        #[arg(long, default_value = "http://127.0.0.1:8080", env = "CLOB_HOST")]
-        host: String,
         /// The admin token (default: read from DATA/admin-token).
         #[arg(long, env = "CLOBKIT_ADMIN_TOKEN")]
         token: Option<String>,
@@ -209,8 +211,9 @@ async fn admin(host: &str, token: &str, action: AdminCmd) -> Result<Value, Strin
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Cmd::Demo => demo::run().await,
+        Cmd::Trade(t) => trade::run(&cli.conn, t).await,
         Cmd::Serve {
-            host,
+            bind,
             port,
             data,
             chain,
@@ -238,7 +241,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 }
                 None => None,
             };
-            let server = Server::bind(config, SocketAddr::new(host, port))
+            let server = Server::bind(config, SocketAddr::new(bind, port))
                 .await
                 .map_err(|e| e.to_string())?;
             if let Some(seed) = &seed {
@@ -255,7 +258,6 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())
         }
         Cmd::Admin {
-            host,
             token,
             data,
             action,
@@ -271,7 +273,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                         )
                     })?,
             };
-            let v = admin(&host, &token, action).await?;
+            let v = admin(&cli.conn.host, &token, action).await?;
             println!("{v}");
             Ok(())
         }
