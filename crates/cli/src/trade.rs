@@ -460,8 +460,8 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
             let orders = orders?;
             out(json, &orders, || {
                 println!(
-                    "{:<68} {:<5} {:>8} {:>10} {:>10} {}",
-                    "id", "side", "price", "size", "matched", "type"
+                    "{:<68} {:<5} {:>8} {:>10} {:>10} type",
+                    "id", "side", "price", "size", "matched"
                 );
                 for o in &orders {
                     println!(
@@ -490,8 +490,8 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
             let trades = trades?;
             out(json, &trades, || {
                 println!(
-                    "{:<36} {:<5} {:>10} {:>8} {:<6} {}",
-                    "id", "side", "size", "price", "role", "status"
+                    "{:<36} {:<5} {:>10} {:>8} {:<6} status",
+                    "id", "side", "size", "price", "role"
                 );
                 for t in &trades {
                     println!(
