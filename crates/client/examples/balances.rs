@@ -6,9 +6,18 @@ use clobkit_client::BalanceAllowanceParams;
 #[tokio::main]
 async fn main() -> Result<(), ClientError> {
     let client = client().await?;
-    client.update_balance_allowance(&BalanceAllowanceParams::collateral()).await?;
-    let usdc = client.get_balance_allowance(&BalanceAllowanceParams::collateral()).await?;
-    let shares = client.get_balance_allowance(&BalanceAllowanceParams::conditional(token())).await?;
-    println!("USDC {} (base units), token {} (base units)", usdc.balance, shares.balance);
+    client
+        .update_balance_allowance(&BalanceAllowanceParams::collateral())
+        .await?;
+    let usdc = client
+        .get_balance_allowance(&BalanceAllowanceParams::collateral())
+        .await?;
+    let shares = client
+        .get_balance_allowance(&BalanceAllowanceParams::conditional(token()))
+        .await?;
+    println!(
+        "USDC {} (base units), token {} (base units)",
+        usdc.balance, shares.balance
+    );
     Ok(())
 }

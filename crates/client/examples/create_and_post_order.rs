@@ -10,16 +10,39 @@ async fn main() -> Result<(), ClientError> {
     let price = "0.40".parse().unwrap_or_default();
     let size = "10".parse().unwrap_or_default();
     // one call: create, sign and post (GTC)
-    let r = client.create_and_post_order(&OrderArgs::new(token(), price, size, Side::Buy), CreateOrderOptions::default(), OrderType::Gtc).await?;
+    let r = client
+        .create_and_post_order(
+            &OrderArgs::new(token(), price, size, Side::Buy),
+            CreateOrderOptions::default(),
+            OrderType::Gtc,
+        )
+        .await?;
     println!("posted {} ({:?})", r.order_id, r.status);
     // sign first, post later
-    let signed = client.create_order(&OrderArgs::new(token(), "0.39".parse().unwrap_or_default(), size, Side::Buy), CreateOrderOptions::default()).await?;
-    println!("posted {}", client.post_order(signed, OrderType::Gtc).await?.order_id);
+    let signed = client
+        .create_order(
+            &OrderArgs::new(token(), "0.39".parse().unwrap_or_default(), size, Side::Buy),
+            CreateOrderOptions::default(),
+        )
+        .await?;
+    println!(
+        "posted {}",
+        client.post_order(signed, OrderType::Gtc).await?.order_id
+    );
     // a batch (at most 15)
     let mut batch = Vec::new();
     for p in ["0.35", "0.34", "0.33"] {
-        let order = client.create_order(&OrderArgs::new(token(), p.parse().unwrap_or_default(), size, Side::Buy), CreateOrderOptions::default()).await?;
-        batch.push(PostOrdersArgs { order, order_type: OrderType::Gtc, post_only: true });
+        let order = client
+            .create_order(
+                &OrderArgs::new(token(), p.parse().unwrap_or_default(), size, Side::Buy),
+                CreateOrderOptions::default(),
+            )
+            .await?;
+        batch.push(PostOrdersArgs {
+            order,
+            order_type: OrderType::Gtc,
+            post_only: true,
+        });
     }
     for r in client.post_orders(batch).await? {
         println!("batch: {:?}", r.map(|r| r.order_id));

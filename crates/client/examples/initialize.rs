@@ -4,7 +4,11 @@ include!("common/mod.rs");
 #[tokio::main]
 async fn main() -> Result<(), ClientError> {
     let client = client().await?;
-    println!("funder {:?}, key {}", client.funder(), client.credentials().api_key);
+    println!(
+        "funder {:?}, key {}",
+        client.funder(),
+        client.credentials().api_key
+    );
     println!("closed-only mode: {}", client.get_closed_only_mode().await?);
     Ok(())
 }

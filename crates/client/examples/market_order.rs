@@ -9,8 +9,14 @@ async fn main() -> Result<(), ClientError> {
     let client = client().await?;
     let mut args = MarketOrderArgs::new(token(), "5".parse().unwrap_or_default(), Side::Buy);
     args.order_type = OrderType::Fak; // the default is FOK
-    match client.create_and_post_market_order(&args, CreateOrderOptions::default()).await {
-        Ok(r) => println!("{:?}: paid {:?}, got {:?}", r.status, r.making_amount, r.taking_amount),
+    match client
+        .create_and_post_market_order(&args, CreateOrderOptions::default())
+        .await
+    {
+        Ok(r) => println!(
+            "{:?}: paid {:?}, got {:?}",
+            r.status, r.making_amount, r.taking_amount
+        ),
         Err(e) => println!("not filled: {e} ({:?})", e.kind()),
     }
     Ok(())

@@ -6,15 +6,34 @@ use clobkit_client::{OpenOrderParams, TradeParams};
 #[tokio::main]
 async fn main() -> Result<(), ClientError> {
     let client = client().await?;
-    let open = client.get_open_orders(&OpenOrderParams { asset_id: Some(token()), ..Default::default() }, false, None).await?;
+    let open = client
+        .get_open_orders(
+            &OpenOrderParams {
+                asset_id: Some(token()),
+                ..Default::default()
+            },
+            false,
+            None,
+        )
+        .await?;
     println!("{} open order(s)", open.len());
     if let Some(o) = open.first() {
         let again = client.get_order(&o.id).await?;
-        println!("{} {} {} @ {} matched {}", again.id, again.side, again.original_size, again.price, again.size_matched);
+        println!(
+            "{} {} {} @ {} matched {}",
+            again.id, again.side, again.original_size, again.price, again.size_matched
+        );
     }
-    let trades = client.get_trades(&TradeParams::default(), false, None).await?;
+    let trades = client
+        .get_trades(&TradeParams::default(), false, None)
+        .await?;
     println!("{} trade(s)", trades.len());
-    let page = client.get_trades_paginated(&TradeParams::default(), None).await?;
-    println!("first page: {} trade(s), next cursor {}", page.count, page.next_cursor);
+    let page = client
+        .get_trades_paginated(&TradeParams::default(), None)
+        .await?;
+    println!(
+        "first page: {} trade(s), next cursor {}",
+        page.count, page.next_cursor
+    );
     Ok(())
 }
