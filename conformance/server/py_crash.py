@@ -19,20 +19,12 @@ from py_clob_client.client import ClobClient
 from py_clob_client.clob_types import AssetType, BalanceAllowanceParams, OpenOrderParams, OrderArgs
 from py_clob_client.order_builder.constants import BUY
 
+from checks import check, done
+
 BIN, PORT, DATA = sys.argv[1], sys.argv[2], sys.argv[3]
 HOST = f"http://127.0.0.1:{PORT}"
 KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 COND, YES, NO = "0x" + "d4" * 32, "401", "402"
-passed = 0
-
-
-def check(cond, what):
-    global passed
-    if not cond:
-        print(f"FAIL: {what}")
-        print(f"{passed} passed, 1 failed")
-        sys.exit(1)
-    passed += 1
 
 
 def start():
@@ -100,4 +92,4 @@ finally:
     code = server.wait(timeout=10)
 check(code == 0, f"clean shutdown on SIGTERM (exit {code})")
 print(f"acknowledged before the kill: {len(acked)}")
-print(f"{passed} passed, 0 failed")
+done()

@@ -18,6 +18,8 @@ from py_clob_client.clob_types import (
 from py_clob_client.exceptions import PolyApiException
 from py_clob_client.order_builder.constants import BUY, SELL
 
+from checks import check, done
+
 HOST, DATA = sys.argv[1], sys.argv[2]
 TOKEN = open(f"{DATA}/admin-token").read().strip()
 KEYS = [
@@ -28,16 +30,6 @@ KEYS = [
 A_COND, A_YES, A_NO = "0x" + "a1" * 32, "101", "102"      # tick 0.01
 B_COND, B_YES, B_NO = "0x" + "b2" * 32, "201", "202"      # neg-risk, tick 0.001
 C_COND, C_YES, C_NO = "0x" + "c3" * 32, "301", "302"      # fee 100 bps
-passed = 0
-
-
-def check(cond, what):
-    global passed
-    if not cond:
-        print(f"FAIL: {what}")
-        print(f"{passed} passed, 1 failed")
-        sys.exit(1)
-    passed += 1
 
 
 def admin(path, body):
@@ -238,4 +230,4 @@ check(eoa.get_orders(OpenOrderParams()) == [], "a new key works")
 check(eoa.derive_api_key().api_key == eoa.creds.api_key, "derive returns the existing key")
 check(expect_error(lambda: eoa.create_api_key(), "Could not create api key"), "creating a second key for the same nonce fails")
 
-print(f"{passed} passed, 0 failed")
+done()

@@ -235,6 +235,14 @@ fn query(pairs: &[(&str, Option<String>)]) -> String {
     }
 }
 
+/// The query of a public paged listing: just the cursor (the first page when `None`).
+fn cursor_query(next_cursor: Option<&str>) -> String {
+    query(&[(
+        "next_cursor",
+        Some(next_cursor.unwrap_or(Cursor::START).to_owned()),
+    )])
+}
+
 /// Percent-encodes a query value (unreserved characters kept).
 fn encode(v: &str) -> String {
     v.bytes()
@@ -374,14 +382,7 @@ impl<A> ClobClient<A> {
         &self,
         next_cursor: Option<&str>,
     ) -> Result<Page<Market>, ClientError> {
-        self.get(
-            "/markets",
-            &query(&[(
-                "next_cursor",
-                Some(next_cursor.unwrap_or(Cursor::START).to_owned()),
-            )]),
-        )
-        .await
+        self.get("/markets", &cursor_query(next_cursor)).await
     }
 
     /// `GET /markets/{condition_id}`.
@@ -394,14 +395,8 @@ impl<A> ClobClient<A> {
         &self,
         next_cursor: Option<&str>,
     ) -> Result<Page<SimplifiedMarket>, ClientError> {
-        self.get(
-            "/simplified-markets",
-            &query(&[(
-                "next_cursor",
-                Some(next_cursor.unwrap_or(Cursor::START).to_owned()),
-            )]),
-        )
-        .await
+        self.get("/simplified-markets", &cursor_query(next_cursor))
+            .await
     }
 
     /// `GET /book`: a token's book (also refreshes the cached tick size).
@@ -1061,16 +1056,31 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
         only_first_page: bool,
         next_cursor: Option<&str>,
     ) -> Result<Vec<OpenOrder>, ClientError> {
-        let mut cursor = next_cursor.unwrap_or(Cursor::START).to_owned();
-        let mut out = Vec::new();
-        while cursor != Cursor::END {
-            let q = query(&[
+        let q = |cursor: &str| {
+            query(&[
                 ("market", params.market.map(|m| m.to_string())),
                 ("asset_id", params.asset_id.map(|a| a.to_string())),
                 ("id", params.id.map(|i| i.to_string())),
-                ("next_cursor", Some(cursor.clone())),
-            ]);
-            let page: Page<OpenOrder> = self.l2(Method::GET, "/data/orders", &q, b"").await?;
+                ("next_cursor", Some(cursor.to_owned())),
+            ])
+        };
+        self.collect_pages("/data/orders", q, only_first_page, next_cursor)
+            .await
+    }
+
+    /// Follows `next_cursor` from `next_cursor` (or the start) to the end marker, or stops after
+    /// one page, gathering every page's rows; `q` builds the query string for a cursor.
+    async fn collect_pages<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        q: impl Fn(&str) -> String,
+        only_first_page: bool,
+        next_cursor: Option<&str>,
+    ) -> Result<Vec<T>, ClientError> {
+        let mut cursor = next_cursor.unwrap_or(Cursor::START).to_owned();
+        let mut out = Vec::new();
+        while cursor != Cursor::END {
+            let page: Page<T> = self.l2(Method::GET, path, &q(&cursor), b"").await?;
             out.extend(page.data);
             cursor = page.next_cursor.0;
             if only_first_page {
@@ -1102,24 +1112,9 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
         only_first_page: bool,
         next_cursor: Option<&str>,
     ) -> Result<Vec<Trade>, ClientError> {
-        let mut cursor = next_cursor.unwrap_or(Cursor::START).to_owned();
-        let mut out = Vec::new();
-        while cursor != Cursor::END {
-            let page: Page<Trade> = self
-                .l2(
-                    Method::GET,
-                    "/data/trades",
-                    &Self::trade_query(params, &cursor),
-                    b"",
-                )
-                .await?;
-            out.extend(page.data);
-            cursor = page.next_cursor.0;
-            if only_first_page {
-                break;
-            }
-        }
-        Ok(out)
+        let q = |cursor: &str| Self::trade_query(params, cursor);
+        self.collect_pages("/data/trades", q, only_first_page, next_cursor)
+            .await
     }
 
     /// One page of trades with its cursor.

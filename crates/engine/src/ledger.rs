@@ -27,6 +27,17 @@ impl Holding {
     pub fn available(&self) -> u64 {
         self.balance.saturating_sub(self.reserved)
     }
+
+    /// Fails unless `amount` is available.
+    fn ensure_available(&self, amount: u64) -> Result<(), LedgerError> {
+        if self.available() < amount {
+            return Err(LedgerError::Insufficient {
+                available: self.available(),
+                needed: amount,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// A balance operation that would go below zero or overflow.
@@ -167,12 +178,7 @@ impl Ledger {
     /// Removes from the available balance.
     pub fn debit_available_at(&mut self, s: Slot, amount: u64) -> Result<Holding, LedgerError> {
         let h = self.at_mut(s);
-        if h.available() < amount {
-            return Err(LedgerError::Insufficient {
-                available: h.available(),
-                needed: amount,
-            });
-        }
+        h.ensure_available(amount)?;
         h.balance -= amount;
         Ok(*h)
     }
@@ -180,12 +186,7 @@ impl Ledger {
     /// Reserves part of the available balance.
     pub fn reserve_at(&mut self, s: Slot, amount: u64) -> Result<Holding, LedgerError> {
         let h = self.at_mut(s);
-        if h.available() < amount {
-            return Err(LedgerError::Insufficient {
-                available: h.available(),
-                needed: amount,
-            });
-        }
+        h.ensure_available(amount)?;
         h.reserved += amount;
         Ok(*h)
     }

@@ -30,12 +30,12 @@ struct Admin {
 /// The admin routes, protected by `token`.
 pub fn router(state: Arc<AppState>, token: &str) -> Router {
     Router::new()
-        .route("/admin/markets", post(create_market))
-        .route("/admin/fund", post(fund))
-        .route("/admin/split", post(split))
-        .route("/admin/tick-size", post(tick_size))
-        .route("/admin/close", post(close))
-        .route("/admin/resolve", post(resolve))
+        .route("/admin/markets", post(apply::<NewMarket>))
+        .route("/admin/fund", post(apply::<Fund>))
+        .route("/admin/split", post(apply::<Split>))
+        .route("/admin/tick-size", post(apply::<Tick>))
+        .route("/admin/close", post(apply::<Close>))
+        .route("/admin/resolve", post(apply::<Resolve>))
         .route("/admin/trades/{id}/status", post(trade_status))
         .with_state(Admin {
             state,
@@ -88,6 +88,25 @@ fn usdc(text: &str) -> Result<u64, ApiError> {
     to_base_units(d, "amount").map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
+/// A JSON admin body that becomes one engine command; every admin route but the trade-status one
+/// is this trait plus [`apply`].
+trait AdminRequest: for<'de> Deserialize<'de> {
+    /// The command the request asks for, or why the request is invalid.
+    fn into_command(self) -> Result<Command, ApiError>;
+}
+
+/// The handler behind every [`AdminRequest`]: authorize, parse, run.
+async fn apply<T: AdminRequest>(
+    State(a): State<Admin>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    check(&a, &peer, &h)?;
+    let request: T = parse(&body)?;
+    run(&a, request.into_command()?).await
+}
+
 /// `POST /admin/markets`.
 #[derive(Deserialize)]
 struct NewMarket {
@@ -115,10 +134,9 @@ fn default_min() -> String {
     "5".into()
 }
 
-impl NewMarket {
-    /// The engine's market definition.
-    fn spec(self) -> Result<MarketSpec, ApiError> {
-        Ok(MarketSpec {
+impl AdminRequest for NewMarket {
+    fn into_command(self) -> Result<Command, ApiError> {
+        Ok(Command::CreateMarket(Box::new(MarketSpec {
             condition_id: self.condition_id,
             tokens: self.tokens,
             outcomes: self.outcomes,
@@ -126,49 +144,31 @@ impl NewMarket {
             min_order_size: usdc(&self.min_order_size)?,
             neg_risk: self.neg_risk,
             fee_rate_bps: self.fee_rate_bps,
-        })
+        })))
     }
-}
-
-async fn create_market(
-    State(a): State<Admin>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    check(&a, &peer, &h)?;
-    let m: NewMarket = parse(&body)?;
-    run(&a, Command::CreateMarket(Box::new(m.spec()?))).await
-}
-
-#[derive(Deserialize)]
-struct Fund {
-    address: String,
-    amount: String,
 }
 
 fn address(text: &str) -> Result<Address, ApiError> {
     parse_address(text).map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
-async fn fund(
-    State(a): State<Admin>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    check(&a, &peer, &h)?;
-    let f: Fund = parse(&body)?;
-    run(
-        &a,
-        Command::Deposit {
-            account: address(&f.address)?,
-            amount: usdc(&f.amount)?,
-        },
-    )
-    .await
+/// `POST /admin/fund`: deposit USDC.
+#[derive(Deserialize)]
+struct Fund {
+    address: String,
+    amount: String,
 }
 
+impl AdminRequest for Fund {
+    fn into_command(self) -> Result<Command, ApiError> {
+        Ok(Command::Deposit {
+            account: address(&self.address)?,
+            amount: usdc(&self.amount)?,
+        })
+    }
+}
+
+/// `POST /admin/split`: turn USDC into equal YES and NO.
 #[derive(Deserialize)]
 struct Split {
     address: String,
@@ -176,87 +176,60 @@ struct Split {
     amount: String,
 }
 
-async fn split(
-    State(a): State<Admin>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    check(&a, &peer, &h)?;
-    let s: Split = parse(&body)?;
-    run(
-        &a,
-        Command::Split {
-            account: address(&s.address)?,
-            market: s.market,
-            amount: usdc(&s.amount)?,
-        },
-    )
-    .await
+impl AdminRequest for Split {
+    fn into_command(self) -> Result<Command, ApiError> {
+        Ok(Command::Split {
+            account: address(&self.address)?,
+            market: self.market,
+            amount: usdc(&self.amount)?,
+        })
+    }
 }
 
+/// `POST /admin/tick-size`.
 #[derive(Deserialize)]
 struct Tick {
     market: ConditionId,
     tick_size: TickSize,
 }
 
-async fn tick_size(
-    State(a): State<Admin>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    check(&a, &peer, &h)?;
-    let t: Tick = parse(&body)?;
-    run(
-        &a,
-        Command::SetTickSize {
-            market: t.market,
-            tick_size: t.tick_size,
-        },
-    )
-    .await
+impl AdminRequest for Tick {
+    fn into_command(self) -> Result<Command, ApiError> {
+        Ok(Command::SetTickSize {
+            market: self.market,
+            tick_size: self.tick_size,
+        })
+    }
 }
 
+/// `POST /admin/close`: stop trading a market.
 #[derive(Deserialize)]
-struct MarketOnly {
+struct Close {
     market: ConditionId,
 }
 
-async fn close(
-    State(a): State<Admin>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    check(&a, &peer, &h)?;
-    let m: MarketOnly = parse(&body)?;
-    run(&a, Command::CloseMarket { market: m.market }).await
+impl AdminRequest for Close {
+    fn into_command(self) -> Result<Command, ApiError> {
+        Ok(Command::CloseMarket {
+            market: self.market,
+        })
+    }
 }
 
+/// `POST /admin/resolve`: settle a market on its winning token.
 #[derive(Deserialize)]
 struct Resolve {
     market: ConditionId,
     winner: TokenId,
 }
 
-async fn resolve(
-    State(a): State<Admin>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    check(&a, &peer, &h)?;
-    let r: Resolve = parse(&body)?;
-    run(
-        &a,
-        Command::ResolveMarket {
-            market: r.market,
-            winner: r.winner,
-        },
-    )
-    .await
+impl AdminRequest for Resolve {
+    fn into_command(self) -> Result<Command, ApiError> {
+        Ok(Command::ResolveMarket {
+            market: self.market,
+            winner: self.winner,
+        })
+    }
 }
 
 #[derive(Deserialize)]

@@ -371,6 +371,11 @@ pub fn random_uuid() -> String {
     fill_random(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
+    uuid_shape(&b)
+}
+
+/// 16 bytes in the 8-4-4-4-12 lowercase hex shape of a UUID.
+pub fn uuid_shape(b: &[u8; 16]) -> String {
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
     format!(
         "{}-{}-{}-{}-{}",

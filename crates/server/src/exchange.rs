@@ -551,13 +551,5 @@ pub enum RestoreError {
 /// A trade id rendered as the API shows trade ids (UUID-shaped, derived from the sequence number
 /// so replay gives the same ids).
 pub fn trade_uuid(n: u64) -> String {
-    let h = format!("{n:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    )
+    crate::app::uuid_shape(&u128::from(n).to_be_bytes())
 }
