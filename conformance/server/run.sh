@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The official clients against a real `clobkit serve` process: the Python flow, then the crash
-# test. Called by .ci/run after the pinned clients are installed. Loopback only.
+# The official clients and the CLI against a real `clobkit serve` process: admin, CLI, Python and
+# TypeScript flows, the demo, rate limits, then the crash test. Called by .ci/run after the pinned clients are installed. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --quiet -p clobkit-cli
@@ -35,5 +35,15 @@ grep -q "final snapshot written" "$tmp/flow.log" || { echo "no final snapshot at
 echo "-- clobkit demo"
 "$BIN" demo > "$tmp/demo.log" 2>&1 || { cat "$tmp/demo.log"; exit 1; }
 grep -q "every L2 method of the official clients called" "$tmp/demo.log" && echo "1 passed, 0 failed"
+echo "-- rate limits (serve --rate-limits polymarket) seen by py-clob-client"
+lport=$((port + 2))
+"$BIN" serve --port "$lport" --data "$tmp/limits" --no-fsync --rate-limits polymarket > "$tmp/limits.log" 2>&1 &
+lpid=$!
+for _ in $(seq 100); do
+  if "$PY" -c "import httpx; httpx.get('http://127.0.0.1:$lport/time').raise_for_status()" 2>/dev/null; then break; fi
+  sleep 0.1
+done
+"$PY" conformance/server/py_limits.py "http://127.0.0.1:$lport" || { kill "$lpid"; exit 1; }
+kill -TERM "$lpid"; wait "$lpid" || true
 echo "-- crash safety (SIGKILL mid-stream, restart, check)"
 "$PY" conformance/server/py_crash.py "$BIN" "$((port + 1))" "$tmp/crash"

@@ -59,6 +59,10 @@ enum Cmd {
         /// Markets and starting balances to load into a new data folder (TOML).
         #[arg(long)]
         seed: Option<PathBuf>,
+        /// Request limits: `off`, or `polymarket` (the documented CLOB limits; excess requests
+        /// get 429 with Retry-After).
+        #[arg(long, value_enum, default_value_t = RateLimitsArg::Off, env = "CLOBKIT_RATE_LIMITS")]
+        rate_limits: RateLimitsArg,
     },
     /// Operate a running exchange (markets, funding, resolution).
     Admin {
@@ -208,6 +212,15 @@ async fn admin(host: &str, token: &str, action: AdminCmd) -> Result<Value, Strin
     }
 }
 
+/// The rate-limit presets `serve` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RateLimitsArg {
+    /// No limits (the default: a test bed, and load tests exceed the real limits).
+    Off,
+    /// Polymarket's documented CLOB limits.
+    Polymarket,
+}
+
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Cmd::Demo => demo::run().await,
@@ -222,6 +235,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             heartbeat_timeout,
             snapshot_every,
             seed,
+            rate_limits,
         } => {
             let chain: Chain = chain.parse().map_err(|e| format!("--chain: {e}"))?;
             let mut config = ServerConfig::new(data);
@@ -230,6 +244,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             config.timestamp_window = timestamp_window;
             config.heartbeat_timeout = heartbeat_timeout;
             config.snapshot_every = snapshot_every.max(1);
+            if rate_limits == RateLimitsArg::Polymarket {
+                config.rate_limits = clobkit_server::ratelimit::RateLimits::polymarket();
+            }
             let seed = match seed {
                 Some(path) => {
                     let text = std::fs::read_to_string(&path)

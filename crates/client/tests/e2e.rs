@@ -1,5 +1,6 @@
 //! Every method of the client against the real exchange, in-process on an ephemeral port: no
-//! HTTP mocks. Each error variant the exchange can produce is provoked for real.
+//! HTTP mocks. Each error variant the exchange can produce is provoked for real, 429 included (an
+//! exchange started with tight rate limits).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
@@ -8,7 +9,7 @@ use std::time::Duration;
 
 use clobkit_client::{
     ApiErrorKind, BalanceAllowanceParams, ClientError, ClobClient, CreateOrderOptions, L2,
-    MarketOrderArgs, OpenOrderParams, OrderArgs, PostOrdersArgs, TradeParams,
+    MarketOrderArgs, OpenOrderParams, OrderArgs, PostOrdersArgs, RetryPolicy, TradeParams,
 };
 use clobkit_core::chain::Chain;
 use clobkit_core::order::Order;
@@ -17,6 +18,7 @@ use clobkit_core::types::{ConditionId, OrderType, Side, SignatureType, TokenId};
 use clobkit_core::wallet::WalletFactories;
 use clobkit_core::{Address, Decimal, U256};
 use clobkit_server::app::ServerConfig;
+use clobkit_server::ratelimit::{Limit, RateLimits, Route};
 use clobkit_server::serve::Server;
 use serde_json::{Value, json};
 
@@ -54,10 +56,14 @@ impl Drop for Ex {
 }
 
 async fn exchange(heartbeat_timeout: u64) -> Ex {
+    exchange_with(|c| c.heartbeat_timeout = heartbeat_timeout).await
+}
+
+async fn exchange_with(configure: impl FnOnce(&mut ServerConfig)) -> Ex {
     clobkit_client::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
     let mut config = ServerConfig::new(dir.path());
-    config.heartbeat_timeout = heartbeat_timeout;
+    configure(&mut config);
     let server = Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .unwrap();
@@ -564,6 +570,34 @@ async fn every_error_the_exchange_can_return() {
     assert!(
         matches!(b.create_order(&fee, o).await, Err(ClientError::Validation(m)) if m.contains("fee rate for the market must be 100"))
     );
+    // ... and the exchange checks it too: a correctly signed order with the wrong fee rate
+    let mut wrong_fee = Order::new(
+        2,
+        signer.address(),
+        signer.address(),
+        tok("31"),
+        clobkit_core::amounts::OrderAmounts {
+            side: Side::Buy,
+            maker: 5_000_000,
+            taker: 10_000_000,
+        },
+        SignatureType::Eoa,
+    );
+    wrong_fee.fee_rate_bps = U256::from(5u64);
+    let signed = wrong_fee
+        .sign(
+            &clobkit_core::eip712::ExchangeDomain::for_market(
+                Chain::Polygon,
+                &Chain::Polygon.contracts(),
+                false,
+            ),
+            &signer,
+        )
+        .unwrap();
+    assert_eq!(
+        kind(b.post_order(signed, OrderType::Gtc).await.unwrap_err()),
+        ApiErrorKind::FeeRate
+    );
     // an off-tick price is refused before sending; a tick that changed on the exchange is
     // reported by it, and the cached tick is dropped
     assert!(matches!(
@@ -686,4 +720,82 @@ async fn transport_failures() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// 429 for real: the exchange runs with tight limits on `/book` and `POST /order`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_reject_and_gets_wait_them_out() {
+    use reqwest::Method;
+    let ex = exchange_with(|c| {
+        c.rate_limits = RateLimits::new()
+            .rule(
+                Route::Exact(Method::GET, "/book".into()),
+                Limit::per_secs(2, 2),
+            )
+            .rule(
+                Route::Exact(Method::POST, "/order".into()),
+                Limit::per_secs(1, 60),
+            );
+    })
+    .await;
+    ex.market(1, "11", "12", json!({})).await;
+    let no_retry = ClobClient::builder(&ex.base)
+        .retry(RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        })
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        no_retry.get_order_book(&tok("11")).await.unwrap();
+    }
+    // the bucket (2 per 2 s) is empty: one token comes back in 1 s
+    match no_retry.get_order_book(&tok("11")).await {
+        Err(ClientError::Api {
+            status,
+            message,
+            kind,
+            retry_after,
+        }) => {
+            assert_eq!((status, message.as_str()), (429, "Too Many Requests"));
+            assert_eq!(kind, ApiErrorKind::RateLimited);
+            assert_eq!(retry_after, Some(Duration::from_secs(1)));
+        }
+        other => panic!("expected a 429, got {other:?}"),
+    }
+    // a GET with retries on waits as told and then gets its answer
+    let retrying = ClobClient::new(&ex.base, Chain::Polygon).unwrap();
+    let started = std::time::Instant::now();
+    let book = retrying.get_order_book(&tok("11")).await.unwrap();
+    assert_eq!(book.asset_id, "11");
+    assert!(
+        started.elapsed() >= Duration::from_millis(500),
+        "the retry honoured Retry-After"
+    );
+
+    // order posts are limited per API key and never retried
+    let t = ex.trader(0, SignatureType::Eoa).await;
+    let bid = |p: &str| OrderArgs::new(tok("11"), d(p), d("10"), Side::Buy);
+    let opts = || CreateOrderOptions {
+        tick_size: Some(clobkit_core::types::TickSize::Hundredth),
+        neg_risk: Some(false),
+    };
+    t.create_and_post_order(&bid("0.40"), opts(), OrderType::Gtc)
+        .await
+        .unwrap();
+    let e = t
+        .create_and_post_order(&bid("0.41"), opts(), OrderType::Gtc)
+        .await
+        .unwrap_err();
+    assert_eq!(kind(e), ApiErrorKind::RateLimited);
+    let open = t
+        .get_open_orders(&OpenOrderParams::default(), false, None)
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 1, "the limited order was not placed");
+    // another key has its own bucket
+    let u = ex.trader(1, SignatureType::Eoa).await;
+    u.create_and_post_order(&bid("0.39"), opts(), OrderType::Gtc)
+        .await
+        .unwrap();
 }

@@ -37,11 +37,13 @@ pub struct ServerConfig {
     pub snapshot_every: u64,
     /// Seconds without a heartbeat after which a started heartbeat chain cancels all orders.
     pub heartbeat_timeout: u64,
+    /// Request limits on the public API (empty: none; see [`crate::ratelimit`]).
+    pub rate_limits: crate::ratelimit::RateLimits,
 }
 
 impl ServerConfig {
     /// Defaults for a data folder: Polygon, fsync on, ±300 s, snapshots every 10,000 records,
-    /// heartbeat timeout 10 s.
+    /// heartbeat timeout 10 s, no rate limits.
     pub fn new(data_dir: impl Into<PathBuf>) -> ServerConfig {
         ServerConfig {
             data_dir: data_dir.into(),
@@ -51,6 +53,7 @@ impl ServerConfig {
             operator: Address::repeat_byte(0x0f),
             snapshot_every: 10_000,
             heartbeat_timeout: 10,
+            rate_limits: crate::ratelimit::RateLimits::new(),
         }
     }
 }

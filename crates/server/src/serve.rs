@@ -113,7 +113,16 @@ impl Server {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
-        let app = crate::http::router(self.state.clone())
+        let mut api = crate::http::router(self.state.clone());
+        let limits = &self.state.config.rate_limits;
+        if !limits.is_empty() {
+            let limiter = crate::ratelimit::RateLimiter::new(limits.clone());
+            api = api.layer(axum::middleware::from_fn_with_state(
+                limiter,
+                crate::ratelimit::enforce,
+            ));
+        }
+        let app = api
             .merge(crate::admin::router(self.state.clone(), &self.admin_token))
             .layer(axum::middleware::from_fn(log_request));
         let hb = self.state.clone();

@@ -1,0 +1,31 @@
+"""`clobkit serve --rate-limits polymarket` as py-clob-client sees it.
+
+Usage: py_limits.py HOST. The documented health limit is 100 requests per 10 s per caller: the
+first 100 `get_ok()` calls succeed, the 101st raises the client's PolyApiException with status
+429, and the raw response carries `{"error":"Too Many Requests"}` and a Retry-After header.
+Other routes keep working. Prints `N passed, 0 failed`.
+"""
+
+import sys
+
+import httpx
+from py_clob_client.client import ClobClient
+from py_clob_client.exceptions import PolyApiException
+
+from checks import check, done
+
+HOST = sys.argv[1]
+client = ClobClient(HOST)
+oks = sum(1 for _ in range(100) if client.get_ok() == "OK")
+check(oks == 100, f"the first 100 GET / succeed ({oks})")
+try:
+    client.get_ok()
+    check(False, "the 101st GET / in 10 s is limited")
+except PolyApiException as e:
+    check(e.status_code == 429, f"the official client sees 429 ({e.status_code})")
+r = httpx.get(f"{HOST}/")
+check(r.status_code == 429 and r.json() == {"error": "Too Many Requests"}, f"429 body: {r.text}")
+retry = int(r.headers.get("retry-after", "0"))
+check(1 <= retry <= 10, f"Retry-After in whole seconds within the window ({retry})")
+check(isinstance(client.get_server_time(), int), "other routes are not affected")
+done()
