@@ -120,6 +120,37 @@ impl Ex {
     }
 }
 
+/// A BUY of 10 shares for `usdc_base` base units, built and signed by hand (no client checks), so
+/// the exchange's own checks can be provoked; `tweak` edits the order before signing.
+fn raw_bid(
+    signer: &LocalSigner,
+    salt: u64,
+    token: &str,
+    usdc_base: u64,
+    tweak: impl FnOnce(&mut Order),
+) -> clobkit_core::order::SignedOrder {
+    let amounts = clobkit_core::amounts::OrderAmounts {
+        side: Side::Buy,
+        maker: usdc_base,
+        taker: 10_000_000,
+    };
+    let mut raw = Order::new(
+        salt,
+        signer.address(),
+        signer.address(),
+        tok(token),
+        amounts,
+        SignatureType::Eoa,
+    );
+    tweak(&mut raw);
+    let domain = clobkit_core::eip712::ExchangeDomain::for_market(
+        Chain::Polygon,
+        &Chain::Polygon.contracts(),
+        false,
+    );
+    raw.sign(&domain, signer).unwrap()
+}
+
 fn kind(e: ClientError) -> ApiErrorKind {
     e.kind().unwrap_or_else(|| panic!("not an API error: {e}"))
 }
@@ -537,29 +568,7 @@ async fn every_error_the_exchange_can_return() {
     );
     // amounts with too many decimals, signed correctly
     let signer = LocalSigner::from_hex(K[1]).unwrap();
-    let amounts = clobkit_core::amounts::OrderAmounts {
-        side: Side::Buy,
-        maker: 5_000_001,
-        taker: 10_000_000,
-    };
-    let raw = Order::new(
-        1,
-        signer.address(),
-        signer.address(),
-        tok("11"),
-        amounts,
-        SignatureType::Eoa,
-    );
-    let signed = raw
-        .sign(
-            &clobkit_core::eip712::ExchangeDomain::for_market(
-                Chain::Polygon,
-                &Chain::Polygon.contracts(),
-                false,
-            ),
-            &signer,
-        )
-        .unwrap();
+    let signed = raw_bid(&signer, 1, "11", 5_000_001, |_| {});
     assert_eq!(
         kind(b.post_order(signed, OrderType::Gtc).await.unwrap_err()),
         ApiErrorKind::Precision
@@ -571,29 +580,9 @@ async fn every_error_the_exchange_can_return() {
         matches!(b.create_order(&fee, o).await, Err(ClientError::Validation(m)) if m.contains("fee rate for the market must be 100"))
     );
     // ... and the exchange checks it too: a correctly signed order with the wrong fee rate
-    let mut wrong_fee = Order::new(
-        2,
-        signer.address(),
-        signer.address(),
-        tok("31"),
-        clobkit_core::amounts::OrderAmounts {
-            side: Side::Buy,
-            maker: 5_000_000,
-            taker: 10_000_000,
-        },
-        SignatureType::Eoa,
-    );
-    wrong_fee.fee_rate_bps = U256::from(5u64);
-    let signed = wrong_fee
-        .sign(
-            &clobkit_core::eip712::ExchangeDomain::for_market(
-                Chain::Polygon,
-                &Chain::Polygon.contracts(),
-                false,
-            ),
-            &signer,
-        )
-        .unwrap();
+    let signed = raw_bid(&signer, 2, "31", 5_000_000, |o| {
+        o.fee_rate_bps = U256::from(5u64)
+    });
     assert_eq!(
         kind(b.post_order(signed, OrderType::Gtc).await.unwrap_err()),
         ApiErrorKind::FeeRate
