@@ -11,9 +11,7 @@ use clobkit_client::{
 use clobkit_core::book::OrderBookSummary;
 use clobkit_core::chain::Chain;
 use clobkit_core::signer::LocalSigner;
-use clobkit_core::types::{
-    ConditionId, OrderId, OrderType, Side, SignatureType, TickSize, TokenId,
-};
+use clobkit_core::types::{ConditionId, OrderId, OrderType, Side, SignatureType, TokenId};
 use clobkit_core::wire::OrderResponse;
 use clobkit_core::{Address, Decimal};
 use clobkit_engine::{Command, MarketSpec, ONE};
@@ -128,15 +126,9 @@ pub async fn run() -> Result<(), String> {
                 .map(|_| ())
         }
     };
-    admin(Command::CreateMarket(Box::new(MarketSpec {
-        condition_id: market,
-        tokens: [yes, no],
-        outcomes: ["Yes".into(), "No".into()],
-        tick_size: TickSize::Hundredth,
-        min_order_size: 5 * ONE,
-        neg_risk: false,
-        fee_rate_bps: 0,
-    })))
+    admin(Command::CreateMarket(Box::new(MarketSpec::yes_no(
+        market, yes, no,
+    ))))
     .await?;
 
     let l1 = |key: &str, ty: SignatureType| -> Result<_, String> {

@@ -235,6 +235,21 @@ fn query(pairs: &[(&str, Option<String>)]) -> String {
     }
 }
 
+/// The query of the per-token public calls: `?token_id=…`.
+fn token_query(token: &TokenId) -> String {
+    query(&[("token_id", Some(token.to_string()))])
+}
+
+/// The body of the batch public calls: `[{"token_id": …}, …]`.
+fn token_list(tokens: &[TokenId]) -> Value {
+    Value::Array(
+        tokens
+            .iter()
+            .map(|t| json!({ "token_id": t.to_string() }))
+            .collect(),
+    )
+}
+
 /// The query of a public paged listing: just the cursor (the first page when `None`).
 fn cursor_query(next_cursor: Option<&str>) -> String {
     query(&[(
@@ -401,9 +416,7 @@ impl<A> ClobClient<A> {
 
     /// `GET /book`: a token's book (also refreshes the cached tick size).
     pub async fn get_order_book(&self, token: &TokenId) -> Result<OrderBookSummary, ClientError> {
-        let b: OrderBookSummary = self
-            .get("/book", &query(&[("token_id", Some(token.to_string()))]))
-            .await?;
+        let b: OrderBookSummary = self.get("/book", &token_query(token)).await?;
         lock(&self.inner.ticks).insert(*token, (b.tick_size, Instant::now()));
         Ok(b)
     }
@@ -413,12 +426,7 @@ impl<A> ClobClient<A> {
         &self,
         tokens: &[TokenId],
     ) -> Result<Vec<OrderBookSummary>, ClientError> {
-        let body = json!(
-            tokens
-                .iter()
-                .map(|t| json!({ "token_id": t.to_string() }))
-                .collect::<Vec<_>>()
-        );
+        let body = token_list(tokens);
         self.post_public("/books", &body).await
     }
 
@@ -454,12 +462,8 @@ impl<A> ClobClient<A> {
 
     /// `GET /midpoint`.
     pub async fn get_midpoint(&self, token: &TokenId) -> Result<Decimal, ClientError> {
-        let v: clobkit_core::wire::MidpointResponse = self
-            .get(
-                "/midpoint",
-                &query(&[("token_id", Some(token.to_string()))]),
-            )
-            .await?;
+        let v: clobkit_core::wire::MidpointResponse =
+            self.get("/midpoint", &token_query(token)).await?;
         Ok(v.mid)
     }
 
@@ -468,20 +472,14 @@ impl<A> ClobClient<A> {
         &self,
         tokens: &[TokenId],
     ) -> Result<HashMap<String, Decimal>, ClientError> {
-        let body = json!(
-            tokens
-                .iter()
-                .map(|t| json!({ "token_id": t.to_string() }))
-                .collect::<Vec<_>>()
-        );
+        let body = token_list(tokens);
         decimals_1(self.post_public("/midpoints", &body).await?, "/midpoints")
     }
 
     /// `GET /spread`.
     pub async fn get_spread(&self, token: &TokenId) -> Result<Decimal, ClientError> {
-        let v: clobkit_core::wire::SpreadResponse = self
-            .get("/spread", &query(&[("token_id", Some(token.to_string()))]))
-            .await?;
+        let v: clobkit_core::wire::SpreadResponse =
+            self.get("/spread", &token_query(token)).await?;
         Ok(v.spread)
     }
 
@@ -490,12 +488,7 @@ impl<A> ClobClient<A> {
         &self,
         tokens: &[TokenId],
     ) -> Result<HashMap<String, Decimal>, ClientError> {
-        let body = json!(
-            tokens
-                .iter()
-                .map(|t| json!({ "token_id": t.to_string() }))
-                .collect::<Vec<_>>()
-        );
+        let body = token_list(tokens);
         decimals_1(self.post_public("/spreads", &body).await?, "/spreads")
     }
 
@@ -504,11 +497,7 @@ impl<A> ClobClient<A> {
         &self,
         token: &TokenId,
     ) -> Result<LastTradePrice, ClientError> {
-        self.get(
-            "/last-trade-price",
-            &query(&[("token_id", Some(token.to_string()))]),
-        )
-        .await
+        self.get("/last-trade-price", &token_query(token)).await
     }
 
     /// `POST /last-trades-prices`.
@@ -516,12 +505,7 @@ impl<A> ClobClient<A> {
         &self,
         tokens: &[TokenId],
     ) -> Result<Vec<LastTradePrice>, ClientError> {
-        let body = json!(
-            tokens
-                .iter()
-                .map(|t| json!({ "token_id": t.to_string() }))
-                .collect::<Vec<_>>()
-        );
+        let body = token_list(tokens);
         self.post_public("/last-trades-prices", &body).await
     }
 
@@ -531,12 +515,8 @@ impl<A> ClobClient<A> {
         if let Some((t, _)) = cached.filter(|(_, at)| at.elapsed() < self.inner.tick_ttl) {
             return Ok(t);
         }
-        let v: clobkit_core::wire::TickSizeResponse = self
-            .get(
-                "/tick-size",
-                &query(&[("token_id", Some(token.to_string()))]),
-            )
-            .await?;
+        let v: clobkit_core::wire::TickSizeResponse =
+            self.get("/tick-size", &token_query(token)).await?;
         lock(&self.inner.ticks).insert(*token, (v.minimum_tick_size, Instant::now()));
         Ok(v.minimum_tick_size)
     }
@@ -557,12 +537,8 @@ impl<A> ClobClient<A> {
         if let Some(v) = lock(&self.inner.neg_risk).get(token) {
             return Ok(*v);
         }
-        let v: clobkit_core::wire::NegRiskResponse = self
-            .get(
-                "/neg-risk",
-                &query(&[("token_id", Some(token.to_string()))]),
-            )
-            .await?;
+        let v: clobkit_core::wire::NegRiskResponse =
+            self.get("/neg-risk", &token_query(token)).await?;
         lock(&self.inner.neg_risk).insert(*token, v.neg_risk);
         Ok(v.neg_risk)
     }
@@ -572,12 +548,8 @@ impl<A> ClobClient<A> {
         if let Some(v) = lock(&self.inner.fees).get(token) {
             return Ok(*v);
         }
-        let v: clobkit_core::wire::FeeRateResponse = self
-            .get(
-                "/fee-rate",
-                &query(&[("token_id", Some(token.to_string()))]),
-            )
-            .await?;
+        let v: clobkit_core::wire::FeeRateResponse =
+            self.get("/fee-rate", &token_query(token)).await?;
         let fee = u32::try_from(v.base_fee).map_err(|_| ClientError::Decode {
             path: "/fee-rate".into(),
             reason: "fee out of range".into(),

@@ -105,6 +105,22 @@ pub struct MarketSpec {
     pub fee_rate_bps: u32,
 }
 
+impl MarketSpec {
+    /// A market with the exchange's defaults (the admin route's too): outcomes "Yes"/"No", tick
+    /// 0.01, minimum size 5 shares, not neg-risk, no fee. Change fields with struct update syntax.
+    pub fn yes_no(condition_id: ConditionId, yes: TokenId, no: TokenId) -> MarketSpec {
+        MarketSpec {
+            condition_id,
+            tokens: [yes, no],
+            outcomes: ["Yes".into(), "No".into()],
+            tick_size: TickSize::Hundredth,
+            min_order_size: 5 * ONE,
+            neg_risk: false,
+            fee_rate_bps: 0,
+        }
+    }
+}
+
 /// Where a market is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MarketStatus {

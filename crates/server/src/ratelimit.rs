@@ -135,14 +135,14 @@ struct Bucket {
     at: Instant,
 }
 
-/// The limiter's state: the rules and one bucket per (rule, caller).
+/// The limiter's state: the rules and, per caller, one bucket per rule (indexed like the rules).
 #[derive(Debug)]
 pub struct RateLimiter {
     limits: RateLimits,
-    buckets: Mutex<HashMap<(usize, String), Bucket>>,
+    buckets: Mutex<HashMap<String, Vec<Bucket>>>,
 }
 
-/// Buckets kept before full (idle) ones are dropped.
+/// Callers kept before idle ones (all buckets full) are dropped.
 const PRUNE_AT: usize = 50_000;
 
 impl RateLimiter {
@@ -162,34 +162,39 @@ impl RateLimiter {
         path: &str,
         now: Instant,
     ) -> Result<(), Duration> {
-        let matching: Vec<(usize, Limit)> = self
-            .limits
-            .rules
-            .iter()
-            .enumerate()
-            .filter(|(_, (route, _))| route.matches(method, path))
-            .map(|(i, (_, limit))| (i, *limit))
-            .collect();
-        if matching.is_empty() {
+        let rules = &self.limits.rules;
+        let applies = |i: &usize| rules[*i].0.matches(method, path);
+        if !(0..rules.len()).any(|i| applies(&i)) {
             return Ok(());
         }
-        let mut buckets = self
+        let mut callers = self
             .buckets
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if buckets.len() > PRUNE_AT {
-            let limits = &self.limits.rules;
-            buckets.retain(|(i, _), b| {
-                limits
-                    .get(*i)
-                    .is_some_and(|(_, l)| refilled(b, *l, now) < full(*l))
+        if callers.len() > PRUNE_AT {
+            callers.retain(|_, row| {
+                row.iter()
+                    .zip(rules)
+                    .any(|(b, (_, l))| refilled(b, *l, now) < full(*l))
             });
         }
+        if !callers.contains_key(caller) {
+            let fresh = rules
+                .iter()
+                .map(|(_, l)| Bucket {
+                    level: full(*l),
+                    at: now,
+                })
+                .collect();
+            callers.insert(caller.to_owned(), fresh);
+        }
+        let Some(row) = callers.get_mut(caller) else {
+            return Ok(());
+        };
         let mut wait = Duration::ZERO;
-        for &(i, limit) in &matching {
-            let level = buckets
-                .get(&(i, caller.to_owned()))
-                .map_or(full(limit), |b| refilled(b, limit, now));
+        for i in (0..rules.len()).filter(applies) {
+            let limit = rules[i].1;
+            let level = refilled(&row[i], limit, now);
             let cost = limit.window.as_nanos();
             if level < cost {
                 let rate = u128::from(limit.requests.max(1));
@@ -202,17 +207,12 @@ impl RateLimiter {
         if !wait.is_zero() {
             return Err(wait);
         }
-        for (i, limit) in matching {
-            let level = buckets
-                .get(&(i, caller.to_owned()))
-                .map_or(full(limit), |b| refilled(b, limit, now));
-            buckets.insert(
-                (i, caller.to_owned()),
-                Bucket {
-                    level: level - limit.window.as_nanos(),
-                    at: now,
-                },
-            );
+        for i in (0..rules.len()).filter(applies) {
+            let limit = rules[i].1;
+            row[i] = Bucket {
+                level: refilled(&row[i], limit, now) - limit.window.as_nanos(),
+                at: now,
+            };
         }
         Ok(())
     }

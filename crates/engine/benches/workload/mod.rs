@@ -13,7 +13,7 @@
     missing_docs
 )]
 
-use clobkit_core::types::{ConditionId, OrderId, OrderType, Side, TickSize, TokenId};
+use clobkit_core::types::{ConditionId, OrderId, OrderType, Side, TokenId};
 use clobkit_core::{Address, B256};
 use clobkit_engine::*;
 
@@ -97,15 +97,9 @@ pub fn build(total: usize, seed: u64) -> Workload {
     let (yes, no) = (TokenId::from(11), TokenId::from(12));
     let mut e = Engine::new(Address::repeat_byte(0xfe));
     let at = |command| Stamped { now: NOW, command };
-    e.apply(&at(Command::CreateMarket(Box::new(MarketSpec {
-        condition_id: cond,
-        tokens: [yes, no],
-        outcomes: ["Yes".into(), "No".into()],
-        tick_size: TickSize::Hundredth,
-        min_order_size: 5 * ONE,
-        neg_risk: false,
-        fee_rate_bps: 0,
-    }))))
+    e.apply(&at(Command::CreateMarket(Box::new(MarketSpec::yes_no(
+        cond, yes, no,
+    )))))
     .unwrap();
     for who in 1..=MAKERS + 1 {
         let a = Address::repeat_byte(who);

@@ -8,7 +8,7 @@
     missing_docs
 )]
 
-use clobkit_core::types::{ConditionId, OrderId, OrderType, Side, TickSize, TokenId};
+use clobkit_core::types::{ConditionId, OrderId, OrderType, Side, TokenId};
 use clobkit_core::{Address, B256};
 use clobkit_engine::*;
 
@@ -35,13 +35,9 @@ pub const OPERATOR: u8 = 0xfe;
 
 pub fn spec(fee: u32, min: u64) -> MarketSpec {
     MarketSpec {
-        condition_id: cond(),
-        tokens: [tok(YES), tok(NO)],
-        outcomes: ["Yes".into(), "No".into()],
-        tick_size: TickSize::Hundredth,
         min_order_size: min,
-        neg_risk: false,
         fee_rate_bps: fee,
+        ..MarketSpec::yes_no(cond(), tok(YES), tok(NO))
     }
 }
 
