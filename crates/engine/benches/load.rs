@@ -5,6 +5,11 @@
 //! fresh clone of the same starting engine and the same command stream: 5 untimed-per-command
 //! rounds for throughput, then 3 rounds timing every command for the percentiles. All rounds
 //! must end in the same state.
+//!
+//! Baseline, measured in the same run with each throughput round: a pass over the same command
+//! stream that only reads each command (an order's id, maker, amounts and owner; a cancel's ids)
+//! without applying it. It is the memory floor of walking a million pre-built commands, so the
+//! engine's figure is also reported as a ratio to it.
 
 #![allow(
     clippy::unwrap_used,
@@ -30,6 +35,26 @@ fn pct(sorted: &[u64], p: f64) -> u64 {
     sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
 }
 
+/// Reads what the engine first reads of a command, without applying it: the baseline.
+fn touch(cmd: &clobkit_engine::Stamped) -> u64 {
+    match &cmd.command {
+        Command::Place(spec) => {
+            black_box(&spec.id);
+            black_box(&spec.maker);
+            black_box(&spec.owner);
+            spec.maker_amount ^ spec.taker_amount ^ cmd.now
+        }
+        Command::Cancel { owner, orders } => {
+            black_box(owner);
+            orders.iter().map(|o| u64::from(o.0[0])).sum()
+        }
+        other => {
+            black_box(other);
+            cmd.now
+        }
+    }
+}
+
 fn main() {
     let total: usize = std::env::args()
         .skip(1)
@@ -49,8 +74,16 @@ fn main() {
     };
 
     let mut rates = Vec::new();
+    let mut floors = Vec::new();
     let mut resting_after = 0;
     for _ in 0..5 {
+        let t = Instant::now();
+        let mut acc = 0u64;
+        for cmd in &w.commands {
+            acc = acc.wrapping_add(touch(black_box(cmd)));
+        }
+        black_box(acc);
+        floors.push(t.elapsed().as_nanos() as f64 / total as f64);
         let mut e = w.engine.clone();
         let t = Instant::now();
         for cmd in &w.commands {
@@ -132,6 +165,11 @@ fn main() {
             .iter()
             .map(|r| format!("{:.2}M", r / 1e6))
             .collect::<Vec<_>>()
+    );
+    let floor = median(floors.clone());
+    println!(
+        "baseline (reading every command, not applying it; median of 5 rounds interleaved with the above): {floor:.0} ns/command; engine / baseline = {:.1}x",
+        (1e9 / rate) / floor
     );
     println!(
         "latency (median of 3 rounds): p50 {:.0} ns, p99 {:.0} ns, p99.9 {:.0} ns",
