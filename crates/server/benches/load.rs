@@ -7,6 +7,10 @@
 //! clobkit-core's benches); each request is authenticated (HMAC) and its order signature
 //! recovered and checked by the server. Prices are spread so that most orders rest and about one
 //! in ten crosses.
+//!
+//! Baseline, same run: before the orders, the same connections send as many bare `GET /time`
+//! requests (no auth, no signature check, no journal), so the order figures are also given as
+//! ratios to plain HTTP round trips through the same stack on the same machine.
 
 #![allow(
     clippy::unwrap_used,
@@ -153,54 +157,25 @@ async fn run(total: usize, conns: usize) {
 
     // split each wallet's orders over its connections, keeping per-wallet order
     let per_wallet = conns.max(wallets) / wallets;
-    let mut jobs = Vec::new();
+    let mut jobs: Vec<Job> = Vec::new();
     for (auth, bodies) in prepared {
         let chunk = bodies.len().div_ceil(per_wallet);
         for part in bodies.chunks(chunk) {
-            jobs.push((auth.clone(), part.to_vec()));
+            jobs.push((Some(auth.clone()), part.to_vec()));
         }
     }
     let deadline = Instant::now() + Duration::from_secs(120);
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for (auth, bodies) in jobs {
-        let (http, base) = (http.clone(), base.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::with_capacity(bodies.len());
-            let (mut ok, mut rejected) = (0usize, 0usize);
-            for body in bodies {
-                if Instant::now() > deadline {
-                    break;
-                }
-                let t = Instant::now();
-                let h = auth.headers(unix_now(), "POST", "/order", &body);
-                let mut req = http.post(format!("{base}/order")).body(body);
-                for (k, v) in h.iter() {
-                    req = req.header(k, v);
-                }
-                let resp = req.send().await.unwrap();
-                let status = resp.status();
-                let _ = resp.bytes().await;
-                lat.push(t.elapsed().as_micros() as u64);
-                if status == 200 {
-                    ok += 1
-                } else {
-                    rejected += 1
-                }
-            }
-            (lat, ok, rejected)
-        }));
-    }
-    let (mut lat, mut ok, mut rejected) = (Vec::new(), 0, 0);
-    for t in tasks {
-        let (l, o, r) = t.await.unwrap();
-        lat.extend(l);
-        ok += o;
-        rejected += r;
-    }
-    let elapsed = start.elapsed();
-    lat.sort_unstable();
-    let pct = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)];
+    // baseline, same run, same connections: as many bare GET /time round trips (no auth, no
+    // signature, no journal), then the orders
+    let bare: Vec<Job> = (0..jobs.len())
+        .map(|_| (None, vec![Vec::new(); total / jobs.len().max(1)]))
+        .collect();
+    let (mut base_lat, _, base_bad, base_elapsed) = drive(&http, &base, bare, deadline).await;
+    assert_eq!(base_bad, 0, "GET /time must always answer 200");
+    let (mut lat, ok, rejected, elapsed) = drive(&http, &base, jobs, deadline).await;
+    let base_rate = base_lat.len() as f64 / base_elapsed.as_secs_f64();
+    let (b50, b99, b999) = percentiles(&mut base_lat);
+    let (p50, p99, p999) = percentiles(&mut lat);
     let journal = std::fs::read_dir(dir.path())
         .unwrap()
         .filter_map(|e| e.ok())
@@ -219,12 +194,81 @@ async fn run(total: usize, conns: usize) {
         journal
     );
     println!(
-        "latency: p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms",
-        pct(0.5) as f64 / 1e3,
-        pct(0.99) as f64 / 1e3,
-        pct(0.999) as f64 / 1e3,
-        lat[lat.len() - 1] as f64 / 1e3
+        "latency: p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms",
+        p50 as f64 / 1e3,
+        p99 as f64 / 1e3,
+        p999 as f64 / 1e3
+    );
+    println!(
+        "baseline, same run and connections ({} bare GET /time): {base_rate:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms; orders/s : baseline = {:.2}, order p99 / baseline p99 = {:.1}x",
+        base_lat.len(),
+        b50 as f64 / 1e3,
+        b99 as f64 / 1e3,
+        b999 as f64 / 1e3,
+        (ok as f64 / elapsed.as_secs_f64()) / base_rate,
+        p99 as f64 / b99.max(1) as f64
     );
     let _ = stop.send(());
     handle.await.unwrap().unwrap();
+}
+
+/// One connection's work: signed order bodies for `POST /order` under an API key, or (no key)
+/// as many bare `GET /time` requests as there are (empty) bodies.
+type Job = (Option<L2Auth>, Vec<Vec<u8>>);
+
+/// Runs each job in its own task until done or `deadline`; returns the latencies (µs), the
+/// count of 200s, the count of other answers, and the wall time.
+async fn drive(
+    http: &reqwest::Client,
+    base: &str,
+    jobs: Vec<Job>,
+    deadline: Instant,
+) -> (Vec<u64>, usize, usize, Duration) {
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for (auth, bodies) in jobs {
+        let (http, base) = (http.clone(), base.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(bodies.len());
+            let (mut ok, mut other) = (0usize, 0usize);
+            for body in bodies {
+                if Instant::now() > deadline {
+                    break;
+                }
+                let t = Instant::now();
+                let req = match &auth {
+                    Some(auth) => {
+                        let h = auth.headers(unix_now(), "POST", "/order", &body);
+                        let mut req = http.post(format!("{base}/order")).body(body);
+                        for (k, v) in h.iter() {
+                            req = req.header(k, v);
+                        }
+                        req
+                    }
+                    None => http.get(format!("{base}/time")),
+                };
+                let resp = req.send().await.unwrap();
+                let status = resp.status();
+                let _ = resp.bytes().await;
+                lat.push(t.elapsed().as_micros() as u64);
+                if status == 200 { ok += 1 } else { other += 1 }
+            }
+            (lat, ok, other)
+        }));
+    }
+    let (mut lat, mut ok, mut other) = (Vec::new(), 0, 0);
+    for t in tasks {
+        let (l, o, r) = t.await.unwrap();
+        lat.extend(l);
+        ok += o;
+        other += r;
+    }
+    (lat, ok, other, start.elapsed())
+}
+
+/// p50, p99, p99.9 of latencies (sorts them).
+fn percentiles(lat: &mut [u64]) -> (u64, u64, u64) {
+    lat.sort_unstable();
+    let pct = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))];
+    (pct(0.5), pct(0.99), pct(0.999))
 }
