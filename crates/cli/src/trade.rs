@@ -11,8 +11,8 @@ use clobkit_core::Decimal;
 use clobkit_core::auth::ApiCredentials;
 use clobkit_core::chain::Chain;
 use clobkit_core::signer::LocalSigner;
+use clobkit_core::types::parse_address;
 use clobkit_core::types::{ApiKey, ConditionId, OrderId, OrderType, Side, SignatureType, TokenId};
-use clobkit_core::verify::parse_address;
 use serde::Serialize;
 
 /// Connection and identity, from the environment or flags.

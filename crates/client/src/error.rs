@@ -6,9 +6,11 @@ use clobkit_core::amounts::AmountError;
 use clobkit_core::auth::AuthError;
 use clobkit_core::signer::SignerError;
 use clobkit_core::types::OrderId;
+use clobkit_core::wire::MessageKind;
 
 /// The official exchange's error messages that callers must handle, as variants. The mapping
-/// from message text to kind is [`ApiErrorKind::from_message`], in one table.
+/// from message text to kind is [`ApiErrorKind::from_message`], over the table of
+/// `clobkit_core::wire::errors` (the same words the local exchange writes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ApiErrorKind {
@@ -47,30 +49,23 @@ pub enum ApiErrorKind {
 impl ApiErrorKind {
     /// The kind of an error answer.
     pub fn from_message(status: u16, message: &str) -> ApiErrorKind {
-        let m = message.to_ascii_lowercase();
-        let table: &[(&str, ApiErrorKind)] = &[
-            ("not enough balance", ApiErrorKind::NotEnoughBalance),
-            ("invalid signature", ApiErrorKind::InvalidSignature),
-            ("breaks minimum tick size rule", ApiErrorKind::TickSize),
-            ("lower than the minimum", ApiErrorKind::MinimumSize),
-            ("min size: $1", ApiErrorKind::MinimumSize),
-            ("invalid amounts", ApiErrorKind::Precision),
-            (
-                "fok orders are fully filled or killed",
-                ApiErrorKind::FokNotFilled,
-            ),
-            (
-                "no orders found to match with fak order",
-                ApiErrorKind::FakNoMatch,
-            ),
-            ("order crosses book", ApiErrorKind::PostOnlyCrosses),
-            ("duplicated", ApiErrorKind::Duplicated),
-            ("invalid expiration", ApiErrorKind::InvalidExpiration),
-            ("invalid user provided fee rate", ApiErrorKind::FeeRate),
-        ];
-        if let Some((_, k)) = table.iter().find(|(needle, _)| m.contains(needle)) {
-            return *k;
+        if let Some(kind) = MessageKind::of(message) {
+            return match kind {
+                MessageKind::NotEnoughBalance => ApiErrorKind::NotEnoughBalance,
+                MessageKind::InvalidSignature => ApiErrorKind::InvalidSignature,
+                MessageKind::TickSize => ApiErrorKind::TickSize,
+                MessageKind::MinimumSize => ApiErrorKind::MinimumSize,
+                MessageKind::Precision => ApiErrorKind::Precision,
+                MessageKind::FokNotFilled => ApiErrorKind::FokNotFilled,
+                MessageKind::FakNoMatch => ApiErrorKind::FakNoMatch,
+                MessageKind::PostOnlyCrosses => ApiErrorKind::PostOnlyCrosses,
+                MessageKind::Duplicated => ApiErrorKind::Duplicated,
+                MessageKind::InvalidExpiration => ApiErrorKind::InvalidExpiration,
+                MessageKind::FeeRate => ApiErrorKind::FeeRate,
+                _ => ApiErrorKind::Other,
+            };
         }
+        let m = message.to_ascii_lowercase();
         match status {
             401 => ApiErrorKind::Unauthorized,
             429 => ApiErrorKind::RateLimited,

@@ -15,6 +15,7 @@ pub mod amounts;
 pub mod auth;
 pub mod book;
 pub mod chain;
+pub mod clock;
 pub mod eip712;
 pub mod order;
 mod serde_util;

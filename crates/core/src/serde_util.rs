@@ -140,3 +140,36 @@ pub(crate) mod u64_str {
         d.deserialize_any(V)
     }
 }
+
+/// A `TickSize` written as a JSON number (`0.01`, as `/markets` sends it); reads either form.
+pub(crate) mod tick_num {
+    use super::*;
+    use crate::types::TickSize;
+    use serde::Deserialize;
+
+    pub(crate) fn serialize<S: Serializer>(t: &TickSize, s: S) -> Result<S::Ok, S::Error> {
+        super::decimal_num::serialize(&t.as_decimal(), s)
+    }
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TickSize, D::Error> {
+        TickSize::deserialize(d)
+    }
+}
+
+/// `Option<Side>` with `""` for `None` (the exchange's "no trade yet"); reads `""`, `null` or
+/// a missing key as `None`.
+pub(crate) mod opt_side {
+    use super::*;
+    use crate::types::Side;
+    use serde::Deserialize;
+
+    pub(crate) fn serialize<S: Serializer>(v: &Option<Side>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v.map_or("", Side::as_str))
+    }
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Side>, D::Error> {
+        match Option::<std::borrow::Cow<'de, str>>::deserialize(d)? {
+            None => Ok(None),
+            Some(t) if t.is_empty() => Ok(None),
+            Some(t) => t.parse().map(Some).map_err(de::Error::custom),
+        }
+    }
+}

@@ -8,8 +8,8 @@ use clobkit_core::amounts::{
 use clobkit_core::auth::{ApiCredentials, L2Auth, decode_secret};
 use clobkit_core::order::SignedOrder;
 use clobkit_core::signer::Signature;
+use clobkit_core::types::parse_address;
 use clobkit_core::types::{ApiKey, Side, TickSize, TokenId};
-use clobkit_core::verify::parse_address;
 use clobkit_core::wire::{OrderResponse, PostOrder};
 use clobkit_core::{Address, Decimal};
 use proptest::prelude::*;

@@ -101,6 +101,18 @@ impl Book {
         }
     }
 
+    /// The best bid and best ask of one token's book, in that token's price: what `token_view`
+    /// would put last on each side, without building the levels.
+    pub fn token_best(&self, yes: bool) -> (Option<Pips>, Option<Pips>) {
+        let mirror = |p: Pips| PIPS_PER_UNIT as Pips - p;
+        let (bid, ask) = (self.best(true).map(|b| b.0), self.best(false).map(|a| a.0));
+        if yes {
+            (bid, ask)
+        } else {
+            (ask.map(mirror), bid.map(mirror))
+        }
+    }
+
     /// Whether the best bid is at or above the best ask (must never hold after a command).
     pub fn is_crossed(&self) -> bool {
         match (self.best(true), self.best(false)) {

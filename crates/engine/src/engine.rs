@@ -17,10 +17,6 @@ use crate::types::{
     PIPS_PER_UNIT, Pips, TradeId, tick_pips,
 };
 
-/// Seconds before a GTD order's `expiration` at which it stops being valid (the exchange's
-/// one-minute security threshold: to live N seconds, sign `now + 60 + N`).
-pub const GTD_THRESHOLD_SECS: u64 = 60;
-
 /// A command that could not be applied; nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CommandError {
@@ -529,26 +525,7 @@ impl Engine {
         if self.seen.contains(&s.id) {
             return Err(Reject::Duplicated);
         }
-        if s.fee_rate_bps != m.spec.fee_rate_bps {
-            return Err(Reject::FeeRate {
-                signed: s.fee_rate_bps,
-                required: m.spec.fee_rate_bps,
-            });
-        }
-        if s.post_only && !s.order_type.rests() {
-            return Err(Reject::PostOnlyType);
-        }
-        match s.order_type {
-            OrderType::Gtd
-                if s.expiration == 0
-                    || self.now.saturating_add(GTD_THRESHOLD_SECS) >= s.expiration =>
-            {
-                return Err(Reject::InvalidExpiration);
-            }
-            OrderType::Gtd => {}
-            _ if s.expiration != 0 => return Err(Reject::InvalidExpiration),
-            _ => {}
-        }
+        crate::rules::check_terms(s, m.spec.fee_rate_bps, self.now)?;
         let (m_amt, t_amt) = (u128::from(s.maker_amount), u128::from(s.taker_amount));
         if m_amt == 0 || t_amt == 0 {
             return Err(Reject::InvalidAmounts);
@@ -712,8 +689,8 @@ impl Engine {
     ) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let expires_at =
-            (s.order_type == OrderType::Gtd).then(|| s.expiration - GTD_THRESHOLD_SECS);
+        let expires_at = (s.order_type == OrderType::Gtd)
+            .then(|| s.expiration - crate::rules::GTD_THRESHOLD_SECS);
         let r = Resting {
             id: s.id,
             owner,

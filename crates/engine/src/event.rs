@@ -84,35 +84,31 @@ pub enum Reject {
 }
 
 impl Reject {
-    /// The exact error string of the official exchange for this rejection of order `id`.
+    /// The exact error string of the official exchange for this rejection of order `id` (the
+    /// wording lives in `clobkit_core::wire::errors`, shared with the server and the client).
     pub fn message(&self, id: &OrderId) -> String {
+        use clobkit_core::wire::errors as msg;
         match self {
-            Reject::UnknownToken => "Invalid token id".into(),
-            Reject::MarketNotOpen => "the market is not yet ready to process new orders".into(),
-            Reject::Duplicated => format!("order {id} is invalid. Duplicated."),
-            Reject::InvalidExpiration => "invalid expiration".into(),
+            Reject::UnknownToken => msg::INVALID_TOKEN_ID.into(),
+            Reject::MarketNotOpen => msg::MARKET_NOT_READY.into(),
+            Reject::Duplicated => msg::duplicated(id),
+            Reject::InvalidExpiration => msg::INVALID_EXPIRATION.into(),
             Reject::BreaksTick { price, tick } => {
-                format!("order {id} is invalid. Price ({}) breaks minimum tick size rule: {tick}", pips_to_decimal(*price))
+                msg::breaks_tick(id, pips_to_decimal(*price), *tick)
             }
-            Reject::BelowMinimumSize { size, min } => format!(
-                "order {id} is invalid. Size ({}) lower than the minimum: {}",
-                units_to_decimal(*size),
-                units_to_decimal(*min)
-            ),
+            Reject::BelowMinimumSize { size, min } => {
+                msg::below_minimum_size(id, units_to_decimal(*size), units_to_decimal(*min))
+            }
             Reject::MarketBuyBelowOneDollar { amount } => {
-                format!("invalid amount for a marketable BUY order (${}), min size: $1", units_to_decimal(*amount))
+                msg::market_buy_below_one_dollar(units_to_decimal(*amount))
             }
-            Reject::InvalidAmounts => format!("order {id} is invalid. Amounts must be positive whole lots of 0.01 share at a price between 0 and 1."),
-            Reject::FeeRate { signed, required } => {
-                format!("invalid user provided fee rate: ({signed}), fee rate for the market must be {required}")
-            }
-            Reject::NotEnoughBalance => "not enough balance / allowance".into(),
-            Reject::PostOnlyCrosses => "invalid post-only order: order crosses book".into(),
-            Reject::PostOnlyType => "invalid post-only order: only GTC and GTD order types are allowed".into(),
-            Reject::FokNotFilled => "order couldn't be fully filled. FOK orders are fully filled or killed.".into(),
-            Reject::FakNoMatch => {
-                "no orders found to match with FAK order. FAK orders are partially filled or killed if no match is found.".into()
-            }
+            Reject::InvalidAmounts => msg::not_whole_lots(id),
+            Reject::FeeRate { signed, required } => msg::fee_rate_mismatch(signed, required),
+            Reject::NotEnoughBalance => msg::NOT_ENOUGH_BALANCE.into(),
+            Reject::PostOnlyCrosses => msg::POST_ONLY_CROSSES.into(),
+            Reject::PostOnlyType => msg::POST_ONLY_TYPE.into(),
+            Reject::FokNotFilled => msg::FOK_NOT_FILLED.into(),
+            Reject::FakNoMatch => msg::FAK_NO_MATCH.into(),
         }
     }
 }
@@ -142,7 +138,7 @@ pub enum NotCancelled {
 impl NotCancelled {
     /// The reason string of `not_canceled`.
     pub fn message(&self) -> &'static str {
-        "order can't be found - already canceled or matched"
+        clobkit_core::wire::errors::CANNOT_CANCEL
     }
 }
 

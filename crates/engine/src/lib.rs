@@ -29,14 +29,16 @@ mod event;
 pub mod ledger;
 mod links;
 mod matching;
+mod rules;
 mod seen;
 mod snapshot;
 mod types;
 mod views;
 
 pub use command::{Command, Stamped};
-pub use engine::{CommandError, Engine, GTD_THRESHOLD_SECS, Resting};
+pub use engine::{CommandError, Engine, Resting};
 pub use event::{CancelReason, Event, MakerFill, MarketRef, NotCancelled, Placed, Reject, Trade};
+pub use rules::{GTD_THRESHOLD_SECS, check_terms};
 pub use snapshot::{Snapshot, SnapshotError};
 pub use types::{
     Asset, LOT, MAX_FEE_RATE_BPS, MarketSpec, MarketStatus, MatchType, ONE, OrderSpec, Owner,

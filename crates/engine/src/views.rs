@@ -88,6 +88,13 @@ impl Engine {
         })
     }
 
+    /// `token`'s best bid and best ask (what `/price`, `/midpoint` and `/spread` read), without
+    /// building the book.
+    pub fn best(&self, token: &TokenId) -> Option<(Option<Pips>, Option<Pips>)> {
+        let &(mi, yes) = self.market_by_token.get(token)?;
+        Some(self.markets[mi as usize].book.token_best(yes))
+    }
+
     /// A holding.
     pub fn holding(&self, account: Address, asset: Asset) -> Holding {
         self.ledger.get(account, asset)

@@ -443,6 +443,15 @@ impl World {
         assert_eq!(view.bids, bids.into_iter().collect::<Vec<_>>());
         assert_eq!(view.asks, asks.into_iter().rev().collect::<Vec<_>>());
         assert_eq!(self.e.all_resting().len(), self.model.len());
+        // the best prices read without building the book are the book's last levels, per token
+        for token in [tok(1), tok(2)] {
+            let view = self.e.book(&token).unwrap();
+            assert_eq!(
+                self.e.best(&token),
+                Some((view.bids.last().map(|l| l.0), view.asks.last().map(|l| l.0))),
+                "best of token {token}"
+            );
+        }
     }
 }
 

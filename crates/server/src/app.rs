@@ -1,23 +1,21 @@
 //! The running exchange: recovery at start, the sequencer (journal then apply, under one lock),
-//! snapshots, heartbeats, and request authentication.
+//! snapshots and heartbeats. Authentication ([`crate::auth`]) and order verification
+//! ([`crate::intake`]) hang off the same state but never take the sequencer's lock.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
-use axum::http::{HeaderMap, Method};
 use clobkit_core::Address;
-use clobkit_core::auth::{
-    self, POLY_ADDRESS, POLY_API_KEY, POLY_NONCE, POLY_PASSPHRASE, POLY_SIGNATURE, POLY_TIMESTAMP,
-};
-use clobkit_core::chain::{AmoyNegRisk, Chain};
-use clobkit_core::eip712::{ClobAuthDomain, ExchangeDomain};
-use clobkit_core::wallet::WalletFactories;
+use clobkit_core::chain::Chain;
 use clobkit_engine::{Command, Event, Owner, Stamped};
 
+use crate::auth::{Authenticator, KeyRegistry};
 use crate::error::ApiError;
 use crate::exchange::{Exchange, ExchangeSnapshot, Record};
+use crate::ids::random_uuid;
+use crate::intake::Verifier;
 use crate::journal::{Journal, JournalConfig, JournalError, TornTail};
 
 /// How the exchange runs.
@@ -88,7 +86,9 @@ pub enum StartError {
     },
 }
 
-struct Core {
+/// The sequencer: the state and its journal, changed together under one lock, so the order of
+/// records in the journal is the order they were applied in.
+struct Sequencer {
     exchange: Exchange,
     journal: Journal<Record>,
     since_snapshot: u64,
@@ -97,11 +97,14 @@ struct Core {
 
 /// The shared state of the server.
 pub struct AppState {
-    core: Mutex<Core>,
+    sequencer: Mutex<Sequencer>,
     /// The configuration.
     pub config: ServerConfig,
     heartbeats: Mutex<HashMap<String, (String, Instant)>>,
-    auth_domain: ClobAuthDomain,
+    /// L1/L2 request authentication (no sequencer lock).
+    pub(crate) auth: Authenticator,
+    /// Order signature verification, domains hashed once.
+    pub(crate) verifier: Verifier,
 }
 
 impl std::fmt::Debug for AppState {
@@ -112,26 +115,8 @@ impl std::fmt::Debug for AppState {
     }
 }
 
-/// Unix seconds now.
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
-/// The authenticated caller of an L2 request.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    /// Its API key.
-    pub key: String,
-    /// Its wallet (signer) address.
-    pub address: Address,
-}
-
-fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    h.get(name).and_then(|v| v.to_str().ok())
-}
+/// Unix seconds now (the one clock of the workspace, `clobkit_core::clock`).
+pub use clobkit_core::clock::unix_secs as unix_now;
 
 impl AppState {
     /// Opens the data folder: loads the newest snapshot, replays the journal after it.
@@ -163,14 +148,20 @@ impl AppState {
                 });
             }
         }
+        let auth = Authenticator::new(
+            KeyRegistry::of(&exchange),
+            config.chain.id(),
+            config.timestamp_window,
+        );
         let state = AppState {
-            core: Mutex::new(Core {
+            sequencer: Mutex::new(Sequencer {
                 exchange,
                 journal,
                 since_snapshot: replayed as u64,
                 last_now,
             }),
-            auth_domain: ClobAuthDomain::new(config.chain.id()),
+            auth,
+            verifier: Verifier::new(config.chain),
             config,
             heartbeats: Mutex::new(HashMap::new()),
         };
@@ -184,10 +175,10 @@ impl AppState {
         ))
     }
 
-    fn lock(&self) -> MutexGuard<'_, Core> {
+    fn lock(&self) -> MutexGuard<'_, Sequencer> {
         // A panic while holding the lock cannot leave the state half-applied in a way later code
         // relies on; keep serving with the inner value.
-        self.core.lock().unwrap_or_else(|p| p.into_inner())
+        self.sequencer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Reads the state.
@@ -211,6 +202,13 @@ impl AppState {
                 .append(&record)
                 .map_err(|e| ApiError::internal(e.to_string()))?;
             let result = core.exchange.apply(&record);
+            if let Record::CreateApiKey { creds, .. } = &record {
+                self.auth
+                    .keys
+                    .refresh(creds.api_key.as_str(), &core.exchange);
+            } else if let Record::DeleteApiKey { key, .. } = &record {
+                self.auth.keys.refresh(key, &core.exchange);
+            }
             core.since_snapshot += 1;
             if core.since_snapshot >= self.config.snapshot_every {
                 let snap = core.exchange.snapshot();
@@ -247,83 +245,6 @@ impl AppState {
         let seq = core.journal.snapshot(&snap)?;
         core.since_snapshot = 0;
         Ok(seq)
-    }
-
-    /// The CTF Exchange domains an order in a market with this flag may be signed in (Amoy
-    /// neg-risk accepts both clients' addresses).
-    pub fn domains(&self, neg_risk: bool) -> Vec<ExchangeDomain> {
-        let chain = self.config.chain;
-        let mut v = vec![ExchangeDomain::for_market(
-            chain,
-            &chain.contracts(),
-            neg_risk,
-        )];
-        if chain == Chain::Amoy && neg_risk {
-            v.push(ExchangeDomain::for_market(
-                chain,
-                &chain.contracts_with(AmoyNegRisk::PythonAdapter),
-                true,
-            ));
-        }
-        v
-    }
-
-    /// The wallet factories of the configured chain.
-    pub fn factories(&self) -> WalletFactories {
-        WalletFactories::of(self.config.chain)
-    }
-
-    /// Verifies L1 headers; returns the wallet and the nonce (decimal).
-    pub fn l1(&self, h: &HeaderMap) -> Result<(Address, String), ApiError> {
-        let (Some(addr), Some(sig), Some(ts)) = (
-            header(h, POLY_ADDRESS),
-            header(h, POLY_SIGNATURE),
-            header(h, POLY_TIMESTAMP),
-        ) else {
-            return Err(ApiError::bad_l1());
-        };
-        auth::check_timestamp(ts, unix_now(), self.config.timestamp_window)
-            .map_err(|_| ApiError::bad_l1())?;
-        let nonce = header(h, POLY_NONCE);
-        let (address, nonce) = auth::verify_l1(&self.auth_domain, addr, sig, ts, nonce)
-            .map_err(|_| ApiError::bad_l1())?;
-        Ok((address, nonce.to_string()))
-    }
-
-    /// Verifies L2 headers over `method`, `path` and the raw `body`.
-    pub fn l2(
-        &self,
-        h: &HeaderMap,
-        method: &Method,
-        path: &str,
-        body: &[u8],
-    ) -> Result<Caller, ApiError> {
-        let get = |n: &str| header(h, n).ok_or_else(ApiError::unauthorized);
-        let (key, pass, addr, sig, ts) = (
-            get(POLY_API_KEY)?,
-            get(POLY_PASSPHRASE)?,
-            get(POLY_ADDRESS)?,
-            get(POLY_SIGNATURE)?,
-            get(POLY_TIMESTAMP)?,
-        );
-        auth::check_timestamp(ts, unix_now(), self.config.timestamp_window)
-            .map_err(|_| ApiError::unauthorized())?;
-        let address =
-            clobkit_core::verify::parse_address(addr).map_err(|_| ApiError::unauthorized())?;
-        let auth = self
-            .read(|x| x.key(key).map(|e| e.auth.clone()))
-            .ok_or_else(ApiError::unauthorized)?;
-        auth.verify_passphrase(pass)
-            .map_err(|_| ApiError::unauthorized())?;
-        if auth.address() != address {
-            return Err(ApiError::unauthorized());
-        }
-        auth.verify(ts, method.as_str(), path, body, sig)
-            .map_err(|_| ApiError::unauthorized())?;
-        Ok(Caller {
-            key: key.to_owned(),
-            address,
-        })
     }
 
     /// Records a heartbeat of `key`: `None` starts a chain; otherwise the id must be the last one
@@ -364,46 +285,6 @@ impl AppState {
                     owner: Owner::new(&key),
                 })
                 .await;
-        }
-    }
-}
-
-/// 16 random bytes as a UUID-shaped string (v4 bits set).
-pub fn random_uuid() -> String {
-    let mut b = [0u8; 16];
-    fill_random(&mut b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    uuid_shape(&b)
-}
-
-/// 16 bytes in the 8-4-4-4-12 lowercase hex shape of a UUID.
-pub fn uuid_shape(b: &[u8; 16]) -> String {
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    )
-}
-
-/// Fills `buf` from the OS random source. If the OS refuses (it never does on supported
-/// platforms), the clock and a counter are mixed in instead, so keys still differ.
-pub fn fill_random(buf: &mut [u8]) {
-    if getrandom::fill(buf).is_err() {
-        use sha2::Digest;
-        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let t = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let seed = sha2::Sha256::digest(format!("{t}-{n}"));
-        for (i, b) in buf.iter_mut().enumerate() {
-            *b = seed[i % 32];
         }
     }
 }

@@ -121,6 +121,12 @@ pub enum ExchangeError {
     BadCredentials(String),
 }
 
+/// Where trade `id` sits in the trade list: trade ids count from 1 in the order trades happened
+/// (`None` for 0 and for ids beyond the address space).
+fn trade_slot(id: u64) -> Option<usize> {
+    usize::try_from(id).ok()?.checked_sub(1)
+}
+
 /// API keys, orders, trades and notifications over the engine.
 #[derive(Debug, Clone)]
 pub struct Exchange {
@@ -319,11 +325,7 @@ impl Exchange {
                     });
                 }
                 Event::TradeStatusChanged { trade, status } => {
-                    if let Some(row) = usize::try_from(trade.0)
-                        .ok()
-                        .and_then(|i| i.checked_sub(1))
-                        .and_then(|i| self.trades.get_mut(i))
-                    {
+                    if let Some(row) = trade_slot(trade.0).and_then(|i| self.trades.get_mut(i)) {
                         row.trade.status = status.clone();
                         row.last_update = now;
                     }
@@ -406,7 +408,7 @@ impl Exchange {
             );
         }
         if let Some(t) = trade {
-            p.insert("trade_id".into(), trade_uuid(t.0).into());
+            p.insert("trade_id".into(), crate::ids::trade_uuid(t.0).into());
         }
         let _ = kind;
         serde_json::Value::Object(p)
@@ -415,6 +417,11 @@ impl Exchange {
     /// The key record of an API key.
     pub fn key(&self, key: &str) -> Option<&KeyEntry> {
         self.keys.get(key)
+    }
+
+    /// Every API key with its record.
+    pub fn keys(&self) -> impl Iterator<Item = (&str, &KeyEntry)> {
+        self.keys.iter().map(|(k, e)| (k.as_str(), e))
     }
 
     /// The key of `(address, nonce)`.
@@ -453,7 +460,7 @@ impl Exchange {
             .get(owner)
             .map(|ids| {
                 ids.iter()
-                    .filter_map(|&i| usize::try_from(i).ok().and_then(|i| self.trades.get(i - 1)))
+                    .filter_map(|&i| trade_slot(i).and_then(|i| self.trades.get(i)))
                     .collect()
             })
             .unwrap_or_default()
@@ -546,10 +553,4 @@ pub enum RestoreError {
     /// A stored key does not decode.
     #[error("stored API key unusable: {0}")]
     Key(String),
-}
-
-/// A trade id rendered as the API shows trade ids (UUID-shaped, derived from the sequence number
-/// so replay gives the same ids).
-pub fn trade_uuid(n: u64) -> String {
-    crate::app::uuid_shape(&u128::from(n).to_be_bytes())
 }

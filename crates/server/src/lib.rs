@@ -2,19 +2,32 @@
 //!
 //! The local exchange: it sequences commands, makes each one durable in the [`journal`] before
 //! answering, applies it to the deterministic engine, and serves the CLOB v1 HTTP API that the
-//! official clients speak ([`http`]), plus loopback-only [`admin`] routes to operate it.
+//! official clients speak, plus loopback-only admin routes to operate it.
+//!
+//! Where things live:
+//! - `auth`: L1/L2 request authentication, with its own key registry (never the sequencer lock);
+//! - `intake`: checking and verifying a posted order, on the request's core;
+//! - [`app`]: the sequencer (journal, then apply, under one lock), snapshots, heartbeats;
+//! - [`exchange`]: the state machine over journaled records (keys, orders, trades,
+//!   notifications over the engine);
+//! - [`journal`]: the durable log and snapshots;
+//! - `http`: one router per route family (market data, keys, orders, queries, account,
+//!   heartbeats, admin) and the extractors they share;
+//! - `views`: state to wire types; `ids`: the identifiers the exchange makes up.
 //!
 //! Durability first: every state change is a journaled record, written and fsynced (with group
 //! commit) before its response is sent; periodic snapshots bound the replay; recovery truncates a
 //! torn tail left by a crash and refuses to start on corruption in the middle.
 
-pub mod admin;
 pub mod app;
+mod auth;
 pub mod error;
 pub mod exchange;
-pub mod http;
+mod http;
+mod ids;
+mod intake;
 pub mod journal;
 pub mod ratelimit;
 pub mod seed;
 pub mod serve;
-pub mod views;
+mod views;

@@ -23,6 +23,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use clobkit_core::wire::errors as msg;
 
 use crate::error::ApiError;
 
@@ -259,11 +260,8 @@ pub async fn enforce(
         Ok(()) => next.run(req).await,
         Err(wait) => {
             let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            let mut resp = ApiError {
-                status: StatusCode::TOO_MANY_REQUESTS,
-                message: "Too Many Requests".into(),
-            }
-            .into_response();
+            let mut resp = ApiError::new(StatusCode::TOO_MANY_REQUESTS, msg::TOO_MANY_REQUESTS)
+                .into_response();
             resp.headers_mut()
                 .insert("retry-after", HeaderValue::from(secs.max(1)));
             resp

@@ -21,8 +21,8 @@
 //! ```
 
 use clobkit_core::amounts::to_base_units;
+use clobkit_core::types::parse_address;
 use clobkit_core::types::{ConditionId, TickSize, TokenId};
-use clobkit_core::verify::parse_address;
 use clobkit_core::{Address, Decimal};
 use clobkit_engine::{Command, MarketSpec};
 use serde::Deserialize;

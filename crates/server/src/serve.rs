@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::app::{AppState, ServerConfig, fill_random};
+use crate::app::{AppState, ServerConfig};
+use crate::ids::fill_random;
 
 /// Why the server stopped or did not start.
 #[derive(Debug, thiserror::Error)]
@@ -33,8 +34,11 @@ pub fn admin_token(dir: &Path) -> Result<(String, bool), ServeError> {
         }
     }
     let mut b = [0u8; 32];
-    fill_random(&mut b);
-    let token: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    fill_random(&mut b).map_err(|e| ServeError::Io {
+        what: "drawing a random admin token".into(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    let token = format!("{:x}", clobkit_core::B256::from(b));
     std::fs::create_dir_all(dir).map_err(|source| ServeError::Io {
         what: format!("creating {}", dir.display()),
         source,
@@ -123,7 +127,10 @@ impl Server {
             ));
         }
         let app = api
-            .merge(crate::admin::router(self.state.clone(), &self.admin_token))
+            .merge(crate::http::admin::router(
+                self.state.clone(),
+                &self.admin_token,
+            ))
             .layer(axum::middleware::from_fn(log_request));
         let hb = self.state.clone();
         let ticker = tokio::spawn(async move {

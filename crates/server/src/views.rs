@@ -3,10 +3,14 @@
 use clobkit_core::Decimal;
 use clobkit_core::book::{OrderBookSummary, PriceLevel};
 use clobkit_core::types::TokenId;
-use clobkit_core::wire::{MakerOrder, OpenOrder, Trade as WireTrade, TraderSide};
+use clobkit_core::wire::{
+    MakerOrder, Market, MarketToken, Notification, OpenOrder, Rewards, SimplifiedMarket,
+    Trade as WireTrade, TraderSide,
+};
 use clobkit_engine::{MarketStatus, pips_to_decimal, units_to_decimal};
 
-use crate::exchange::{Exchange, OrderRow, TradeRow, trade_uuid};
+use crate::exchange::{Exchange, NotificationRow, OrderRow, TradeRow};
+use crate::ids::{trade_tx_hash, trade_uuid};
 
 /// `token`'s book as `/book` returns it, hashed.
 pub fn book_summary(x: &Exchange, token: &TokenId, now_ms: u128) -> Option<OrderBookSummary> {
@@ -100,7 +104,7 @@ pub fn trade(x: &Exchange, row: &TradeRow, viewer: &str) -> WireTrade {
             outcome: row.outcomes.1.clone(),
             side: t.maker.side,
         }],
-        transaction_hash: format!("{:#066x}", t.id.0),
+        transaction_hash: trade_tx_hash(t.id.0),
         trader_side: if is_taker {
             TraderSide::Taker
         } else {
@@ -111,7 +115,7 @@ pub fn trade(x: &Exchange, row: &TradeRow, viewer: &str) -> WireTrade {
 }
 
 /// A market as `/markets` returns it.
-pub fn market(x: &Exchange, m: &clobkit_engine::MarketView<'_>) -> serde_json::Value {
+pub fn market(x: &Exchange, m: &clobkit_engine::MarketView<'_>) -> Market {
     let spec = m.spec;
     let (open, resolved_winner) = match m.status {
         MarketStatus::Open => (true, None),
@@ -124,44 +128,70 @@ pub fn market(x: &Exchange, m: &clobkit_engine::MarketView<'_>) -> serde_json::V
             .and_then(|b| b.last_trade.map(|(p, _)| pips_to_decimal(p)))
             .unwrap_or(Decimal::new(5, 1))
     };
-    let num = |d: Decimal| {
-        serde_json::Number::from_f64(d.to_string().parse().unwrap_or(0.0))
-            .map_or(serde_json::Value::Null, serde_json::Value::Number)
-    };
-    serde_json::json!({
-        "enable_order_book": true,
-        "active": open,
-        "closed": !open,
-        "archived": false,
-        "accepting_orders": open,
-        "accepting_order_timestamp": null,
-        "minimum_order_size": num(units_to_decimal(spec.min_order_size)),
-        "minimum_tick_size": num(spec.tick_size.as_decimal()),
-        "condition_id": spec.condition_id.to_string(),
-        "question_id": spec.condition_id.to_string(),
-        "question": format!("{} / {}", spec.outcomes[0], spec.outcomes[1]),
-        "description": "",
-        "market_slug": "",
-        "end_date_iso": null,
-        "game_start_time": null,
-        "seconds_delay": 0,
-        "fpmm": "",
-        "maker_base_fee": spec.fee_rate_bps,
-        "taker_base_fee": spec.fee_rate_bps,
-        "notifications_enabled": true,
-        "neg_risk": spec.neg_risk,
-        "neg_risk_market_id": "",
-        "neg_risk_request_id": "",
-        "icon": "",
-        "image": "",
-        "rewards": {"rates": null, "min_size": 0, "max_spread": 0},
-        "is_50_50_outcome": false,
-        "tokens": spec.tokens.iter().zip(spec.outcomes.iter()).map(|(t, o)| serde_json::json!({
-            "token_id": t.to_string(),
-            "outcome": o,
-            "price": num(price(t)),
-            "winner": resolved_winner == Some(*t),
-        })).collect::<Vec<_>>(),
-        "tags": [],
-    })
+    Market {
+        enable_order_book: true,
+        active: open,
+        closed: !open,
+        archived: false,
+        accepting_orders: open,
+        accepting_order_timestamp: None,
+        minimum_order_size: units_to_decimal(spec.min_order_size),
+        minimum_tick_size: spec.tick_size,
+        condition_id: spec.condition_id.to_string(),
+        question_id: spec.condition_id.to_string(),
+        question: format!("{} / {}", spec.outcomes[0], spec.outcomes[1]),
+        description: String::new(),
+        market_slug: String::new(),
+        end_date_iso: None,
+        game_start_time: None,
+        seconds_delay: 0,
+        fpmm: String::new(),
+        maker_base_fee: Decimal::from(spec.fee_rate_bps),
+        taker_base_fee: Decimal::from(spec.fee_rate_bps),
+        notifications_enabled: true,
+        neg_risk: spec.neg_risk,
+        neg_risk_market_id: String::new(),
+        neg_risk_request_id: String::new(),
+        icon: String::new(),
+        image: String::new(),
+        rewards: Rewards::default(),
+        is_50_50_outcome: false,
+        tokens: spec
+            .tokens
+            .iter()
+            .zip(spec.outcomes.iter())
+            .map(|(t, o)| MarketToken {
+                token_id: t.to_string(),
+                outcome: o.clone(),
+                price: price(t),
+                winner: resolved_winner == Some(*t),
+            })
+            .collect(),
+        tags: Vec::new(),
+    }
+}
+
+/// A market as `/simplified-markets` returns it.
+pub fn simplified_market(x: &Exchange, m: &clobkit_engine::MarketView<'_>) -> SimplifiedMarket {
+    let full = market(x, m);
+    SimplifiedMarket {
+        condition_id: full.condition_id,
+        rewards: full.rewards,
+        tokens: full.tokens,
+        active: full.active,
+        closed: full.closed,
+        archived: full.archived,
+        accepting_orders: full.accepting_orders,
+    }
+}
+
+/// A notification as `/notifications` returns it to `owner`.
+pub fn notification(row: &NotificationRow, owner: &str) -> Notification {
+    Notification {
+        id: row.id,
+        kind: row.kind,
+        owner: owner.to_owned(),
+        payload: row.payload.clone(),
+        timestamp: Some(row.timestamp),
+    }
 }

@@ -3,7 +3,8 @@
 use alloy_primitives::Address;
 
 use crate::signer::SignerError;
-use crate::verify::{AddressError, SignatureError};
+use crate::types::AddressError;
+use crate::verify::SignatureError;
 
 /// A credential or header that does not authenticate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -5,7 +5,8 @@ use alloy_primitives::{Address, U256};
 use super::{AuthError, POLY_ADDRESS, POLY_NONCE, POLY_SIGNATURE, POLY_TIMESTAMP};
 use crate::eip712::{ClobAuth, ClobAuthDomain};
 use crate::signer::{Signature, Signer, SignerError};
-use crate::verify::{parse_address, verify_signer};
+use crate::types::parse_address;
+use crate::verify::verify_signer;
 
 /// The four L1 headers.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 use alloy_primitives::{Address, B256};
 use alloy_sol_types::eip712_domain;
 
+use super::Eip712Struct;
 use crate::chain::{Chain, Contracts};
-use crate::order::Order;
 use crate::types::OrderId;
 
 /// `name` of the CTF Exchange domain.
@@ -55,11 +55,11 @@ impl ExchangeDomain {
         self.separator
     }
     /// The digest of `order` in this domain: what is signed, and the order's id.
-    pub fn order_digest(&self, order: &Order) -> B256 {
+    pub fn order_digest<T: Eip712Struct + ?Sized>(&self, order: &T) -> B256 {
         super::signing_digest(&self.separator, &order.struct_hash())
     }
     /// The order id (= [`order_digest`](Self::order_digest)).
-    pub fn order_id(&self, order: &Order) -> OrderId {
+    pub fn order_id<T: Eip712Struct + ?Sized>(&self, order: &T) -> OrderId {
         OrderId(self.order_digest(order))
     }
 }

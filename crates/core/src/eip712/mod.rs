@@ -1,19 +1,24 @@
-//! EIP-712 hashing of the two typed structures of the protocol: the CTF Exchange `Order`
-//! and the L1 `ClobAuth` attestation.
+//! EIP-712 domains and signing digests: the CTF Exchange domain orders are signed in, and the
+//! L1 `ClobAuth` attestation (domain and struct).
 //!
-//! Domain separators and type hashes are computed once (a [`ExchangeDomain`] or
-//! [`ClobAuthDomain`] is built per chain and contract and then reused); an order's struct hash is
-//! encoded into a fixed stack buffer, with no allocation. Both encodings are checked in tests
-//! against `alloy-sol-types`' generic EIP-712 implementation and against the official clients'
-//! vectors.
+//! This module knows no order type: a struct that can be signed implements [`Eip712Struct`]
+//! where it is defined (the exchange `Order` in `crate::order`), as alloy's `SolStruct` does, so
+//! the arrows point one way. Domain separators are computed once (an [`ExchangeDomain`] or
+//! [`ClobAuthDomain`] is built per chain and contract and then reused). Both encodings are checked
+//! in tests against `alloy-sol-types`' generic EIP-712 implementation and against the official
+//! clients' vectors.
 
 mod clob_auth;
 mod domain;
-mod order_hash;
 
 pub use clob_auth::{CLOB_AUTH_MESSAGE, CLOB_AUTH_TYPEHASH, ClobAuth, ClobAuthDomain};
 pub use domain::{EXCHANGE_DOMAIN_NAME, EXCHANGE_DOMAIN_VERSION, ExchangeDomain};
-pub use order_hash::ORDER_TYPEHASH;
+
+/// A typed structure that can be signed: its `hashStruct` (type hash and encoded fields).
+pub trait Eip712Struct {
+    /// `hashStruct(self)`.
+    fn struct_hash(&self) -> B256;
+}
 
 use alloy_primitives::{B256, keccak256};
 

@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::serde_util::{decimal_num, decimal_str};
+use crate::serde_util::{decimal_num, decimal_str, opt_side, tick_num};
 use crate::types::{Side, TickSize};
 
 /// One outcome token of a market.
@@ -61,6 +61,7 @@ pub struct Market {
     #[serde(with = "decimal_num", default)]
     pub minimum_order_size: Decimal,
     /// Tick size (a JSON number).
+    #[serde(with = "tick_num")]
     pub minimum_tick_size: TickSize,
     /// Condition id.
     pub condition_id: String,
@@ -225,8 +226,8 @@ pub struct LastTradePrice {
     /// The price of the last trade.
     #[serde(with = "decimal_str")]
     pub price: Decimal,
-    /// The taker side of the last trade.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The taker side of the last trade (`""` before the first trade).
+    #[serde(default, with = "opt_side")]
     pub side: Option<Side>,
 }
 

@@ -5,12 +5,14 @@
 //! Server-defined strings (statuses) parse into enums with an `Unknown` variant, so a new value
 //! never breaks a response.
 
+pub mod errors;
 mod markets;
 mod orders;
 mod page;
 mod status;
 mod user;
 
+pub use errors::{MAX_BATCH, MessageKind};
 pub use markets::{
     FeeRateResponse, LastTradePrice, Market, MarketToken, MidpointResponse, NegRiskResponse,
     PriceHistory, PriceHistoryPoint, PriceResponse, Rewards, SimplifiedMarket, SpreadResponse,
@@ -21,5 +23,5 @@ pub use page::{Cursor, Page};
 pub use status::{InsertStatus, OrderStatus, TradeStatus, TraderSide};
 pub use user::{
     ApiKeysResponse, BalanceAllowance, BanStatus, ErrorBody, HeartbeatRequest, HeartbeatResponse,
-    Notification,
+    Notification, OrderScoring,
 };

@@ -118,6 +118,36 @@ pub struct OrderResponse {
     pub taking_amount: Option<Decimal>,
 }
 
+impl OrderResponse {
+    /// The answer for an order the exchange took: its id, nothing matched yet (the caller adds
+    /// the status, amounts and trades).
+    pub fn accepted(id: OrderId) -> OrderResponse {
+        OrderResponse {
+            success: true,
+            error_msg: String::new(),
+            order_id: id.to_string(),
+            transactions_hashes: Vec::new(),
+            trade_ids: Vec::new(),
+            status: None,
+            making_amount: None,
+            taking_amount: None,
+        }
+    }
+    /// The answer for one order of a batch that was refused, with the reason.
+    pub fn failed(error_msg: impl Into<String>) -> OrderResponse {
+        OrderResponse {
+            success: false,
+            error_msg: error_msg.into(),
+            order_id: String::new(),
+            transactions_hashes: Vec::new(),
+            trade_ids: Vec::new(),
+            status: None,
+            making_amount: None,
+            taking_amount: None,
+        }
+    }
+}
+
 /// An order as `/data/order/{id}` and `/data/orders` report it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenOrder {

@@ -111,6 +111,14 @@ pub struct ErrorBody {
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
+/// `GET /order-scoring`: whether the order earns liquidity rewards now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderScoring {
+    /// `true` while the order counts toward rewards.
+    #[serde(default)]
+    pub scoring: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

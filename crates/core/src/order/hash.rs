@@ -2,7 +2,8 @@
 
 use alloy_primitives::{B256, U256, b256, keccak256};
 
-use crate::order::Order;
+use super::Order;
+use crate::eip712::Eip712Struct;
 
 /// `keccak256("Order(uint256 salt,address maker,address signer,address taker,uint256 tokenId,
 /// uint256 makerAmount,uint256 takerAmount,uint256 expiration,uint256 nonce,uint256 feeRateBps,
@@ -35,6 +36,12 @@ impl Order {
         put(11, small(self.side.as_u8()));
         put(12, small(self.signature_type.as_u8()));
         keccak256(buf)
+    }
+}
+
+impl Eip712Struct for Order {
+    fn struct_hash(&self) -> B256 {
+        Order::struct_hash(self)
     }
 }
 

@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use clobkit_core::amounts::to_base_units;
+use clobkit_core::types::parse_address;
 use clobkit_core::types::{ConditionId, TickSize, TokenId};
-use clobkit_core::verify::parse_address;
 use clobkit_core::wire::TradeStatus;
 use clobkit_core::{Address, Decimal};
 use clobkit_engine::{Command, MarketSpec, TradeId};
@@ -45,10 +45,10 @@ pub fn router(state: Arc<AppState>, token: &str) -> Router {
 
 fn check(a: &Admin, peer: &SocketAddr, h: &HeaderMap) -> Result<(), ApiError> {
     if !peer.ip().is_loopback() {
-        return Err(ApiError {
-            status: axum::http::StatusCode::FORBIDDEN,
-            message: "admin routes are loopback only".into(),
-        });
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "admin routes are loopback only",
+        ));
     }
     let given = h
         .get("authorization")

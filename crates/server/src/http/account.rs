@@ -1,0 +1,130 @@
+//! The caller's balances and notifications.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use clobkit_core::types::{SignatureType, TokenId};
+use clobkit_core::verify::expected_maker;
+use clobkit_core::wire::BalanceAllowance;
+use clobkit_core::wire::errors as msg;
+use clobkit_core::{Address, U256};
+use clobkit_engine::Asset;
+use serde::Deserialize;
+
+use super::extract::{Authed, Param, Params};
+use super::{ApiResult, ok};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::exchange::Record;
+use crate::views;
+
+/// The routes of this family.
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/balance-allowance", get(balance_allowance))
+        .route("/balance-allowance/update", get(balance_allowance_update))
+        .route(
+            "/notifications",
+            get(notifications).delete(drop_notifications),
+        )
+}
+
+/// `GET /balance-allowance?asset_type=&token_id=&signature_type=`.
+#[derive(Debug, Deserialize)]
+struct BalanceQuery {
+    asset_type: Option<String>,
+    #[serde(default)]
+    token_id: Param<TokenId>,
+    signature_type: Option<String>,
+}
+
+/// `DELETE /notifications?ids=1,2,3`.
+#[derive(Debug, Deserialize)]
+struct DropQuery {
+    ids: Option<String>,
+}
+
+/// The funder of the caller for a signature type: itself, its proxy wallet or its Safe (absent,
+/// empty or `-1`, as the clients send for "default", mean EOA).
+fn funder(
+    app: &AppState,
+    caller: &Caller,
+    signature_type: Option<&str>,
+) -> Result<Address, ApiError> {
+    let ty = match signature_type {
+        None | Some("" | "-1") => SignatureType::Eoa,
+        Some(t) => t
+            .parse()
+            .map_err(|e| ApiError::bad_request(msg::INVALID_SIGNATURE_TYPE).because(e))?,
+    };
+    expected_maker(ty, caller.address, app.verifier.factories())
+        .map_err(|e| ApiError::bad_request(msg::INVALID_SIGNATURE_TYPE).because(e))
+}
+
+async fn balance_allowance(
+    State(app): State<Arc<AppState>>,
+    Params(q): Params<BalanceQuery>,
+    auth: Authed,
+) -> ApiResult {
+    let account = funder(&app, &auth.caller, q.signature_type.as_deref())?;
+    let asset = match q.asset_type.map(|a| a.to_ascii_uppercase()).as_deref() {
+        Some("COLLATERAL") => Asset::Collateral,
+        Some("CONDITIONAL") => Asset::Token(q.token_id.required(msg::INVALID_TOKEN_ID)?),
+        _ => return Err(ApiError::bad_request(msg::INVALID_ASSET_TYPE)),
+    };
+    let holding = app.read(|ex| ex.engine.holding(account, asset));
+    let contracts = app.config.chain.contracts();
+    // Decision: allowances are unlimited here (there is no token contract to approve).
+    let max = U256::MAX.to_string();
+    let allowances: BTreeMap<String, String> = [
+        contracts.exchange,
+        contracts.neg_risk_exchange,
+        contracts.neg_risk_adapter,
+    ]
+    .into_iter()
+    .map(|a| (a.to_checksum(None), max.clone()))
+    .collect();
+    ok(BalanceAllowance {
+        balance: holding.balance.into(),
+        allowance: Some(max),
+        allowances,
+    })
+}
+
+/// Balances are the ledger itself: there is nothing to refresh.
+async fn balance_allowance_update(_: Authed) -> ApiResult {
+    Ok(StatusCode::OK.into_response())
+}
+
+async fn notifications(State(app): State<Arc<AppState>>, auth: Authed) -> ApiResult {
+    let key = &auth.caller.key;
+    let list = app.read(|ex| {
+        ex.notifications_of(key)
+            .iter()
+            .map(|n| views::notification(n, key))
+            .collect::<Vec<_>>()
+    });
+    ok(list)
+}
+
+async fn drop_notifications(
+    State(app): State<Arc<AppState>>,
+    Params(q): Params<DropQuery>,
+    auth: Authed,
+) -> ApiResult {
+    let ids: Vec<u64> = q
+        .ids
+        .map(|v| v.split(',').filter_map(|i| i.trim().parse().ok()).collect())
+        .unwrap_or_default();
+    let owner = auth.caller.key;
+    app.submit(move |now| Record::DropNotifications { now, owner, ids })
+        .await?
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(StatusCode::OK.into_response())
+}

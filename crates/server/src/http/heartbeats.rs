@@ -1,0 +1,45 @@
+//! The dead-man switch: a chain of heartbeats; when it goes silent, the owner's orders are
+//! cancelled (`AppState::enforce_heartbeats`).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::post;
+use axum::{Json, Router};
+use clobkit_core::wire::errors as msg;
+use clobkit_core::wire::{ErrorBody, HeartbeatResponse};
+use serde_json::Value;
+
+use super::extract::Authed;
+use super::{ApiResult, field, ok};
+use crate::app::AppState;
+use crate::error::ApiError;
+
+/// The routes of this family.
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new().route("/v1/heartbeats", post(heartbeat))
+}
+
+async fn heartbeat(State(app): State<Arc<AppState>>, auth: Authed) -> ApiResult {
+    let body: Value = if auth.body.is_empty() {
+        Value::Object(serde_json::Map::new())
+    } else {
+        serde_json::from_slice(&auth.body)
+            .map_err(|e| ApiError::bad_request(msg::INVALID_PAYLOAD).because(e))?
+    };
+    let id = field(&body, "heartbeat_id").and_then(Value::as_str);
+    match app.heartbeat(&auth.caller.key, id) {
+        Ok(next) => ok(HeartbeatResponse { heartbeat_id: next }),
+        Err(given) => Ok((
+            StatusCode::BAD_REQUEST,
+            Json(ErrorBody {
+                error: msg::INVALID_HEARTBEAT_ID.to_owned(),
+                extra: BTreeMap::from([("heartbeat_id".to_owned(), Value::String(given))]),
+            }),
+        )
+            .into_response()),
+    }
+}

@@ -1,0 +1,372 @@
+//! Public market data: books, prices, markets and price history. No authentication.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use clobkit_core::Decimal;
+use clobkit_core::clock::{unix_millis, unix_secs};
+use clobkit_core::types::{ConditionId, Side, TokenId};
+use clobkit_core::wire::errors as msg;
+use clobkit_core::wire::{
+    FeeRateResponse, LastTradePrice, MidpointResponse, NegRiskResponse, PriceHistory,
+    PriceHistoryPoint, PriceResponse, SpreadResponse, TickSizeResponse,
+};
+use clobkit_engine::{MarketSpec, pips_to_decimal};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::extract::{Param, Params};
+use super::{ApiResult, MARKETS_PAGE, field, ok, page};
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::views;
+
+/// The routes of this family.
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(|| async { Json("OK") }))
+        .route("/time", get(|| async { Json(unix_secs()) }))
+        .route("/book", get(book))
+        .route("/books", post(books))
+        .route("/price", get(price))
+        .route("/midpoint", get(midpoint))
+        .route("/spread", get(spread))
+        .route("/last-trade-price", get(last_trade_price))
+        .route("/tick-size", get(tick_size))
+        .route("/neg-risk", get(neg_risk))
+        .route("/fee-rate", get(fee_rate))
+        .route("/markets", get(markets))
+        .route("/markets/{id}", get(market))
+        .route("/simplified-markets", get(simplified_markets))
+        .route("/sampling-markets", get(markets))
+        .route("/sampling-simplified-markets", get(simplified_markets))
+        .route("/prices", post(prices))
+        .route("/midpoints", post(midpoints))
+        .route("/spreads", post(spreads))
+        .route(
+            "/last-trades-prices",
+            post(last_trades_prices).get(last_trades_prices),
+        )
+        .route("/prices-history", get(prices_history))
+}
+
+/// `?token_id=` (every per-token route).
+#[derive(Debug, Deserialize)]
+struct TokenQuery {
+    #[serde(default)]
+    token_id: Param<TokenId>,
+}
+
+impl TokenQuery {
+    fn token(self) -> Result<TokenId, ApiError> {
+        self.token_id.required(msg::INVALID_TOKEN_ID)
+    }
+}
+
+/// `GET /price`: `?token_id=&side=`.
+#[derive(Debug, Deserialize)]
+struct PriceQuery {
+    #[serde(default)]
+    token_id: Param<TokenId>,
+    #[serde(default)]
+    side: Param<Side>,
+}
+
+/// `?next_cursor=` of the market listings.
+#[derive(Debug, Deserialize)]
+struct CursorQuery {
+    next_cursor: Option<String>,
+}
+
+/// `GET /prices-history`: `?market=<token>&startTs=&endTs=&interval=&fidelity=`.
+#[derive(Debug, Deserialize)]
+struct HistoryQuery {
+    #[serde(default)]
+    market: Param<TokenId>,
+    #[serde(default, rename = "startTs")]
+    start_ts: Param<u64>,
+    #[serde(default, rename = "endTs")]
+    end_ts: Param<u64>,
+    interval: Option<String>,
+    #[serde(default)]
+    fidelity: Param<u64>,
+}
+
+fn no_book() -> ApiError {
+    ApiError::not_found(msg::NO_ORDERBOOK)
+}
+
+async fn book(State(app): State<Arc<AppState>>, Params(q): Params<TokenQuery>) -> ApiResult {
+    let token = q.token()?;
+    let now_ms = unix_millis();
+    ok(app
+        .read(|ex| views::book_summary(ex, &token, now_ms))
+        .ok_or_else(no_book)?)
+}
+
+/// The `[{"token_id": …, "side": …}]` body of the batch market-data routes (keys in any case).
+fn batch(body: &[u8]) -> Result<Vec<(TokenId, Option<Side>)>, ApiError> {
+    let items: Vec<Value> = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(msg::INVALID_PAYLOAD).because(e))?;
+    if items.len() > msg::MAX_DATA_BATCH {
+        return Err(ApiError::bad_request(msg::PAYLOAD_TOO_LARGE));
+    }
+    items
+        .iter()
+        .map(|it| {
+            let token = field(it, "token_id")
+                .and_then(Value::as_str)
+                .and_then(|t| t.parse().ok())
+                .ok_or_else(|| ApiError::bad_request(msg::INVALID_PAYLOAD))?;
+            let side = match field(it, "side").and_then(Value::as_str) {
+                Some(v) => Some(
+                    v.parse()
+                        .map_err(|_| ApiError::bad_request(msg::INVALID_SIDE))?,
+                ),
+                None => None,
+            };
+            Ok((token, side))
+        })
+        .collect()
+}
+
+async fn books(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult {
+    let now_ms = unix_millis();
+    let mut out = Vec::new();
+    for (token, _) in batch(&body)? {
+        out.push(
+            app.read(|ex| views::book_summary(ex, &token, now_ms))
+                .ok_or_else(no_book)?,
+        );
+    }
+    ok(out)
+}
+
+/// Best bid and ask of a token, as decimals.
+fn best(app: &AppState, token: &TokenId) -> Result<(Option<Decimal>, Option<Decimal>), ApiError> {
+    let (bid, ask) = app.read(|ex| ex.engine.best(token)).ok_or_else(no_book)?;
+    Ok((bid.map(pips_to_decimal), ask.map(pips_to_decimal)))
+}
+
+fn mid(bid: Decimal, ask: Decimal) -> Decimal {
+    ((bid + ask) / Decimal::TWO).normalize()
+}
+
+fn spread_of(bid: Decimal, ask: Decimal) -> Decimal {
+    (ask - bid).normalize()
+}
+
+async fn prices(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult {
+    let mut out: BTreeMap<String, BTreeMap<&'static str, String>> = BTreeMap::new();
+    for (token, side) in batch(&body)? {
+        let (bid, ask) = best(&app, &token)?;
+        let entry = out.entry(token.to_string()).or_default();
+        for (s, p) in [(Side::Buy, bid), (Side::Sell, ask)] {
+            if let (true, Some(p)) = (side.is_none_or(|x| x == s), p) {
+                entry.insert(s.as_str(), p.to_string());
+            }
+        }
+    }
+    ok(out)
+}
+
+async fn midpoints(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult {
+    let mut out = BTreeMap::new();
+    for (token, _) in batch(&body)? {
+        if let (Some(b), Some(a)) = best(&app, &token)? {
+            out.insert(token.to_string(), mid(b, a).to_string());
+        }
+    }
+    ok(out)
+}
+
+async fn spreads(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult {
+    let mut out = BTreeMap::new();
+    for (token, _) in batch(&body)? {
+        if let (Some(b), Some(a)) = best(&app, &token)? {
+            out.insert(token.to_string(), spread_of(b, a).to_string());
+        }
+    }
+    ok(out)
+}
+
+/// The last trade of a token (0.5 and no side before the first), or `None` without a book.
+fn last_trade(app: &AppState, token: &TokenId) -> Option<(Decimal, Option<Side>)> {
+    let (price, side) = app
+        .read(|ex| ex.engine.book(token))?
+        .last_trade
+        .map_or((Decimal::new(5, 1), None), |(p, s)| {
+            (pips_to_decimal(p), Some(s))
+        });
+    Some((price, side))
+}
+
+async fn last_trades_prices(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult {
+    let mut out = Vec::new();
+    for (token, _) in batch(&body)? {
+        let (price, side) =
+            last_trade(&app, &token).ok_or_else(|| ApiError::bad_request(msg::INVALID_TOKEN_ID))?;
+        out.push(LastTradePrice {
+            token_id: Some(token.to_string()),
+            price,
+            side,
+        });
+    }
+    ok(out)
+}
+
+async fn last_trade_price(
+    State(app): State<Arc<AppState>>,
+    Params(q): Params<TokenQuery>,
+) -> ApiResult {
+    let token = q.token()?;
+    let (price, side) =
+        last_trade(&app, &token).ok_or_else(|| ApiError::bad_request(msg::INVALID_TOKEN_ID))?;
+    ok(LastTradePrice {
+        token_id: None,
+        price,
+        side,
+    })
+}
+
+/// The length of a `/prices-history` interval, seconds.
+fn interval_secs(interval: &str) -> Option<u64> {
+    match interval {
+        "1m" => Some(60),
+        "1h" => Some(3600),
+        "6h" => Some(6 * 3600),
+        "1d" => Some(86_400),
+        "1w" => Some(7 * 86_400),
+        _ => None,
+    }
+}
+
+async fn prices_history(
+    State(app): State<Arc<AppState>>,
+    Params(q): Params<HistoryQuery>,
+) -> ApiResult {
+    let token = q.market.required(msg::INVALID_TOKEN_ID)?;
+    let span = q.interval.as_deref().and_then(interval_secs);
+    let start = q
+        .start_ts
+        .lenient()
+        .or(span.map(|sp| unix_secs().saturating_sub(sp)))
+        .unwrap_or(0);
+    let end = q.end_ts.lenient().unwrap_or(u64::MAX);
+    // fidelity: at most one point per `fidelity` minutes (the last trade of each bucket)
+    let bucket = q.fidelity.lenient().unwrap_or(0).saturating_mul(60);
+    let mut points: Vec<(u64, u32)> = Vec::new();
+    for (t, p) in app.read(|ex| ex.price_history(&token)) {
+        if t < start || t > end {
+            continue;
+        }
+        match points.last_mut() {
+            Some(last) if bucket > 0 && t / bucket == last.0 / bucket => *last = (t, p),
+            _ => points.push((t, p)),
+        }
+    }
+    ok(PriceHistory {
+        history: points
+            .into_iter()
+            .map(|(t, p)| PriceHistoryPoint {
+                t,
+                p: pips_to_decimal(p),
+            })
+            .collect(),
+    })
+}
+
+async fn price(State(app): State<Arc<AppState>>, Params(q): Params<PriceQuery>) -> ApiResult {
+    let token = q.token_id.required(msg::INVALID_TOKEN_ID)?;
+    let side = q.side.required(msg::INVALID_SIDE)?;
+    let (bid, ask) = best(&app, &token)?;
+    // BUY answers the best bid, SELL the best ask (observed on the official exchange)
+    let p = match side {
+        Side::Buy => bid,
+        Side::Sell => ask,
+    };
+    ok(PriceResponse {
+        price: p.ok_or_else(no_book)?,
+    })
+}
+
+async fn midpoint(State(app): State<Arc<AppState>>, Params(q): Params<TokenQuery>) -> ApiResult {
+    match best(&app, &q.token()?)? {
+        (Some(b), Some(a)) => ok(MidpointResponse { mid: mid(b, a) }),
+        _ => Err(no_book()),
+    }
+}
+
+async fn spread(State(app): State<Arc<AppState>>, Params(q): Params<TokenQuery>) -> ApiResult {
+    match best(&app, &q.token()?)? {
+        (Some(b), Some(a)) => ok(SpreadResponse {
+            spread: spread_of(b, a),
+        }),
+        _ => Err(no_book()),
+    }
+}
+
+/// Reads one value of the market of the queried token.
+fn market_of_token<R>(
+    app: &AppState,
+    q: TokenQuery,
+    f: impl FnOnce(&MarketSpec) -> R,
+) -> Result<R, ApiError> {
+    let token = q.token()?;
+    app.read(|ex| ex.engine.market_of(&token).map(|(m, _)| f(m.spec)))
+        .ok_or_else(|| ApiError::not_found(msg::MARKET_NOT_FOUND))
+}
+
+async fn tick_size(State(app): State<Arc<AppState>>, Params(q): Params<TokenQuery>) -> ApiResult {
+    ok(TickSizeResponse {
+        minimum_tick_size: market_of_token(&app, q, |m| m.tick_size)?,
+    })
+}
+
+async fn neg_risk(State(app): State<Arc<AppState>>, Params(q): Params<TokenQuery>) -> ApiResult {
+    ok(NegRiskResponse {
+        neg_risk: market_of_token(&app, q, |m| m.neg_risk)?,
+    })
+}
+
+async fn fee_rate(State(app): State<Arc<AppState>>, Params(q): Params<TokenQuery>) -> ApiResult {
+    ok(FeeRateResponse {
+        base_fee: u64::from(market_of_token(&app, q, |m| m.fee_rate_bps)?),
+    })
+}
+
+async fn markets(State(app): State<Arc<AppState>>, Params(q): Params<CursorQuery>) -> ApiResult {
+    let all = app.read(|ex| {
+        ex.engine
+            .markets()
+            .map(|m| views::market(ex, &m))
+            .collect::<Vec<_>>()
+    });
+    ok(page(all, q.next_cursor, MARKETS_PAGE)?)
+}
+
+async fn simplified_markets(
+    State(app): State<Arc<AppState>>,
+    Params(q): Params<CursorQuery>,
+) -> ApiResult {
+    let all = app.read(|ex| {
+        ex.engine
+            .markets()
+            .map(|m| views::simplified_market(ex, &m))
+            .collect::<Vec<_>>()
+    });
+    ok(page(all, q.next_cursor, MARKETS_PAGE)?)
+}
+
+async fn market(State(app): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
+    let id: ConditionId = id
+        .parse()
+        .map_err(|_| ApiError::bad_request(msg::INVALID_MARKET))?;
+    ok(app
+        .read(|ex| ex.engine.market(&id).map(|m| views::market(ex, &m)))
+        .ok_or_else(|| ApiError::not_found(msg::MARKET_NOT_FOUND))?)
+}

@@ -1,0 +1,165 @@
+//! The caller's own orders and trades, and whether its orders score.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use clobkit_core::Address;
+use clobkit_core::types::{ConditionId, OrderId, TokenId};
+use clobkit_core::wire::errors as msg;
+use serde::Deserialize;
+
+use super::extract::{Authed, Param, Params};
+use super::{ApiResult, PAGE, ok, page};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::views;
+
+/// The routes of this family.
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/data/order/{id}", get(get_order))
+        .route("/data/orders", get(get_orders))
+        .route("/data/trades", get(get_trades))
+        .route("/order-scoring", get(order_scoring))
+        .route("/orders-scoring", post(orders_scoring))
+}
+
+/// `GET /data/orders` filters.
+#[derive(Debug, Deserialize)]
+struct OrdersQuery {
+    #[serde(default)]
+    market: Param<ConditionId>,
+    #[serde(default)]
+    asset_id: Param<TokenId>,
+    #[serde(default)]
+    id: Param<OrderId>,
+    next_cursor: Option<String>,
+}
+
+/// `GET /data/trades` filters.
+#[derive(Debug, Deserialize)]
+struct TradesQuery {
+    #[serde(default)]
+    market: Param<ConditionId>,
+    #[serde(default)]
+    asset_id: Param<TokenId>,
+    #[serde(default)]
+    id: Param<String>,
+    #[serde(default)]
+    maker_address: Param<Address>,
+    #[serde(default)]
+    after: Param<u64>,
+    #[serde(default)]
+    before: Param<u64>,
+    next_cursor: Option<String>,
+}
+
+/// `GET /order-scoring?order_id=`.
+#[derive(Debug, Deserialize)]
+struct ScoringQuery {
+    #[serde(default)]
+    order_id: Param<OrderId>,
+}
+
+async fn get_order(
+    State(app): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> ApiResult {
+    let id: OrderId = id
+        .parse()
+        .map_err(|_| ApiError::bad_request(msg::INVALID_ORDER_ID))?;
+    let row = app.read(|ex| {
+        ex.order(&id)
+            .filter(|r| r.spec.owner.as_str() == auth.caller.key)
+            .map(views::open_order)
+    });
+    ok(row.ok_or_else(|| ApiError::not_found(msg::ORDER_NOT_FOUND))?)
+}
+
+async fn get_orders(
+    State(app): State<Arc<AppState>>,
+    Params(q): Params<OrdersQuery>,
+    auth: Authed,
+) -> ApiResult {
+    let rows = app.read(|ex| {
+        ex.open_orders(&auth.caller.key)
+            .into_iter()
+            .filter(|r| q.market.keeps(&r.market))
+            .filter(|r| q.asset_id.keeps(&r.spec.token))
+            .filter(|r| q.id.keeps(&r.spec.id))
+            .map(views::open_order)
+            .collect::<Vec<_>>()
+    });
+    ok(page(rows, q.next_cursor, PAGE)?)
+}
+
+async fn get_trades(
+    State(app): State<Arc<AppState>>,
+    Params(q): Params<TradesQuery>,
+    auth: Authed,
+) -> ApiResult {
+    let after = q.after.optional(msg::INVALID_TRADE_PARAMS)?;
+    let before = q.before.optional(msg::INVALID_TRADE_PARAMS)?;
+    let key = &auth.caller.key;
+    let rows = app.read(|ex| {
+        ex.trades_of(key)
+            .into_iter()
+            .map(|r| views::trade(ex, r, key))
+            .filter(|t| q.market.keeps(&t.market))
+            .filter(|t| {
+                q.asset_id.keeps(&t.asset_id)
+                    || t.maker_orders.iter().any(|o| q.asset_id.keeps(&o.asset_id))
+            })
+            .filter(|t| q.id.keeps(&t.id))
+            .filter(|t| q.maker_address.keeps(&t.maker_address))
+            .filter(|t| {
+                after.is_none_or(|a| t.match_time >= a) && before.is_none_or(|b| t.match_time <= b)
+            })
+            .collect::<Vec<_>>()
+    });
+    ok(page(rows, q.next_cursor, PAGE)?)
+}
+
+/// Whether `caller` owns the live order `id`.
+fn owns_live(app: &AppState, caller: &Caller, id: &OrderId) -> bool {
+    app.read(|ex| {
+        ex.engine.resting(id).is_some_and(|r| {
+            ex.engine
+                .owner_key(r.owner)
+                .is_some_and(|o| o.as_str() == caller.key)
+        })
+    })
+}
+
+/// Decision: an order "scores" (earns liquidity rewards) while it rests on the book; there is no
+/// reward programme here, so this is the honest local answer.
+async fn order_scoring(
+    State(app): State<Arc<AppState>>,
+    Params(q): Params<ScoringQuery>,
+    auth: Authed,
+) -> ApiResult {
+    let id = q.order_id.required(msg::INVALID_ORDER_ID)?;
+    ok(clobkit_core::wire::OrderScoring {
+        scoring: owns_live(&app, &auth.caller, &id),
+    })
+}
+
+async fn orders_scoring(State(app): State<Arc<AppState>>, auth: Authed) -> ApiResult {
+    let ids: Vec<String> = serde_json::from_slice(&auth.body)
+        .map_err(|e| ApiError::bad_request(msg::INVALID_PAYLOAD).because(e))?;
+    let out: BTreeMap<String, bool> = ids
+        .into_iter()
+        .map(|id| {
+            let live = id
+                .parse::<OrderId>()
+                .is_ok_and(|oid| owns_live(&app, &auth.caller, &oid));
+            (id, live)
+        })
+        .collect();
+    ok(out)
+}
