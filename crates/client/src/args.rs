@@ -91,8 +91,8 @@ pub struct CreateOrderOptions {
 /// One entry of `post_orders`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostOrdersArgs {
-    /// The signed order.
-    pub order: clobkit_core::order::SignedOrder,
+    /// The signed order, with its id (what `create_order` returns).
+    pub order: clobkit_core::order::PreparedOrder,
     /// Its type.
     pub order_type: OrderType,
     /// Reject instead of crossing.

@@ -9,7 +9,7 @@ use clobkit_core::auth::{ApiCredentials, L2Auth};
 use clobkit_core::book::OrderBookSummary;
 use clobkit_core::chain::{AmoyNegRisk, Chain, Contracts};
 use clobkit_core::eip712::{ClobAuthDomain, ExchangeDomain};
-use clobkit_core::order::{Order, SignedOrder};
+use clobkit_core::order::{Order, PreparedOrder, SignedOrder};
 use clobkit_core::signer::AsyncSigner;
 use clobkit_core::types::{
     ConditionId, OrderId, OrderType, Side, SignatureType, TickSize, TokenId,
@@ -32,8 +32,8 @@ use crate::args::{
 use crate::error::{ApiErrorKind, ClientError};
 use crate::transport::{Auth, RetryPolicy, Transport, default_http};
 
-/// Most orders in one `post_orders`.
-pub const MAX_BATCH: usize = 15;
+/// Most orders in one `post_orders` (the exchange's limit, from `clobkit_core::wire`).
+pub use clobkit_core::wire::MAX_BATCH;
 
 /// No authentication: public market data only.
 #[derive(Debug, Clone, Copy)]
@@ -91,11 +91,41 @@ impl<S: AsyncSigner> HasSigner for L2<S> {
     }
 }
 
+/// The EIP-712 domains this client signs in, hashed once when it is built.
+#[derive(Debug, Clone, Copy)]
+struct Domains {
+    /// Orders of normal markets.
+    exchange: ExchangeDomain,
+    /// Orders of neg-risk markets.
+    neg_risk_exchange: ExchangeDomain,
+    /// L1 `ClobAuth` attestations.
+    clob_auth: ClobAuthDomain,
+}
+
+impl Domains {
+    fn new(chain: Chain, contracts: &Contracts) -> Domains {
+        Domains {
+            exchange: ExchangeDomain::for_market(chain, contracts, false),
+            neg_risk_exchange: ExchangeDomain::for_market(chain, contracts, true),
+            clob_auth: ClobAuthDomain::new(chain.id()),
+        }
+    }
+    /// The domain an order of a market with this flag is signed in.
+    fn exchange_for(&self, neg_risk: bool) -> &ExchangeDomain {
+        if neg_risk {
+            &self.neg_risk_exchange
+        } else {
+            &self.exchange
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Inner {
     t: Transport,
     chain: Chain,
     contracts: Contracts,
+    domains: Domains,
     signature_type: SignatureType,
     funder: Option<Address>,
     tick_ttl: Duration,
@@ -185,6 +215,7 @@ impl ClientBuilder {
             None => default_http(self.timeout)?,
         };
         let host = self.host.trim_end_matches('/').to_owned();
+        let contracts = self.chain.contracts_with(self.amoy_neg_risk);
         Ok(ClobClient {
             inner: Arc::new(Inner {
                 t: Transport {
@@ -193,7 +224,8 @@ impl ClientBuilder {
                     retry: self.retry,
                 },
                 chain: self.chain,
-                contracts: self.chain.contracts_with(self.amoy_neg_risk),
+                contracts,
+                domains: Domains::new(self.chain, &contracts),
                 signature_type: self.signature_type,
                 funder: self.funder,
                 tick_ttl: self.tick_ttl,
@@ -204,6 +236,11 @@ impl ClientBuilder {
             level: Public,
         })
     }
+}
+
+/// A request body as JSON bytes (serialized once; the L2 HMAC is computed over exactly these).
+fn json_body(body: &impl serde::Serialize) -> Result<Vec<u8>, ClientError> {
+    serde_json::to_vec(body).map_err(|e| ClientError::Encode(e.to_string()))
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -322,6 +359,7 @@ fn clone_inner(a: &Inner) -> Inner {
         t: a.t.clone(),
         chain: a.chain,
         contracts: a.contracts,
+        domains: a.domains,
         signature_type: a.signature_type,
         funder: a.funder,
         tick_ttl: a.tick_ttl,
@@ -360,7 +398,7 @@ impl<A> ClobClient<A> {
         path: &str,
         body: &Value,
     ) -> Result<T, ClientError> {
-        let bytes = serde_json::to_vec(body).map_err(|e| ClientError::Validation(e.to_string()))?;
+        let bytes = json_body(body)?;
         self.inner
             .t
             .call(Method::POST, path, "", &bytes, Auth::None)
@@ -607,13 +645,6 @@ impl<A> ClobClient<A> {
             _ => Ok(market),
         }
     }
-
-    fn domain(&self, neg_risk: bool) -> ExchangeDomain {
-        ExchangeDomain::new(
-            self.inner.chain.id(),
-            self.inner.contracts.exchange_for(neg_risk),
-        )
-    }
 }
 
 fn decimals_1(
@@ -644,7 +675,7 @@ fn decimals_2(
 impl<A: HasSigner> ClobClient<A> {
     async fn l1(&self, nonce: u64) -> Result<Vec<(&'static str, String)>, ClientError> {
         let signer = self.level.signer();
-        let domain = ClobAuthDomain::new(self.inner.chain.id());
+        let domain = &self.inner.domains.clob_auth;
         let ts = now();
         let address = signer.signer_address();
         let digest = domain.digest(&clobkit_core::eip712::ClobAuth {
@@ -692,14 +723,17 @@ impl<A: HasSigner> ClobClient<A> {
         }
     }
 
-    async fn sign(&self, order: Order, neg_risk: bool) -> Result<SignedOrder, ClientError> {
+    /// Signs `order` in the cached domain of its market; the digest signed is the order id, kept
+    /// with the signed order (nothing later hashes it again or recovers the signature).
+    async fn sign(&self, order: Order, neg_risk: bool) -> Result<PreparedOrder, ClientError> {
         let signer = self.level.signer();
-        if signer.signer_address() != order.signer {
-            return Err(ClientError::Validation("signer does not match".into()));
-        }
-        let digest = self.domain(neg_risk).order_digest(&order);
-        let signature = signer.sign_hash_async(digest).await?;
-        Ok(SignedOrder { order, signature })
+        order.check_signer(signer.signer_address())?;
+        let id = self.inner.domains.exchange_for(neg_risk).order_id(&order);
+        let signature = signer.sign_hash_async(id.0).await?;
+        Ok(PreparedOrder::from_parts(
+            SignedOrder { order, signature },
+            id,
+        ))
     }
 
     fn maker(&self) -> Address {
@@ -714,7 +748,7 @@ impl<A: HasSigner> ClobClient<A> {
         &self,
         args: &OrderArgs,
         options: CreateOrderOptions,
-    ) -> Result<SignedOrder, ClientError> {
+    ) -> Result<PreparedOrder, ClientError> {
         let (tick, neg_risk) = self.resolve_options(&args.token_id, options).await?;
         let fee = self.resolve_fee(&args.token_id, args.fee_rate_bps).await?;
         let amounts = limit_amounts(args.side, args.price, args.size, tick)?;
@@ -738,7 +772,7 @@ impl<A: HasSigner> ClobClient<A> {
         &self,
         args: &MarketOrderArgs,
         options: CreateOrderOptions,
-    ) -> Result<SignedOrder, ClientError> {
+    ) -> Result<PreparedOrder, ClientError> {
         let (tick, neg_risk) = self.resolve_options(&args.token_id, options).await?;
         let fee = self.resolve_fee(&args.token_id, args.fee_rate_bps).await?;
         let price = match args.price {
@@ -799,24 +833,6 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
             .map(|_| ())
     }
 
-    fn order_id(&self, order: &SignedOrder) -> OrderId {
-        // The id the exchange will report: the digest in the domain it was signed for.
-        [self.domain(false), self.domain(true)]
-            .into_iter()
-            .find(|d| {
-                clobkit_core::verify::verify_signer(
-                    &d.order_digest(&order.order),
-                    &order.signature,
-                    order.order.signer,
-                )
-                .is_ok()
-            })
-            .map_or_else(
-                || self.domain(false).order_id(&order.order),
-                |d| d.order_id(&order.order),
-            )
-    }
-
     fn check_response(
         &self,
         token: &TokenId,
@@ -856,7 +872,7 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
     /// `POST /order` with type `order_type` (GTC by default in the official clients).
     pub async fn post_order(
         &self,
-        order: SignedOrder,
+        order: PreparedOrder,
         order_type: OrderType,
     ) -> Result<OrderResponse, ClientError> {
         self.post_order_with(order, order_type, false).await
@@ -865,7 +881,7 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
     /// `POST /order`, optionally post-only (GTC/GTD only).
     pub async fn post_order_with(
         &self,
-        order: SignedOrder,
+        order: PreparedOrder,
         order_type: OrderType,
         post_only: bool,
     ) -> Result<OrderResponse, ClientError> {
@@ -874,17 +890,16 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
                 "post_only orders can only be of type GTC or GTD".into(),
             ));
         }
-        let token = order.order.token_id;
-        let id = self.order_id(&order);
+        let token = order.order().token_id;
+        let id = order.id();
         let body = PostOrder {
-            order,
+            order: order.into_signed(),
             owner: self.credentials().api_key.clone(),
             order_type,
             post_only,
             defer_exec: None,
         };
-        let bytes =
-            serde_json::to_vec(&body).map_err(|e| ClientError::Validation(e.to_string()))?;
+        let bytes = json_body(&body)?;
         let r: OrderResponse = self
             .l2(Method::POST, "/order", "", &bytes)
             .await
@@ -909,31 +924,26 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
                 bad.order_type
             )));
         }
-        let tokens: Vec<TokenId> = orders.iter().map(|o| o.order.order.token_id).collect();
-        let first = orders
-            .first()
-            .map(|o| self.order_id(&o.order))
-            .unwrap_or_default();
+        let tokens: Vec<TokenId> = orders.iter().map(|o| o.order.order().token_id).collect();
+        let order_ids: Vec<OrderId> = orders.iter().map(|o| o.order.id()).collect();
         let body: Vec<PostOrder> = orders
             .into_iter()
             .map(|o| PostOrder {
-                order: o.order,
+                order: o.order.into_signed(),
                 owner: self.credentials().api_key.clone(),
                 order_type: o.order_type,
                 post_only: o.post_only,
                 defer_exec: None,
             })
             .collect();
-        let bytes =
-            serde_json::to_vec(&body).map_err(|e| ClientError::Validation(e.to_string()))?;
+        let bytes = json_body(&body)?;
         let rs: Vec<OrderResponse> =
             self.l2(Method::POST, "/orders", "", &bytes)
                 .await
                 .map_err(|e| match e {
-                    ClientError::Transport(reason) => ClientError::Ambiguous {
-                        order_id: first,
-                        reason,
-                    },
+                    ClientError::Transport(reason) => {
+                        ClientError::AmbiguousBatch { order_ids, reason }
+                    }
                     other => other,
                 })?;
         Ok(rs
@@ -977,15 +987,14 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
 
     /// `DELETE /order`.
     pub async fn cancel_order(&self, id: &OrderId) -> Result<CancelResponse, ClientError> {
-        let body = serde_json::to_vec(&json!({ "orderID": id.to_string() }))
-            .map_err(|e| ClientError::Validation(e.to_string()))?;
+        let body = json_body(&json!({ "orderID": id.to_string() }))?;
         self.l2(Method::DELETE, "/order", "", &body).await
     }
 
     /// `DELETE /orders`.
     pub async fn cancel_orders(&self, ids: &[OrderId]) -> Result<CancelResponse, ClientError> {
         let list: Vec<String> = ids.iter().map(ToString::to_string).collect();
-        let body = serde_json::to_vec(&list).map_err(|e| ClientError::Validation(e.to_string()))?;
+        let body = json_body(&list)?;
         self.l2(Method::DELETE, "/orders", "", &body).await
     }
 
@@ -1010,7 +1019,7 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
         if let Some(t) = asset_id {
             m.insert("asset_id".into(), t.to_string().into());
         }
-        let body = serde_json::to_vec(&m).map_err(|e| ClientError::Validation(e.to_string()))?;
+        let body = json_body(&m)?;
         self.l2(Method::DELETE, "/cancel-market-orders", "", &body)
             .await
     }
@@ -1196,10 +1205,9 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
     /// `POST /v1/heartbeats`: `None` starts a chain; then send the id it returned. Once started,
     /// silence longer than the exchange's timeout cancels every open order.
     pub async fn post_heartbeat(&self, heartbeat_id: Option<&str>) -> Result<String, ClientError> {
-        let body = serde_json::to_vec(&clobkit_core::wire::HeartbeatRequest {
+        let body = json_body(&clobkit_core::wire::HeartbeatRequest {
             heartbeat_id: heartbeat_id.map(str::to_owned),
-        })
-        .map_err(|e| ClientError::Validation(e.to_string()))?;
+        })?;
         let v: clobkit_core::wire::HeartbeatResponse =
             self.l2(Method::POST, "/v1/heartbeats", "", &body).await?;
         Ok(v.heartbeat_id)
@@ -1207,7 +1215,7 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
 
     /// `GET /order-scoring`.
     pub async fn is_order_scoring(&self, id: &OrderId) -> Result<bool, ClientError> {
-        let v: Value = self
+        let v: clobkit_core::wire::OrderScoring = self
             .l2(
                 Method::GET,
                 "/order-scoring",
@@ -1215,7 +1223,7 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
                 b"",
             )
             .await?;
-        Ok(v.get("scoring").and_then(Value::as_bool).unwrap_or(false))
+        Ok(v.scoring)
     }
 
     /// `POST /orders-scoring`: `order id → scoring`.
@@ -1224,7 +1232,7 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
         ids: &[OrderId],
     ) -> Result<HashMap<String, bool>, ClientError> {
         let list: Vec<String> = ids.iter().map(ToString::to_string).collect();
-        let body = serde_json::to_vec(&list).map_err(|e| ClientError::Validation(e.to_string()))?;
+        let body = json_body(&list)?;
         self.l2(Method::POST, "/orders-scoring", "", &body).await
     }
 }

@@ -127,6 +127,22 @@ pub enum ClientError {
         /// What happened.
         reason: String,
     },
+    /// A batch of orders may or may not have reached the exchange. Never retried automatically:
+    /// look each order up with [`crate::ClobClient::get_order`] before sending it again.
+    #[error(
+        "outcome unknown for {} orders: {reason}; look them up with get_order before resending",
+        order_ids.len()
+    )]
+    AmbiguousBatch {
+        /// The ids of every order in the batch, in the order sent.
+        order_ids: Vec<OrderId>,
+        /// What happened.
+        reason: String,
+    },
+    /// Encoding a request body failed (a value serde cannot write; not expected for the
+    /// protocol's own types).
+    #[error("cannot encode the request body: {0}")]
+    Encode(String),
     /// No connection could be made: the request was not sent.
     #[error("cannot connect: {0}")]
     Connect(String),

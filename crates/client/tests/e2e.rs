@@ -128,7 +128,7 @@ fn raw_bid(
     token: &str,
     usdc_base: u64,
     tweak: impl FnOnce(&mut Order),
-) -> clobkit_core::order::SignedOrder {
+) -> clobkit_core::order::PreparedOrder {
     let amounts = clobkit_core::amounts::OrderAmounts {
         side: Side::Buy,
         maker: usdc_base,
@@ -148,7 +148,7 @@ fn raw_bid(
         &Chain::Polygon.contracts(),
         false,
     );
-    raw.sign(&domain, signer).unwrap()
+    raw.prepare(&domain, signer).unwrap()
 }
 
 fn kind(e: ClientError) -> ApiErrorKind {
@@ -560,8 +560,10 @@ async fn every_error_the_exchange_can_return() {
         ApiErrorKind::InvalidExpiration
     );
     // a signature that does not match the order
-    let mut forged = b.create_order(&buy("0.2", "10"), o).await.unwrap();
+    let prepared = b.create_order(&buy("0.2", "10"), o).await.unwrap();
+    let mut forged = prepared.into_signed();
     forged.order.taker_amount += U256::from(10_000u64);
+    let forged = clobkit_core::order::PreparedOrder::from_parts(forged, prepared.id());
     assert_eq!(
         kind(b.post_order(forged, OrderType::Gtc).await.unwrap_err()),
         ApiErrorKind::InvalidSignature
