@@ -5,17 +5,19 @@
 //! signed byte-for-byte like the official Python and TypeScript clients (see `clobkit-core`).
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), clobkit_client::ClientError> {
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use clobkit_client::{ClobClient, CreateOrderOptions, OrderArgs};
 //! use clobkit_core::chain::Chain;
 //! use clobkit_core::signer::LocalSigner;
-//! use clobkit_core::types::{OrderType, Side};
+//! use clobkit_core::types::{OrderType, Side, TokenId};
 //!
-//! let signer = LocalSigner::from_hex(&std::env::var("PRIVATE_KEY").unwrap_or_default())?;
+//! let signer = LocalSigner::from_hex(&std::env::var("PRIVATE_KEY")?)?;
 //! let l1 = ClobClient::new("https://clob.polymarket.com", Chain::Polygon)?.with_signer(signer)?;
 //! let creds = l1.create_or_derive_api_key(None).await?;
 //! let client = l1.with_credentials(creds)?;
-//! let args = OrderArgs::new("1234".parse().map_err(|e| clobkit_client::ClientError::Validation(format!("{e}")))?, "0.5".parse().unwrap_or_default(), "10".parse().unwrap_or_default(), Side::Buy);
+//! let token: TokenId = "1234".parse()?;
+//! // a price or size that does not parse is an error, never a silent zero
+//! let args = OrderArgs::new(token, "0.5".parse()?, "10".parse()?, Side::Buy);
 //! let resp = client.create_and_post_order(&args, CreateOrderOptions::default(), OrderType::Gtc).await?;
 //! println!("{}", resp.order_id);
 //! # Ok(()) }
@@ -25,7 +27,12 @@
 //! (credentials: trading and queries). Errors are [`ClientError`], with the exchange's messages
 //! mapped to [`ApiErrorKind`]. GETs are retried with backoff on connection errors, 5xx and 429
 //! (honouring `Retry-After`); order posts never are: after an ambiguous failure you get
-//! [`ClientError::Ambiguous`] with the order id to look up.
+//! [`ClientError::Ambiguous`] with the order id to look up (`AmbiguousBatch` with every id for a
+//! batch).
+//!
+//! Naming: methods keep the official clients' names (`get_midpoint`, `get_order_book`, …) rather
+//! than the Rust guideline's getter style, so code ports line by line from Python and
+//! TypeScript.
 
 mod args;
 mod client;
