@@ -12,6 +12,8 @@ use serde_json::json;
 use crate::args::{CreateOrderOptions, MarketOrderArgs, OrderArgs, PostOrdersArgs};
 use crate::error::{ApiErrorKind, ClientError};
 
+use clobkit_core::amounts::OrderAmounts;
+
 use super::*;
 
 impl<A: HasSigner> ClobClient<A> {
@@ -38,6 +40,29 @@ impl<A: HasSigner> ClobClient<A> {
             .unwrap_or_else(|| self.level.signer().signer_address())
     }
 
+    /// A fresh order of this client's maker, signer and signature type (random salt, no
+    /// expiration) for `amounts` of `token`.
+    fn order_for(
+        &self,
+        token: TokenId,
+        amounts: OrderAmounts,
+        fee_rate_bps: u32,
+        nonce: u64,
+        taker: Address,
+    ) -> Order {
+        Order::new(
+            random_salt(),
+            self.maker(),
+            self.level.signer().signer_address(),
+            token,
+            amounts,
+            self.inner.signature_type,
+        )
+        .with_fee_rate_bps(u64::from(fee_rate_bps))
+        .with_nonce(U256::from(nonce))
+        .with_taker(taker)
+    }
+
     /// Builds and signs a limit order (looking up tick size, neg-risk and fee rate when not
     /// given). Exact amounts: see `clobkit_core::amounts`.
     pub async fn create_order(
@@ -48,18 +73,9 @@ impl<A: HasSigner> ClobClient<A> {
         let (tick, neg_risk) = self.resolve_options(&args.token_id, options).await?;
         let fee = self.resolve_fee(&args.token_id, args.fee_rate_bps).await?;
         let amounts = limit_amounts(args.side, args.price, args.size, tick)?;
-        let order = Order::new(
-            random_salt(),
-            self.maker(),
-            self.level.signer().signer_address(),
-            args.token_id,
-            amounts,
-            self.inner.signature_type,
-        )
-        .with_fee_rate_bps(u64::from(fee))
-        .with_nonce(U256::from(args.nonce))
-        .with_expiration(args.expiration)
-        .with_taker(args.taker);
+        let order = self
+            .order_for(args.token_id, amounts, fee, args.nonce, args.taker)
+            .with_expiration(args.expiration);
         self.sign(order, neg_risk).await
     }
 
@@ -79,17 +95,7 @@ impl<A: HasSigner> ClobClient<A> {
             }
         };
         let amounts = market_amounts(args.side, args.amount, price, tick)?;
-        let order = Order::new(
-            random_salt(),
-            self.maker(),
-            self.level.signer().signer_address(),
-            args.token_id,
-            amounts,
-            self.inner.signature_type,
-        )
-        .with_fee_rate_bps(u64::from(fee))
-        .with_nonce(U256::from(args.nonce))
-        .with_taker(args.taker);
+        let order = self.order_for(args.token_id, amounts, fee, args.nonce, args.taker);
         self.sign(order, neg_risk).await
     }
 }
