@@ -39,10 +39,10 @@ fn pct(sorted: &[u64], p: f64) -> u64 {
 fn touch(cmd: &clobkit_engine::Stamped) -> u64 {
     match &cmd.command {
         Command::Place(spec) => {
-            black_box(&spec.id);
-            black_box(&spec.maker);
+            black_box(&spec.terms.id);
+            black_box(&spec.terms.maker);
             black_box(&spec.owner);
-            spec.maker_amount ^ spec.taker_amount ^ cmd.now
+            spec.terms.maker_amount ^ spec.terms.taker_amount ^ cmd.now
         }
         Command::Cancel { owner, orders } => {
             black_box(owner);

@@ -11,16 +11,15 @@ use std::collections::BTreeMap;
 use clobkit_core::types::Side;
 use serde::{Deserialize, Serialize};
 
+use crate::arena::Queue;
 use crate::types::{PIPS_PER_UNIT, Pips};
 
-/// The orders resting at one price (a linked list through the order slab, oldest first) and
-/// their total open shares.
+/// The orders resting at one price (a list through the order arena, oldest first) and their
+/// total open shares.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Level {
-    /// Slab key of the oldest order.
-    pub head: u32,
-    /// Slab key of the newest order.
-    pub tail: u32,
+    /// The ends of its time-priority queue.
+    pub queue: Queue,
     /// Total open shares, base units.
     pub size: u64,
 }
@@ -29,8 +28,7 @@ impl Level {
     /// A level with no orders.
     pub fn empty() -> Level {
         Level {
-            head: crate::links::NIL,
-            tail: crate::links::NIL,
+            queue: Queue::EMPTY,
             size: 0,
         }
     }

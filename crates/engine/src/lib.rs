@@ -7,7 +7,7 @@
 //!
 //! Decisions (each tested):
 //! * **One book per market**, in the price space of its first token; price priority across
-//!   COMPLEMENTARY, MINT and MERGE together, then acceptance order ([`book`]).
+//!   COMPLEMENTARY, MINT and MERGE together, then acceptance order (the `book` module).
 //! * **Lots of 0.01 share.** Limit orders and SELLs must be whole lots (the exchange's 2-decimal
 //!   share precision); market BUYs buy whole lots. Every maker is then filled at exactly its price
 //!   with no rounding; fees are the only floor division ([`ledger::fee`]).
@@ -22,26 +22,30 @@
 //!   the loser at 0.
 //! * **Self-trades** are allowed (the contract does not forbid them).
 
-pub mod book;
+mod arena;
+mod book;
+mod cancel;
 mod command;
 mod engine;
 mod event;
 pub mod ledger;
-mod links;
+mod markets;
 mod matching;
+mod place;
 mod rules;
 mod seen;
 mod snapshot;
 mod types;
 mod views;
 
+pub use arena::Resting;
 pub use command::{Command, Stamped};
-pub use engine::{CommandError, Engine, Resting};
+pub use engine::{CommandError, Engine};
 pub use event::{CancelReason, Event, MakerFill, MarketRef, NotCancelled, Placed, Reject, Trade};
 pub use rules::{GTD_THRESHOLD_SECS, check_terms};
 pub use snapshot::{Snapshot, SnapshotError};
 pub use types::{
-    Asset, LOT, MAX_FEE_RATE_BPS, MarketSpec, MarketStatus, MatchType, ONE, OrderSpec, Owner,
-    OwnerId, PIPS_PER_UNIT, Pips, TradeId, pips_to_decimal, tick_pips, units_to_decimal,
+    Asset, LOT, MAX_FEE_RATE_BPS, MarketSpec, MarketStatus, MatchType, ONE, OrderSpec, OrderTerms,
+    Owner, OwnerId, PIPS_PER_UNIT, Pips, TradeId, pips_to_decimal, tick_pips, units_to_decimal,
 };
 pub use views::{BookView, MarketView};

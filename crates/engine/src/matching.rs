@@ -23,7 +23,7 @@ use clobkit_core::wire::TradeStatus;
 use crate::engine::Engine;
 use crate::event::{Event, MakerFill, Trade};
 use crate::ledger::{COLLATERAL, Slot, fee};
-use crate::types::{Asset, LOT, MatchType, OrderSpec, OwnerId, PIPS_PER_UNIT, Pips, TradeId};
+use crate::types::{Asset, LOT, MatchType, OrderTerms, OwnerId, PIPS_PER_UNIT, Pips, TradeId};
 
 /// What the taker got at once.
 #[derive(Debug, Clone, Copy, Default)]
@@ -60,7 +60,7 @@ struct Taker {
 }
 
 impl Taker {
-    fn new(yes: bool, s: &OrderSpec) -> Taker {
+    fn new(yes: bool, s: &OrderTerms) -> Taker {
         Taker {
             yes,
             side: s.side,
@@ -123,7 +123,7 @@ impl Taker {
 
 impl Engine {
     /// What matching `s` would do.
-    pub(crate) fn simulate(&self, mi: u32, yes: bool, s: &OrderSpec) -> Simulation {
+    pub(crate) fn simulate(&self, mi: u32, yes: bool, s: &OrderTerms) -> Simulation {
         let t = Taker::new(yes, s);
         let book = &self.markets[mi as usize].book;
         if t.takes_bids() {
@@ -148,9 +148,7 @@ impl Engine {
             if i == 0 {
                 sim.crosses = true;
             }
-            let mut key = level.head;
-            while let Some(Some(r)) = self.slab.get(key as usize) {
-                key = r.links.next;
+            for (_, r) in self.orders.walk(level.queue) {
                 let n = t.shares_with(r.remaining, eff);
                 if n == 0 {
                     break 'levels;
@@ -176,7 +174,7 @@ impl Engine {
         &mut self,
         mi: u32,
         yes: bool,
-        s: &OrderSpec,
+        s: &OrderTerms,
         owner: OwnerId,
         out: &mut Vec<Event>,
     ) -> Fill {
@@ -232,10 +230,10 @@ impl Engine {
             if !t.crosses(eff) {
                 break;
             }
-            let mut key = level.head;
+            let mut key = level.queue.head;
             let mut consumed = 0u64;
-            while let Some(Some(r)) = self.slab.get(key as usize) {
-                let next = r.links.next;
+            while let Some(r) = self.orders.get(key) {
+                let next = self.orders.next_in_level(key);
                 let shares = t.shares_with(r.remaining, eff);
                 if shares == 0 {
                     stop = true;
@@ -249,17 +247,22 @@ impl Engine {
                 };
                 let maker_coll = shares / LOT * u64::from(r.price);
                 let taker_coll = taker_collateral(same_token, shares, r.price);
-                let maker_fee = fee(r.side == Side::Buy, r.fee_rate_bps, shares, maker_coll);
+                let maker_fee = fee(
+                    r.terms.side == Side::Buy,
+                    r.terms.fee_rate_bps,
+                    shares,
+                    maker_coll,
+                );
                 let taker_fee = fee(s.side == Side::Buy, s.fee_rate_bps, shares, taker_coll);
                 let (m_acct, m_yes) = (r.acct, r.yes);
                 let (m_owner, m_addr, m_token, m_side, m_price, m_id, m_bps) = (
                     r.owner,
-                    r.maker,
-                    r.token,
-                    r.side,
+                    r.terms.maker,
+                    r.terms.token,
+                    r.terms.side,
                     r.price,
-                    r.id,
-                    r.fee_rate_bps,
+                    r.terms.id,
+                    r.terms.fee_rate_bps,
                 );
 
                 // The taker: it was checked for the whole order, so these cannot fail; stop rather
@@ -318,18 +321,15 @@ impl Engine {
                 );
 
                 // Order state: a filled maker leaves the queue's front.
-                let (m_matched, m_left) = self.slab[key as usize]
-                    .as_mut()
-                    .map(|r| {
-                        r.remaining -= shares;
-                        r.matched += shares;
-                        (r.matched, r.remaining)
-                    })
-                    .unwrap_or((shares, 0));
+                let (m_matched, m_left) = self
+                    .orders
+                    .fill(key, shares)
+                    .map_or((shares, 0), |r| (r.matched, r.remaining));
                 consumed += shares;
                 let filled_key = key;
                 if m_left == 0 {
-                    self.retire_front(filled_key);
+                    // the caller's loop moves the level's head past it (below)
+                    self.orders.retire(filled_key);
                     key = next;
                 }
                 let trade = TradeId(self.next_trade);
@@ -387,20 +387,17 @@ impl Engine {
                     break;
                 }
             }
-            // The level's new head is `key` (NIL when its whole queue was consumed).
+            // The level's new head is `key` (none when its whole queue was consumed).
             let side = self.markets[mi as usize].book.side_mut(bid_side);
             let mut size = 0;
             if let Some(level) = side.get_mut(&yp) {
                 level.size -= consumed.min(level.size);
-                level.head = key;
-                if key == crate::links::NIL {
+                self.orders.set_head(&mut level.queue, key);
+                if level.queue.is_empty() {
                     side.remove(&yp);
                 } else {
                     size = level.size;
                 }
-            }
-            if let Some(Some(r)) = self.slab.get_mut(key as usize) {
-                r.links.prev = crate::links::NIL;
             }
             self.push_level(mi, bid_side, yp, size, out);
         }
@@ -455,22 +452,9 @@ impl Engine {
         }
     }
 
-    /// Forgets a fully matched order at the front of its level's queue: unlinks it from its
-    /// owner's list only (the caller moves the level's head past it).
-    fn retire_front(&mut self, key: u32) {
-        self.unlink_owner(key);
-        if let Some(r) = self.slab.get_mut(key as usize).and_then(Option::take) {
-            self.free.push(key);
-            self.live.remove(&crate::seen::fingerprint(&r.id));
-            if let Some(e) = r.expires_at {
-                self.expiries.remove(&(e, r.seq, key));
-            }
-        }
-    }
-
     /// Whether `id` is resting on the book.
     pub fn is_live(&self, id: &OrderId) -> bool {
-        self.live.contains_key(&crate::seen::fingerprint(id))
+        self.orders.contains(id)
     }
 }
 

@@ -15,20 +15,21 @@ pub const GTD_THRESHOLD_SECS: u64 = 60;
 /// of resting types, and its expiration at time `now`: a GTD must expire more than
 /// [`GTD_THRESHOLD_SECS`] ahead, any other type must not expire at all.
 pub fn check_terms(spec: &OrderSpec, market_fee_bps: u32, now: u64) -> Result<(), Reject> {
-    if spec.fee_rate_bps != market_fee_bps {
+    let t = &spec.terms;
+    if t.fee_rate_bps != market_fee_bps {
         return Err(Reject::FeeRate {
-            signed: spec.fee_rate_bps,
+            signed: t.fee_rate_bps,
             required: market_fee_bps,
         });
     }
-    if spec.post_only && !spec.order_type.rests() {
+    if spec.post_only && !t.order_type.rests() {
         return Err(Reject::PostOnlyType);
     }
-    let expiration_ok = match spec.order_type {
+    let expiration_ok = match t.order_type {
         OrderType::Gtd => {
-            spec.expiration != 0 && now.saturating_add(GTD_THRESHOLD_SECS) < spec.expiration
+            t.expiration != 0 && now.saturating_add(GTD_THRESHOLD_SECS) < t.expiration
         }
-        _ => spec.expiration == 0,
+        _ => t.expiration == 0,
     };
     if !expiration_ok {
         return Err(Reject::InvalidExpiration);

@@ -8,8 +8,9 @@ use clobkit_core::wire::TradeStatus;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::arena::Resting;
 use crate::book::Book;
-use crate::engine::{Engine, MarketState, Resting};
+use crate::engine::{Engine, MarketState};
 use crate::ledger::{Holding, Ledger};
 use crate::types::{Asset, MarketSpec, MarketStatus, Owner, OwnerId, Pips};
 
@@ -122,24 +123,18 @@ impl Engine {
             ];
         }
         for r in s.resting {
-            let key = e.slab.len() as u32;
             if e.markets.get(r.market as usize).is_none() {
-                return Err(SnapshotError::UnknownMarket(r.id, r.market));
+                return Err(SnapshotError::UnknownMarket(r.terms.id, r.market));
             }
             if r.owner.0 as usize >= e.owner_keys.len() {
-                return Err(SnapshotError::UnknownOwner(r.id, r.owner.0));
+                return Err(SnapshotError::UnknownOwner(r.terms.id, r.owner.0));
             }
-            e.live.insert(crate::seen::fingerprint(&r.id), key);
-            if let Some(at) = r.expires_at {
-                e.expiries.insert((at, r.seq, key));
-            }
-            let acct = e.ledger.account_id(r.maker);
-            e.slab.push(Some(Resting {
+            let acct = e.ledger.account_id(r.terms.maker);
+            e.shelve(Resting {
                 links: Default::default(),
                 acct,
                 ..r
-            }));
-            e.link(key);
+            });
         }
         e.seen = crate::seen::Seen::from_fingerprints(s.seen);
         e.trades = s.trades;

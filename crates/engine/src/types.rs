@@ -135,14 +135,13 @@ pub enum MarketStatus {
     },
 }
 
-/// A signed order as the engine needs it (the server has checked the signature and the
-/// owner; the engine checks everything that depends on state).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrderSpec {
+/// What an order's signature covers that the engine acts on: the same in an order being placed
+/// ([`OrderSpec`]), one resting on the book ([`crate::Resting`]) and one the exchange reports, so
+/// the terms move between those as one `Copy` value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderTerms {
     /// The order id (EIP-712 digest).
     pub id: OrderId,
-    /// The API key that placed it.
-    pub owner: Owner,
     /// The funder whose balances it spends.
     pub maker: Address,
     /// The token traded.
@@ -157,13 +156,11 @@ pub struct OrderSpec {
     pub fee_rate_bps: u32,
     /// GTC, GTD, FOK or FAK.
     pub order_type: OrderType,
-    /// Reject instead of crossing.
-    pub post_only: bool,
     /// Unix seconds; 0 for none.
     pub expiration: u64,
 }
 
-impl OrderSpec {
+impl OrderTerms {
     /// Shares the order is sized in: what a limit or SELL order trades. For a market BUY (sized
     /// in collateral) this is the minimum it must receive.
     pub fn shares(&self) -> u64 {
@@ -176,4 +173,17 @@ impl OrderSpec {
     pub fn sized_in_collateral(&self) -> bool {
         self.side == Side::Buy && !self.order_type.rests()
     }
+}
+
+/// A signed order as the engine needs it (the server has checked the signature and the
+/// owner; the engine checks everything that depends on state).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSpec {
+    /// The signed terms.
+    #[serde(flatten)]
+    pub terms: OrderTerms,
+    /// The API key that placed it.
+    pub owner: Owner,
+    /// Reject instead of crossing.
+    pub post_only: bool,
 }

@@ -3,7 +3,8 @@
 use clobkit_core::Address;
 use clobkit_core::types::{ConditionId, OrderId, Side, TokenId};
 
-use crate::engine::{Engine, Resting};
+use crate::arena::Resting;
+use crate::engine::Engine;
 use crate::ledger::Holding;
 use crate::types::{Asset, MarketSpec, MarketStatus, Owner, Pips, TradeId};
 use clobkit_core::wire::TradeStatus;
@@ -102,24 +103,23 @@ impl Engine {
 
     /// A resting order.
     pub fn resting(&self, id: &OrderId) -> Option<&Resting> {
-        let &k = self.live.get(&crate::seen::fingerprint(id))?;
-        self.slab.get(k as usize)?.as_ref()
+        self.orders.get(self.orders.key_of(id)?)
     }
 
     /// An owner's resting orders, oldest first.
     pub fn resting_of(&self, owner: &Owner) -> Vec<&Resting> {
         self.owner_ids
             .get(owner)
-            .map(|o| self.owner_keys_of(o.0 as usize))
+            .map(|&o| self.orders.owner_keys(o))
             .unwrap_or_default()
             .into_iter()
-            .filter_map(|k| self.slab[k as usize].as_ref())
+            .filter_map(|k| self.orders.get(k))
             .collect()
     }
 
     /// Every resting order, oldest first.
     pub fn all_resting(&self) -> Vec<&Resting> {
-        let mut v: Vec<&Resting> = self.slab.iter().flatten().collect();
+        let mut v: Vec<&Resting> = self.orders.iter().map(|(_, r)| r).collect();
         v.sort_by_key(|r| r.seq);
         v
     }

@@ -106,7 +106,8 @@ impl MOrder {
 
 /// The model's answer to one taker: the makers it trades with, in order, and how much.
 fn model_match(book: &[MOrder], spec: &OrderSpec, yes: bool) -> Vec<(OrderId, u64, u32)> {
-    let takes_bids = (yes && spec.side == Side::Sell) || (!yes && spec.side == Side::Buy);
+    let takes_bids =
+        (yes && spec.terms.side == Side::Sell) || (!yes && spec.terms.side == Side::Buy);
     let mut cands: Vec<&MOrder> = book.iter().filter(|o| o.is_bid() == takes_bids).collect();
     cands.sort_by_key(|o| {
         (
@@ -118,13 +119,16 @@ fn model_match(book: &[MOrder], spec: &OrderSpec, yes: bool) -> Vec<(OrderId, u6
             o.seq,
         )
     });
-    let in_coll = spec.side == Side::Buy && !spec.order_type.rests();
+    let in_coll = spec.terms.side == Side::Buy && !spec.terms.order_type.rests();
     let mut left = if in_coll {
-        spec.maker_amount
+        spec.terms.maker_amount
     } else {
-        spec.shares()
+        spec.terms.shares()
     };
-    let (m, t) = (u128::from(spec.maker_amount), u128::from(spec.taker_amount));
+    let (m, t) = (
+        u128::from(spec.terms.maker_amount),
+        u128::from(spec.terms.taker_amount),
+    );
     let mut out = Vec::new();
     for o in cands {
         let eff = if yes {
@@ -133,7 +137,7 @@ fn model_match(book: &[MOrder], spec: &OrderSpec, yes: bool) -> Vec<(OrderId, u6
             10_000 - o.yes_price()
         };
         let e = u128::from(eff);
-        let crosses = match spec.side {
+        let crosses = match spec.terms.side {
             Side::Buy => e * t <= m * 10_000,
             Side::Sell => e * m >= t * 10_000,
         };
@@ -241,7 +245,7 @@ impl World {
             );
             let filled: u64 = expected.iter().map(|x| x.1).sum();
             match reason {
-                Reject::FokNotFilled => assert!(spec.order_type == OrderType::Fok),
+                Reject::FokNotFilled => assert!(spec.terms.order_type == OrderType::Fok),
                 Reject::FakNoMatch => assert_eq!(filled, 0),
                 Reject::PostOnlyCrosses => assert!(!expected.is_empty()),
                 _ => {}
@@ -256,10 +260,10 @@ impl World {
             })
             .collect();
         assert_eq!(got, expected, "trades differ from the model");
-        if spec.order_type == OrderType::Fok && !spec.sized_in_collateral() {
+        if spec.terms.order_type == OrderType::Fok && !spec.terms.sized_in_collateral() {
             assert_eq!(
                 got.iter().map(|x| x.1).sum::<u64>(),
-                spec.shares(),
+                spec.terms.shares(),
                 "a FOK fills completely"
             );
         }
@@ -272,19 +276,19 @@ impl World {
         }
         self.model.retain(|o| o.remaining > 0);
         let filled: u64 = expected.iter().map(|x| x.1).sum();
-        if spec.order_type.rests() && filled < spec.shares() {
+        if spec.terms.order_type.rests() && filled < spec.terms.shares() {
             self.seq += 1;
-            let who = spec.maker.0[0];
+            let who = spec.terms.maker.0[0];
             self.model.push(MOrder {
-                id: spec.id,
+                id: spec.terms.id,
                 seq: self.seq,
                 who,
                 yes,
-                side: spec.side,
+                side: spec.terms.side,
                 price,
-                remaining: spec.shares() - filled,
-                expires_at: (spec.order_type == OrderType::Gtd)
-                    .then(|| spec.expiration - GTD_THRESHOLD_SECS),
+                remaining: spec.terms.shares() - filled,
+                expires_at: (spec.terms.order_type == OrderType::Gtd)
+                    .then(|| spec.terms.expiration - GTD_THRESHOLD_SECS),
             });
         }
     }
@@ -303,17 +307,19 @@ impl World {
         id.0[..8].copy_from_slice(&self.next.to_be_bytes());
         let fee = self.e.market(&cond()).unwrap().spec.fee_rate_bps;
         OrderSpec {
-            id: OrderId(id),
+            terms: OrderTerms {
+                id: OrderId(id),
+                maker: acct(who),
+                token: tok(if yes { 1 } else { 2 }),
+                side,
+                maker_amount,
+                taker_amount,
+                fee_rate_bps: fee,
+                order_type: ty,
+                expiration: 0,
+            },
             owner: owner(who),
-            maker: acct(who),
-            token: tok(if yes { 1 } else { 2 }),
-            side,
-            maker_amount,
-            taker_amount,
-            fee_rate_bps: fee,
-            order_type: ty,
             post_only: false,
-            expiration: 0,
         }
     }
 
@@ -349,7 +355,7 @@ impl World {
                 );
                 s.post_only = post_only;
                 if let Some(g) = gtd {
-                    s.expiration = self.now + g;
+                    s.terms.expiration = self.now + g;
                 }
                 self.place(s, yes, price);
             }

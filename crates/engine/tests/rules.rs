@@ -139,10 +139,10 @@ fn price_priority_across_match_types_then_time() {
     let a = t.limit(1, YES, Side::Sell, 5500, 1_000); // ask 0.55 (complementary)
     t.place(a);
     let b = t.limit(2, NO, Side::Buy, 5000, 1_000); // ask 0.50 in YES space (mint)
-    let b_id = b.id;
+    let b_id = b.terms.id;
     t.place(b);
     let c = t.limit(3, NO, Side::Buy, 4500, 1_000); // ask 0.55 in YES space, later than `a`
-    let c_id = c.id;
+    let c_id = c.terms.id;
     t.place(c);
     let taker = t.limit(4, YES, Side::Buy, 6000, 3_000);
     let ev = t.place(taker);
@@ -283,7 +283,7 @@ fn fees_as_the_contract() {
     );
     // the signed rate must be the market's
     let mut wrong = t.limit(2, YES, Side::Buy, 5000, 1_000);
-    wrong.fee_rate_bps = 0;
+    wrong.terms.fee_rate_bps = 0;
     assert_eq!(
         rejected(&t.place(wrong)),
         Some(Reject::FeeRate {
@@ -306,7 +306,7 @@ fn validation() {
             tick: clobkit_core::types::TickSize::Hundredth
         })
     );
-    off.id = t.id();
+    off.terms.id = t.id();
     let small = t.limit(1, YES, Side::Buy, 5000, 400); // 4 shares < 5
     assert_eq!(
         rejected(&t.place(small)),
@@ -318,11 +318,11 @@ fn validation() {
     let big = t.limit(1, YES, Side::Buy, 5000, 10_000); // $50 > $10
     assert_eq!(rejected(&t.place(big)), Some(Reject::NotEnoughBalance));
     let mut unknown = t.limit(1, YES, Side::Buy, 5000, 1_000);
-    unknown.token = tok(99);
+    unknown.terms.token = tok(99);
     assert_eq!(rejected(&t.place(unknown)), Some(Reject::UnknownToken));
     let mut lots = t.limit(1, YES, Side::Buy, 5000, 1_000);
-    lots.taker_amount += 1; // not whole lots
-    lots.maker_amount = lots.taker_amount / 2;
+    lots.terms.taker_amount += 1; // not whole lots
+    lots.terms.maker_amount = lots.terms.taker_amount / 2;
     assert!(rejected(&t.place(lots)).is_some());
     let ok = t.limit(1, YES, Side::Buy, 5000, 1_000);
     let dup = ok.clone();
@@ -334,12 +334,12 @@ fn validation() {
         Some(Reject::MarketBuyBelowOneDollar { amount: 900_000 })
     );
     let mut gtc_exp = t.limit(1, YES, Side::Buy, 5000, 500);
-    gtc_exp.expiration = t.now + 1000;
+    gtc_exp.terms.expiration = t.now + 1000;
     assert_eq!(rejected(&t.place(gtc_exp)), Some(Reject::InvalidExpiration));
     let zero = t.market_order(1, YES, Side::Buy, 0, 0, OrderType::Fok);
     assert_eq!(rejected(&t.place(zero)), Some(Reject::InvalidAmounts));
     // exact strings of the reference
-    let id = dup.id;
+    let id = dup.terms.id;
     assert_eq!(
         Reject::Duplicated.message(&id),
         format!("order {id} is invalid. Duplicated.")
@@ -371,14 +371,14 @@ fn gtd_expires_with_the_security_threshold() {
     let mut t = T::new(0);
     t.fund(1, 100);
     let mut g = t.limit(1, YES, Side::Buy, 5000, 1_000);
-    g.order_type = OrderType::Gtd;
-    g.expiration = t.now + 60; // already inside the threshold
+    g.terms.order_type = OrderType::Gtd;
+    g.terms.expiration = t.now + 60; // already inside the threshold
     assert_eq!(
         rejected(&t.place(g.clone())),
         Some(Reject::InvalidExpiration)
     );
-    g.expiration = t.now + 60 + 30; // lives 30 s
-    let id = g.id;
+    g.terms.expiration = t.now + 60 + 30; // lives 30 s
+    let id = g.terms.id;
     assert_eq!(rejected(&t.place(g)), None);
     assert_eq!(t.coll(1).reserved, 5 * ONE);
     t.now += 29;
@@ -410,7 +410,7 @@ fn cancels() {
     let b = t.limit(1, NO, Side::Buy, 4000, 1_000);
     let c = t.limit(1, YES, Side::Buy, 3000, 1_000);
     let other = t.limit(2, YES, Side::Buy, 3000, 1_000);
-    let (ia, ib, ic, io) = (a.id, b.id, c.id, other.id);
+    let (ia, ib, ic, io) = (a.terms.id, b.terms.id, c.terms.id, other.terms.id);
     for o in [a, b, c, other] {
         t.place(o);
     }
@@ -446,7 +446,7 @@ fn cancels() {
     // a partly filled order cancels its remainder
     t.fund_tokens(3, 100);
     let big = t.limit(2, YES, Side::Buy, 5000, 2_000);
-    let big_id = big.id;
+    let big_id = big.terms.id;
     t.place(big);
     let s = t.limit(3, YES, Side::Sell, 5000, 500);
     t.place(s);

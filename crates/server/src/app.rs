@@ -135,15 +135,15 @@ impl AppState {
         };
         let replayed = rec.records.len();
         let mut last_now = exchange.engine.now();
-        for (seq, r) in &rec.records {
-            if let Record::Engine(s) = r {
+        for (seq, r) in rec.records {
+            if let Record::Engine(s) = &r {
                 last_now = last_now.max(s.now);
             }
             // A record that the engine refuses (CommandError) refused the same way when it was
             // first applied, and changed nothing: only a decode failure is fatal.
             if let Err(crate::exchange::ExchangeError::BadCredentials(e)) = exchange.apply(r) {
                 return Err(StartError::Replay {
-                    seq: *seq,
+                    seq,
                     error: e,
                 });
             }
@@ -201,13 +201,14 @@ impl AppState {
                 .journal
                 .append(&record)
                 .map_err(|e| ApiError::internal(e.to_string()))?;
-            let result = core.exchange.apply(&record);
-            if let Record::CreateApiKey { creds, .. } = &record {
-                self.auth
-                    .keys
-                    .refresh(creds.api_key.as_str(), &core.exchange);
-            } else if let Record::DeleteApiKey { key, .. } = &record {
-                self.auth.keys.refresh(key, &core.exchange);
+            let changed_key = match &record {
+                Record::CreateApiKey { creds, .. } => Some(creds.api_key.as_str().to_owned()),
+                Record::DeleteApiKey { key, .. } => Some(key.clone()),
+                _ => None,
+            };
+            let result = core.exchange.apply(record);
+            if let Some(key) = changed_key {
+                self.auth.keys.refresh(&key, &core.exchange);
             }
             core.since_snapshot += 1;
             if core.since_snapshot >= self.config.snapshot_every {

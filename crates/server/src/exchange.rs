@@ -172,13 +172,14 @@ impl Exchange {
         }
     }
 
-    /// Applies a record; returns the engine's events. An error means nothing changed.
-    pub fn apply(&mut self, rec: &Record) -> Result<Vec<Event>, ExchangeError> {
+    /// Applies a record; returns the engine's events. An error means nothing changed. The record
+    /// is consumed: an accepted order's spec moves into its [`OrderRow`] without a copy.
+    pub fn apply(&mut self, rec: Record) -> Result<Vec<Event>, ExchangeError> {
         match rec {
             Record::Engine(cmd) => {
-                let events = self.engine.apply(cmd)?;
-                let placed = match &cmd.command {
-                    Command::Place(spec) => Some(spec.as_ref()),
+                let events = self.engine.apply(&cmd)?;
+                let placed = match cmd.command {
+                    Command::Place(spec) => Some(spec),
                     _ => None,
                 };
                 self.absorb(cmd.now, placed, &events);
@@ -190,32 +191,32 @@ impl Exchange {
                 creds,
                 ..
             } => {
-                if self.key_by_wallet.contains_key(&(*address, nonce.clone())) {
+                if self.key_by_wallet.contains_key(&(address, nonce.clone())) {
                     return Err(ExchangeError::KeyExists);
                 }
-                let auth = L2Auth::new(creds.clone(), *address)
-                    .map_err(|e| ExchangeError::BadCredentials(e.to_string()))?;
                 let key = creds.api_key.as_str().to_owned();
+                let auth = L2Auth::new(creds, address)
+                    .map_err(|e| ExchangeError::BadCredentials(e.to_string()))?;
                 self.key_by_wallet
-                    .insert((*address, nonce.clone()), key.clone());
+                    .insert((address, nonce.clone()), key.clone());
                 self.keys.insert(
                     key,
                     KeyEntry {
-                        address: *address,
-                        nonce: nonce.clone(),
+                        address,
+                        nonce,
                         auth,
                     },
                 );
                 Ok(Vec::new())
             }
             Record::DeleteApiKey { key, .. } => {
-                if let Some(e) = self.keys.remove(key) {
+                if let Some(e) = self.keys.remove(&key) {
                     self.key_by_wallet.remove(&(e.address, e.nonce));
                 }
                 Ok(Vec::new())
             }
             Record::DropNotifications { owner, ids, .. } => {
-                if let Some(list) = self.notifications.get_mut(owner) {
+                if let Some(list) = self.notifications.get_mut(&owner) {
                     list.retain(|n| !ids.contains(&n.id));
                 }
                 Ok(Vec::new())
@@ -238,7 +239,7 @@ impl Exchange {
     }
 
     /// Updates the query tables from a command's events.
-    fn absorb(&mut self, now: u64, placed: Option<&OrderSpec>, events: &[Event]) {
+    fn absorb(&mut self, now: u64, mut placed: Option<Box<OrderSpec>>, events: &[Event]) {
         for ev in events {
             match ev {
                 Event::OrderAccepted {
@@ -248,15 +249,15 @@ impl Exchange {
                     rests,
                     ..
                 } => {
-                    let Some(spec) = placed.filter(|s| s.id == *order) else {
+                    let Some(spec) = placed.take_if(|s| s.terms.id == *order) else {
                         continue;
                     };
                     let market = self
                         .engine
-                        .market_of(&spec.token)
+                        .market_of(&spec.terms.token)
                         .map(|(m, _)| m.spec.condition_id)
                         .unwrap_or_default();
-                    let outcome = self.outcome_of(&spec.token);
+                    let outcome = self.outcome_of(&spec.terms.token);
                     let status = if *rests {
                         OrderStatus::Live
                     } else {
@@ -265,7 +266,7 @@ impl Exchange {
                     self.orders.insert(
                         *order,
                         OrderRow {
-                            spec: spec.clone(),
+                            spec: *spec,
                             market,
                             outcome,
                             price: *price,
@@ -372,20 +373,20 @@ impl Exchange {
             p.insert("market".into(), m.spec.condition_id.to_string().into());
         }
         if let Some(row) = order.and_then(|o| self.orders.get(o)) {
-            p.insert("order_id".into(), row.spec.id.to_string().into());
-            p.insert("asset_id".into(), row.spec.token.to_string().into());
+            p.insert("order_id".into(), row.spec.terms.id.to_string().into());
+            p.insert("asset_id".into(), row.spec.terms.token.to_string().into());
             p.insert("outcome".into(), row.outcome.clone().into());
-            p.insert("side".into(), row.spec.side.as_str().into());
+            p.insert("side".into(), row.spec.terms.side.as_str().into());
             p.insert(
                 "price".into(),
                 clobkit_engine::pips_to_decimal(row.price)
                     .to_string()
                     .into(),
             );
-            p.insert("type".into(), row.spec.order_type.as_str().into());
+            p.insert("type".into(), row.spec.terms.order_type.as_str().into());
             p.insert(
                 "original_size".into(),
-                clobkit_engine::units_to_decimal(row.spec.shares())
+                clobkit_engine::units_to_decimal(row.spec.terms.shares())
                     .to_string()
                     .into(),
             );
@@ -395,10 +396,10 @@ impl Exchange {
                     .to_string()
                     .into(),
             );
-            let remaining = if row.spec.sized_in_collateral() {
+            let remaining = if row.spec.terms.sized_in_collateral() {
                 0
             } else {
-                row.spec.shares().saturating_sub(row.size_matched)
+                row.spec.terms.shares().saturating_sub(row.size_matched)
             };
             p.insert(
                 "remaining_size".into(),
@@ -450,7 +451,7 @@ impl Exchange {
         self.engine
             .resting_of(&Owner::new(owner))
             .iter()
-            .filter_map(|r| self.orders.get(&r.id))
+            .filter_map(|r| self.orders.get(&r.terms.id))
             .collect()
     }
 
@@ -524,7 +525,7 @@ impl Exchange {
             );
         }
         for row in s.orders {
-            x.orders.insert(row.spec.id, row);
+            x.orders.insert(row.spec.terms.id, row);
         }
         for row in &s.trades {
             let t = &row.trade;

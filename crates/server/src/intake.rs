@@ -34,7 +34,7 @@ use clobkit_core::verify::verify_order;
 use clobkit_core::wallet::WalletFactories;
 use clobkit_core::wire::PostOrder;
 use clobkit_core::wire::errors as msg;
-use clobkit_engine::{MAX_FEE_RATE_BPS, OrderSpec, Owner, check_terms};
+use clobkit_engine::{MAX_FEE_RATE_BPS, OrderSpec, OrderTerms, Owner, check_terms};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -142,17 +142,19 @@ pub fn check_post_order(
         return Err(bad(msg::INVALID_ORDER_PAYLOAD));
     };
     let spec = OrderSpec {
-        id,
+        terms: OrderTerms {
+            id,
+            maker: order.maker,
+            token: order.token_id,
+            side: order.side,
+            maker_amount,
+            taker_amount,
+            fee_rate_bps,
+            order_type: posted.order_type,
+            expiration,
+        },
         owner: Owner::new(&caller.key),
-        maker: order.maker,
-        token: order.token_id,
-        side: order.side,
-        maker_amount,
-        taker_amount,
-        fee_rate_bps,
-        order_type: posted.order_type,
         post_only: posted.post_only,
-        expiration,
     };
     check_terms(&spec, rules.fee_rate_bps, now)
         .map_err(|r| ApiError::bad_request(r.message(&id)))?;
@@ -179,20 +181,22 @@ fn decimals(v: u64) -> u32 {
 /// The exchange's decimal precision rules: limit orders keep shares to 2 decimals and collateral
 /// to tick + 2; market (FOK/FAK) orders keep the maker amount to 2 decimals and the taker to 4.
 fn check_precision(spec: &OrderSpec, tick: TickSize) -> Result<(), ApiError> {
-    let side = match spec.side {
+    let side = match spec.terms.side {
         Side::Buy => "buy",
         Side::Sell => "sell",
     };
-    let (max_maker, max_taker, kind) = if spec.order_type.rests() {
+    let (max_maker, max_taker, kind) = if spec.terms.order_type.rests() {
         let collateral = tick.decimals() + 2;
-        match spec.side {
+        match spec.terms.side {
             Side::Buy => (collateral, 2, side.to_owned()),
             Side::Sell => (2, collateral, side.to_owned()),
         }
     } else {
         (2, 4, format!("market {side}"))
     };
-    if decimals(spec.maker_amount) > max_maker || decimals(spec.taker_amount) > max_taker {
+    if decimals(spec.terms.maker_amount) > max_maker
+        || decimals(spec.terms.taker_amount) > max_taker
+    {
         return Err(ApiError::bad_request(msg::invalid_precision(
             &kind, max_maker, max_taker,
         )));

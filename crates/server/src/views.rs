@@ -43,21 +43,21 @@ pub fn book_summary(x: &Exchange, token: &TokenId, now_ms: u128) -> Option<Order
 /// An order row as `/data/order` returns it.
 pub fn open_order(row: &OrderRow) -> OpenOrder {
     OpenOrder {
-        id: row.spec.id,
+        id: row.spec.terms.id,
         status: row.status.clone(),
         owner: row.spec.owner.as_str().to_owned(),
-        maker_address: row.spec.maker,
+        maker_address: row.spec.terms.maker,
         market: row.market,
-        asset_id: row.spec.token,
-        side: row.spec.side,
-        original_size: units_to_decimal(row.spec.shares()),
+        asset_id: row.spec.terms.token,
+        side: row.spec.terms.side,
+        original_size: units_to_decimal(row.spec.terms.shares()),
         size_matched: units_to_decimal(row.size_matched),
         price: pips_to_decimal(row.price),
         associate_trades: row.trades.iter().map(|t| trade_uuid(*t)).collect(),
         outcome: row.outcome.clone(),
         created_at: row.created_at,
-        expiration: row.spec.expiration,
-        order_type: row.spec.order_type,
+        expiration: row.spec.terms.expiration,
+        order_type: row.spec.terms.order_type,
     }
 }
 

@@ -57,17 +57,19 @@ fn limit(
         Side::Sell => (hundredths * LOT, hundredths * pips),
     };
     OrderSpec {
-        id: id(n),
+        terms: OrderTerms {
+            id: id(n),
+            maker: Address::repeat_byte(who),
+            token,
+            side,
+            maker_amount,
+            taker_amount,
+            fee_rate_bps: 0,
+            order_type: ty,
+            expiration: 0,
+        },
         owner: Owner::new(&format!("key-{who}")),
-        maker: Address::repeat_byte(who),
-        token,
-        side,
-        maker_amount,
-        taker_amount,
-        fee_rate_bps: 0,
-        order_type: ty,
         post_only: false,
-        expiration: 0,
     }
 }
 

@@ -104,17 +104,19 @@ impl T {
             .map(|m| m.spec.fee_rate_bps)
             .unwrap_or(0);
         OrderSpec {
-            id: self.id(),
+            terms: OrderTerms {
+                id: self.id(),
+                maker: acct(n),
+                token: tok(token),
+                side,
+                maker_amount,
+                taker_amount,
+                fee_rate_bps: fee,
+                order_type: OrderType::Gtc,
+                expiration: 0,
+            },
             owner: owner(n),
-            maker: acct(n),
-            token: tok(token),
-            side,
-            maker_amount,
-            taker_amount,
-            fee_rate_bps: fee,
-            order_type: OrderType::Gtc,
             post_only: false,
-            expiration: 0,
         }
     }
     pub fn market_order(
@@ -127,9 +129,9 @@ impl T {
         ty: OrderType,
     ) -> OrderSpec {
         let mut s = self.limit(n, token, side, 5000, 100);
-        s.maker_amount = amount;
-        s.taker_amount = other;
-        s.order_type = ty;
+        s.terms.maker_amount = amount;
+        s.terms.taker_amount = other;
+        s.terms.order_type = ty;
         s
     }
     pub fn place(&mut self, s: OrderSpec) -> Vec<Event> {

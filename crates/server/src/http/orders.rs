@@ -48,7 +48,7 @@ fn check(app: &AppState, caller: &Caller, posted: &PostOrder) -> Result<OrderSpe
 
 /// Sequences one checked order and builds its answer from the command's events.
 async fn place(app: &AppState, spec: OrderSpec) -> Result<OrderResponse, ApiError> {
-    let id = spec.id;
+    let id = spec.terms.id;
     let events = app
         .engine(Command::Place(Box::new(spec)))
         .await?

@@ -90,8 +90,8 @@ async fn get_orders(
         ex.open_orders(&auth.caller.key)
             .into_iter()
             .filter(|r| q.market.keeps(&r.market))
-            .filter(|r| q.asset_id.keeps(&r.spec.token))
-            .filter(|r| q.id.keeps(&r.spec.id))
+            .filter(|r| q.asset_id.keeps(&r.spec.terms.token))
+            .filter(|r| q.id.keeps(&r.spec.terms.id))
             .map(views::open_order)
             .collect::<Vec<_>>()
     });
