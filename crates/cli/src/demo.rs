@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use clobkit_client::{
     BalanceAllowanceParams, ClobClient, CreateOrderOptions, L2, MarketOrderArgs, OpenOrderParams,
-    OrderArgs, PostOrdersArgs, TradeParams,
+    OrderArgs, Pages, PostOrdersArgs, TradeParams,
 };
 use clobkit_core::book::OrderBookSummary;
 use clobkit_core::chain::Chain;
@@ -226,11 +226,7 @@ pub async fn run() -> Result<(), String> {
             )
             .await
             .map_err(e("create_order"))?;
-        ladder.push(PostOrdersArgs {
-            order,
-            order_type: OrderType::Gtc,
-            post_only: true,
-        });
+        ladder.push(PostOrdersArgs::new(order, OrderType::Gtc).post_only());
     }
     let posted = maker.post_orders(ladder).await.map_err(e("post_orders"))?;
     println!(
@@ -313,7 +309,7 @@ pub async fn run() -> Result<(), String> {
 
     section("queries: get_open_orders, get_order, get_trades, get_trades_paginated");
     let open = maker
-        .get_open_orders(&OpenOrderParams::default(), false, None)
+        .get_open_orders(&OpenOrderParams::default(), Pages::All, None)
         .await
         .map_err(e("open orders"))?;
     for oo in &open {
@@ -338,7 +334,7 @@ pub async fn run() -> Result<(), String> {
         one.price
     );
     let trades = taker
-        .get_trades(&TradeParams::default(), false, None)
+        .get_trades(&TradeParams::default(), Pages::All, None)
         .await
         .map_err(e("trades"))?;
     for t in &trades {

@@ -5,7 +5,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use clobkit_client::{
     BalanceAllowanceParams, ClientError, ClobClient, CreateOrderOptions, L1, L2, MarketOrderArgs,
-    OpenOrderParams, OrderArgs, Public, TradeParams,
+    OpenOrderParams, OrderArgs, Pages, PostMode, Public, TradeParams,
 };
 use clobkit_core::Decimal;
 use clobkit_core::auth::ApiCredentials;
@@ -361,6 +361,11 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
             post_only,
         } => {
             let client = l2(c).await?;
+            let mode = if post_only {
+                PostMode::PostOnly
+            } else {
+                PostMode::Normal
+            };
             let mut args = OrderArgs::new(
                 token(&t)?,
                 parse::<Decimal>("price", &price)?,
@@ -378,10 +383,7 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
                 .create_order(&args, CreateOrderOptions::default())
                 .await
                 .map_err(err)?;
-            let r = client
-                .post_order_with(order, ty, post_only)
-                .await
-                .map_err(err)?;
+            let r = client.post_order_with(order, ty, mode).await.map_err(err)?;
             out(json, &r, || print_response(&r))
         }
         TradeCmd::MarketOrder {
@@ -446,14 +448,12 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
         }
         TradeCmd::Orders { market, asset } => {
             let client = l2(c).await?;
-            let params = OpenOrderParams {
-                market: market.as_deref().map(cond).transpose()?,
-                asset_id: asset.as_deref().map(token).transpose()?,
-                id: None,
-            };
+            let mut params = OpenOrderParams::default();
+            params.market = market.as_deref().map(cond).transpose()?;
+            params.asset_id = asset.as_deref().map(token).transpose()?;
             let bar = spinner("fetching open orders");
             let orders = client
-                .get_open_orders(&params, false, None)
+                .get_open_orders(&params, Pages::All, None)
                 .await
                 .map_err(err);
             bar.finish_and_clear();
@@ -479,13 +479,14 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
         }
         TradeCmd::Trades { market, asset } => {
             let client = l2(c).await?;
-            let params = TradeParams {
-                market: market.as_deref().map(cond).transpose()?,
-                asset_id: asset.as_deref().map(token).transpose()?,
-                ..Default::default()
-            };
+            let mut params = TradeParams::default();
+            params.market = market.as_deref().map(cond).transpose()?;
+            params.asset_id = asset.as_deref().map(token).transpose()?;
             let bar = spinner("fetching trades");
-            let trades = client.get_trades(&params, false, None).await.map_err(err);
+            let trades = client
+                .get_trades(&params, Pages::All, None)
+                .await
+                .map_err(err);
             bar.finish_and_clear();
             let trades = trades?;
             out(json, &trades, || {

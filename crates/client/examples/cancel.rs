@@ -1,13 +1,13 @@
 //! cancelOrder, cancelOrders, cancelMarketOrders, cancelAll.
 include!("common/mod.rs");
 
-use clobkit_client::OpenOrderParams;
+use clobkit_client::{OpenOrderParams, Pages};
 
 #[tokio::main]
-async fn main() -> Result<(), ClientError> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = client().await?;
     let open = client
-        .get_open_orders(&OpenOrderParams::default(), false, None)
+        .get_open_orders(&OpenOrderParams::default(), Pages::All, None)
         .await?;
     let ids: Vec<_> = open.iter().map(|o| o.id).collect();
     if let Some(first) = ids.first() {
@@ -21,7 +21,7 @@ async fn main() -> Result<(), ClientError> {
     }
     println!(
         "cancel_market_orders: {:?}",
-        client.cancel_market_orders(None, Some(&token())).await?
+        client.cancel_market_orders(None, Some(&token()?)).await?
     );
     println!("cancel_all: {:?}", client.cancel_all().await?);
     Ok(())

@@ -5,14 +5,14 @@ use clobkit_client::{CreateOrderOptions, OrderArgs, PostOrdersArgs};
 use clobkit_core::types::{OrderType, Side};
 
 #[tokio::main]
-async fn main() -> Result<(), ClientError> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = client().await?;
-    let price = "0.40".parse().unwrap_or_default();
-    let size = "10".parse().unwrap_or_default();
+    let price = "0.40".parse()?;
+    let size = "10".parse()?;
     // one call: create, sign and post (GTC)
     let r = client
         .create_and_post_order(
-            &OrderArgs::new(token(), price, size, Side::Buy),
+            &OrderArgs::new(token()?, price, size, Side::Buy),
             CreateOrderOptions::default(),
             OrderType::Gtc,
         )
@@ -21,7 +21,7 @@ async fn main() -> Result<(), ClientError> {
     // sign first, post later
     let signed = client
         .create_order(
-            &OrderArgs::new(token(), "0.39".parse().unwrap_or_default(), size, Side::Buy),
+            &OrderArgs::new(token()?, "0.39".parse()?, size, Side::Buy),
             CreateOrderOptions::default(),
         )
         .await?;
@@ -34,15 +34,11 @@ async fn main() -> Result<(), ClientError> {
     for p in ["0.35", "0.34", "0.33"] {
         let order = client
             .create_order(
-                &OrderArgs::new(token(), p.parse().unwrap_or_default(), size, Side::Buy),
+                &OrderArgs::new(token()?, p.parse()?, size, Side::Buy),
                 CreateOrderOptions::default(),
             )
             .await?;
-        batch.push(PostOrdersArgs {
-            order,
-            order_type: OrderType::Gtc,
-            post_only: true,
-        });
+        batch.push(PostOrdersArgs::new(order, OrderType::Gtc).post_only());
     }
     for r in client.post_orders(batch).await? {
         println!("batch: {:?}", r.map(|r| r.order_id));

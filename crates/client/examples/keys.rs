@@ -2,7 +2,7 @@
 include!("common/mod.rs");
 
 #[tokio::main]
-async fn main() -> Result<(), ClientError> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = client().await?;
     println!("keys: {:?}", client.get_api_keys().await?);
     if std::env::var("DELETE_KEY").is_ok() {

@@ -5,9 +5,9 @@ use clobkit_client::{CreateOrderOptions, MarketOrderArgs};
 use clobkit_core::types::{OrderType, Side};
 
 #[tokio::main]
-async fn main() -> Result<(), ClientError> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = client().await?;
-    let mut args = MarketOrderArgs::new(token(), "5".parse().unwrap_or_default(), Side::Buy);
+    let mut args = MarketOrderArgs::new(token()?, "5".parse()?, Side::Buy);
     args.order_type = OrderType::Fak; // the default is FOK
     match client
         .create_and_post_market_order(&args, CreateOrderOptions::default())

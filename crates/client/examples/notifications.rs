@@ -2,7 +2,7 @@
 include!("common/mod.rs");
 
 #[tokio::main]
-async fn main() -> Result<(), ClientError> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = client().await?;
     let notes = client.get_notifications().await?;
     for n in &notes {

@@ -1,18 +1,15 @@
 //! getOrder, getOpenOrders, getTrades, getTradesPaginated.
 include!("common/mod.rs");
 
-use clobkit_client::{OpenOrderParams, TradeParams};
+use clobkit_client::{OpenOrderParams, Pages, TradeParams};
 
 #[tokio::main]
-async fn main() -> Result<(), ClientError> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = client().await?;
     let open = client
         .get_open_orders(
-            &OpenOrderParams {
-                asset_id: Some(token()),
-                ..Default::default()
-            },
-            false,
+            &OpenOrderParams::default().asset_id(token()?),
+            Pages::All,
             None,
         )
         .await?;
@@ -25,7 +22,7 @@ async fn main() -> Result<(), ClientError> {
         );
     }
     let trades = client
-        .get_trades(&TradeParams::default(), false, None)
+        .get_trades(&TradeParams::default(), Pages::All, None)
         .await?;
     println!("{} trade(s)", trades.len());
     let page = client

@@ -40,8 +40,8 @@ mod error;
 mod transport;
 
 pub use args::{
-    BalanceAllowanceParams, CreateOrderOptions, MarketOrderArgs, OpenOrderParams, OrderArgs,
-    PostOrdersArgs, TradeParams, TradesPage,
+    BalanceAllowanceParams, CreateOrderOptions, MarketOrderArgs, OpenOrderParams, OrderArgs, Pages,
+    PostMode, PostOrdersArgs, TradeParams, TradesPage,
 };
 pub use client::{ClientBuilder, ClobClient, HasSigner, Heartbeat, L1, L2, MAX_BATCH, Public};
 pub use error::{ApiErrorKind, ClientError};

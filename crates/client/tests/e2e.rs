@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use clobkit_client::{
     ApiErrorKind, BalanceAllowanceParams, ClientError, ClobClient, CreateOrderOptions, L2,
-    MarketOrderArgs, OpenOrderParams, OrderArgs, PostOrdersArgs, RetryPolicy, TradeParams,
+    MarketOrderArgs, OpenOrderParams, OrderArgs, Pages, PostMode, PostOrdersArgs, RetryPolicy,
+    TradeParams,
 };
 use clobkit_core::chain::Chain;
 use clobkit_core::order::Order;
@@ -347,14 +348,12 @@ async fn trading_every_order_type_and_signature_type() {
     let mut batch = Vec::new();
     for i in 0..15 {
         let p = Decimal::new(10 + i, 2);
-        batch.push(PostOrdersArgs {
-            order: eoa
-                .create_order(&OrderArgs::new(tok("12"), p, d("5"), Side::Buy), o)
+        batch.push(PostOrdersArgs::new(
+            eoa.create_order(&OrderArgs::new(tok("12"), p, d("5"), Side::Buy), o)
                 .await
                 .unwrap(),
-            order_type: OrderType::Gtc,
-            post_only: false,
-        });
+            OrderType::Gtc,
+        ));
     }
     let rs = eoa.post_orders(batch.clone()).await.unwrap();
     assert!(rs.iter().all(|r| r.is_ok()) && rs.len() == 15);
@@ -377,12 +376,12 @@ async fn trading_every_order_type_and_signature_type() {
         .unwrap();
     }
     let all = eoa
-        .get_open_orders(&OpenOrderParams::default(), false, None)
+        .get_open_orders(&OpenOrderParams::default(), Pages::All, None)
         .await
         .unwrap();
     assert_eq!(all.len(), 1 + 15 + 100);
     assert_eq!(
-        eoa.get_open_orders(&OpenOrderParams::default(), true, None)
+        eoa.get_open_orders(&OpenOrderParams::default(), Pages::First, None)
             .await
             .unwrap()
             .len(),
@@ -391,11 +390,8 @@ async fn trading_every_order_type_and_signature_type() {
     );
     assert_eq!(
         eoa.get_open_orders(
-            &OpenOrderParams {
-                market: Some(cond(2)),
-                ..Default::default()
-            },
-            false,
+            &OpenOrderParams::default().market(cond(2)),
+            Pages::All,
             None
         )
         .await
@@ -406,7 +402,7 @@ async fn trading_every_order_type_and_signature_type() {
 
     // trades: all, one page, filtered
     let trades = proxy
-        .get_trades(&TradeParams::default(), false, None)
+        .get_trades(&TradeParams::default(), Pages::All, None)
         .await
         .unwrap();
     assert_eq!(trades.len(), 3);
@@ -416,28 +412,18 @@ async fn trading_every_order_type_and_signature_type() {
         .unwrap();
     assert_eq!((page.count, page.next_cursor.as_str()), (3, "LTE="));
     assert_eq!(
-        eoa.get_trades(
-            &TradeParams {
-                market: Some(cond(1)),
-                ..Default::default()
-            },
-            false,
-            None
-        )
-        .await
-        .unwrap()
-        .len(),
+        eoa.get_trades(&TradeParams::default().market(cond(1)), Pages::All, None)
+            .await
+            .unwrap()
+            .len(),
         3
     );
 
     // cancels, every way
     let ids: Vec<_> = eoa
         .get_open_orders(
-            &OpenOrderParams {
-                asset_id: Some(tok("12")),
-                ..Default::default()
-            },
-            false,
+            &OpenOrderParams::default().asset_id(tok("12")),
+            Pages::All,
             None,
         )
         .await
@@ -478,7 +464,7 @@ async fn trading_every_order_type_and_signature_type() {
         vec![ask_id.to_string()]
     );
     assert!(
-        eoa.get_open_orders(&OpenOrderParams::default(), false, None)
+        eoa.get_open_orders(&OpenOrderParams::default(), Pages::All, None)
             .await
             .unwrap()
             .is_empty()
@@ -524,7 +510,7 @@ async fn every_error_the_exchange_can_return() {
     let post_only = b.create_order(&buy("0.5", "10"), o).await.unwrap();
     assert_eq!(
         kind(
-            b.post_order_with(post_only, OrderType::Gtc, true)
+            b.post_order_with(post_only, OrderType::Gtc, PostMode::PostOnly)
                 .await
                 .unwrap_err()
         ),
@@ -767,9 +753,10 @@ async fn rate_limits_reject_and_gets_wait_them_out() {
     // order posts are limited per API key and never retried
     let t = ex.trader(0, SignatureType::Eoa).await;
     let bid = |p: &str| OrderArgs::new(tok("11"), d(p), d("10"), Side::Buy);
-    let opts = || CreateOrderOptions {
-        tick_size: Some(clobkit_core::types::TickSize::Hundredth),
-        neg_risk: Some(false),
+    let opts = || {
+        CreateOrderOptions::default()
+            .tick_size(clobkit_core::types::TickSize::Hundredth)
+            .neg_risk(false)
     };
     t.create_and_post_order(&bid("0.40"), opts(), OrderType::Gtc)
         .await
@@ -780,7 +767,7 @@ async fn rate_limits_reject_and_gets_wait_them_out() {
         .unwrap_err();
     assert_eq!(kind(e), ApiErrorKind::RateLimited);
     let open = t
-        .get_open_orders(&OpenOrderParams::default(), false, None)
+        .get_open_orders(&OpenOrderParams::default(), Pages::All, None)
         .await
         .unwrap();
     assert_eq!(open.len(), 1, "the limited order was not placed");

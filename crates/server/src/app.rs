@@ -142,10 +142,7 @@ impl AppState {
             // A record that the engine refuses (CommandError) refused the same way when it was
             // first applied, and changed nothing: only a decode failure is fatal.
             if let Err(crate::exchange::ExchangeError::BadCredentials(e)) = exchange.apply(r) {
-                return Err(StartError::Replay {
-                    seq,
-                    error: e,
-                });
+                return Err(StartError::Replay { seq, error: e });
             }
         }
         let auth = Authenticator::new(

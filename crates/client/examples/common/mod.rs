@@ -18,8 +18,10 @@ fn env(name: &str, default: &str) -> String {
 }
 
 #[allow(dead_code)]
-fn token() -> TokenId {
-    env("TOKEN_ID", "1001").parse().unwrap_or_default()
+fn token() -> Result<TokenId, ClientError> {
+    let raw = env("TOKEN_ID", "1001");
+    raw.parse()
+        .map_err(|e| ClientError::Validation(format!("TOKEN_ID {raw:?}: {e}")))
 }
 
 /// Client initialization (the seed's first example): host, chain, signer, signature type,

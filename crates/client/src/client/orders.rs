@@ -9,7 +9,7 @@ use clobkit_core::{Address, U256};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::args::{CreateOrderOptions, MarketOrderArgs, OrderArgs, PostOrdersArgs};
+use crate::args::{CreateOrderOptions, MarketOrderArgs, OrderArgs, PostMode, PostOrdersArgs};
 use crate::error::{ApiErrorKind, ClientError};
 
 use clobkit_core::amounts::OrderAmounts;
@@ -148,28 +148,25 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
         order: PreparedOrder,
         order_type: OrderType,
     ) -> Result<OrderResponse, ClientError> {
-        self.post_order_with(order, order_type, false).await
+        self.post_order_with(order, order_type, PostMode::Normal)
+            .await
     }
 
-    /// `POST /order`, optionally post-only (GTC/GTD only).
+    /// `POST /order` in `mode` (post-only: GTC/GTD only).
     pub async fn post_order_with(
         &self,
         order: PreparedOrder,
         order_type: OrderType,
-        post_only: bool,
+        mode: PostMode,
     ) -> Result<OrderResponse, ClientError> {
-        if post_only && !order_type.rests() {
-            return Err(ClientError::Validation(
-                "post_only orders can only be of type GTC or GTD".into(),
-            ));
-        }
+        check_post_mode(mode, order_type)?;
         let token = order.order().token_id;
         let id = order.id();
         let body = PostOrder {
             order: order.into_signed(),
             owner: self.credentials().api_key.clone(),
             order_type,
-            post_only,
+            post_only: mode.is_post_only(),
             defer_exec: None,
         };
         let bytes = json_body(&body)?;
@@ -191,11 +188,8 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
                 orders.len()
             )));
         }
-        if let Some(bad) = orders.iter().find(|o| o.post_only && !o.order_type.rests()) {
-            return Err(ClientError::Validation(format!(
-                "post_only orders can only be of type GTC or GTD ({})",
-                bad.order_type
-            )));
+        for o in &orders {
+            check_post_mode(o.mode, o.order_type)?;
         }
         let tokens: Vec<TokenId> = orders.iter().map(|o| o.order.order().token_id).collect();
         let order_ids: Vec<OrderId> = orders.iter().map(|o| o.order.id()).collect();
@@ -205,7 +199,7 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
                 order: o.order.into_signed(),
                 owner: self.credentials().api_key.clone(),
                 order_type: o.order_type,
-                post_only: o.post_only,
+                post_only: o.mode.is_post_only(),
                 defer_exec: None,
             })
             .collect();
@@ -296,4 +290,16 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
         self.l2(Method::DELETE, "/cancel-market-orders", "", &body)
             .await
     }
+}
+
+/// Refuses post-only on a type that does not rest, before anything is sent, with the exchange's
+/// own message and the type that was asked for.
+fn check_post_mode(mode: PostMode, order_type: OrderType) -> Result<(), ClientError> {
+    if mode.is_post_only() && !order_type.rests() {
+        return Err(ClientError::Validation(format!(
+            "{} (got {order_type})",
+            clobkit_core::wire::errors::POST_ONLY_TYPE
+        )));
+    }
+    Ok(())
 }

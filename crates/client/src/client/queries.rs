@@ -8,7 +8,7 @@ use clobkit_core::wire::{Cursor, OpenOrder, Page, Trade};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
-use crate::args::{OpenOrderParams, TradeParams, TradesPage};
+use crate::args::{OpenOrderParams, Pages, TradeParams, TradesPage};
 use crate::error::ClientError;
 
 use super::*;
@@ -20,11 +20,11 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
             .await
     }
 
-    /// `GET /data/orders`: open orders, following cursors to the end unless `only_first_page`.
+    /// `GET /data/orders`: open orders, following cursors to the end or stopping after the first page.
     pub async fn get_open_orders(
         &self,
         params: &OpenOrderParams,
-        only_first_page: bool,
+        pages: Pages,
         next_cursor: Option<&str>,
     ) -> Result<Vec<OpenOrder>, ClientError> {
         let q = |cursor: &str| {
@@ -35,17 +35,17 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
                 ("next_cursor", Some(cursor.to_owned())),
             ])
         };
-        self.collect_pages("/data/orders", q, only_first_page, next_cursor)
+        self.collect_pages("/data/orders", q, pages, next_cursor)
             .await
     }
 
     /// Follows `next_cursor` from `next_cursor` (or the start) to the end marker, or stops after
-    /// one page, gathering every page's rows; `q` builds the query string for a cursor.
+    /// one page for [`Pages::First`], gathering every page's rows; `q` builds the query string for a cursor.
     pub(super) async fn collect_pages<T: DeserializeOwned>(
         &self,
         path: &str,
         q: impl Fn(&str) -> String,
-        only_first_page: bool,
+        pages: Pages,
         next_cursor: Option<&str>,
     ) -> Result<Vec<T>, ClientError> {
         let mut cursor = next_cursor.unwrap_or(Cursor::START).to_owned();
@@ -54,7 +54,7 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
             let page: Page<T> = self.l2(Method::GET, path, &q(&cursor), b"").await?;
             out.extend(page.data);
             cursor = page.next_cursor.0;
-            if only_first_page {
+            if pages == Pages::First {
                 break;
             }
         }
@@ -76,15 +76,15 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
         ])
     }
 
-    /// `GET /data/trades`: trades, following cursors to the end unless `only_first_page`.
+    /// `GET /data/trades`: trades, following cursors to the end or stopping after the first page.
     pub async fn get_trades(
         &self,
         params: &TradeParams,
-        only_first_page: bool,
+        pages: Pages,
         next_cursor: Option<&str>,
     ) -> Result<Vec<Trade>, ClientError> {
         let q = |cursor: &str| Self::trade_query(params, cursor);
-        self.collect_pages("/data/trades", q, only_first_page, next_cursor)
+        self.collect_pages("/data/trades", q, pages, next_cursor)
             .await
     }
 
