@@ -50,26 +50,86 @@ fn main() {
         .collect();
     let total = args.first().copied().unwrap_or(20_000);
     let conns = args.get(1).copied().unwrap_or(32);
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    // The exchange and the load generator run on runtimes of their own (threads named `server`
+    // and `loadgen`), so the CPU each uses per request can be read per thread (/proc).
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("server")
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(run(total, conns));
+    let client_rt = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("loadgen")
+        .enable_all()
+        .build()
+        .unwrap();
+    client_rt.block_on(run(total, conns, server_rt.handle().clone()));
 }
 
-async fn run(total: usize, conns: usize) {
+/// CPU seconds used so far by this process's threads, summed by role: the exchange's runtime
+/// (`server`), the journal writer, the load generator (`loadgen`). From `/proc/self/task/*/stat`
+/// (user + system time, in clock ticks of 1/100 s, Linux's USER_HZ).
+#[derive(Debug, Clone, Copy, Default)]
+struct Cpu {
+    server: f64,
+    journal: f64,
+    loadgen: f64,
+}
+
+impl Cpu {
+    fn now() -> Cpu {
+        let mut cpu = Cpu::default();
+        let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+            return cpu;
+        };
+        for t in tasks.flatten() {
+            let Ok(stat) = std::fs::read_to_string(t.path().join("stat")) else {
+                continue;
+            };
+            let Some((head, rest)) = stat.rsplit_once(')') else {
+                continue;
+            };
+            let name = head.split_once('(').map_or("", |(_, n)| n);
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+            let secs = (ticks(11) + ticks(12)) / 100.0;
+            if name.starts_with("server") {
+                cpu.server += secs;
+            } else if name.starts_with("clobkit-journal") {
+                cpu.journal += secs;
+            } else if name.starts_with("loadgen") {
+                cpu.loadgen += secs;
+            }
+        }
+        cpu
+    }
+
+    /// Microseconds of each role per request between `self` and `later`.
+    fn per_request(self, later: Cpu, requests: usize) -> (f64, f64, f64) {
+        let n = requests.max(1) as f64 / 1e6;
+        (
+            (later.server - self.server) / n,
+            (later.journal - self.journal) / n,
+            (later.loadgen - self.loadgen) / n,
+        )
+    }
+}
+
+async fn run(total: usize, conns: usize, server_rt: tokio::runtime::Handle) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let mut config = ServerConfig::new(dir.path());
     config.fsync = true;
     config.snapshot_every = 1_000_000;
-    let server = Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+    let server = server_rt
+        .spawn(Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0))))
         .await
+        .unwrap()
         .unwrap();
     let base = format!("http://{}", server.addr);
+    let state = server.state.clone();
     let admin = server.admin_token.clone();
     let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    let handle = tokio::spawn(server.run(async {
+    let handle = server_rt.spawn(server.run(async {
         let _ = rx.await;
     }));
     let http = reqwest::Client::builder()
@@ -181,9 +241,14 @@ async fn run(total: usize, conns: usize) {
     let bare: Vec<Job> = (0..jobs.len())
         .map(|_| (None, vec![Vec::new(); total / jobs.len().max(1)]))
         .collect();
+    let cpu_start = Cpu::now();
     let (mut base_lat, _, base_bad, base_elapsed) = drive(&http, &base, bare, deadline).await;
+    let cpu_bare = Cpu::now();
     assert_eq!(base_bad, 0, "GET /time must always answer 200");
+    let synced_before = state.journal_counts();
     let (mut lat, ok, rejected, elapsed) = drive(&http, &base, jobs, deadline).await;
+    let synced_after = state.journal_counts();
+    let cpu_orders = Cpu::now();
     let base_rate = base_lat.len() as f64 / base_elapsed.as_secs_f64();
     let (b50, b99, b999) = percentiles(&mut base_lat);
     let (p50, p99, p999) = percentiles(&mut lat);
@@ -220,6 +285,20 @@ async fn run(total: usize, conns: usize) {
         p99 as f64 / b99.max(1) as f64
     );
     let order_rate = ok as f64 / elapsed.as_secs_f64();
+    let (gs, _, gl) = cpu_start.per_request(cpu_bare, base_lat.len());
+    let (os, oj, ol) = cpu_bare.per_request(cpu_orders, lat.len());
+    println!(
+        "CPU per request (us): bare GET /time: server {gs:.0}, load generator {gl:.0}; order: server {os:.0} (of which one recovery {:.0}), journal writer {oj:.0}, load generator {ol:.0}",
+        cores_us(recover_rate, cores)
+    );
+    let (records, syncs) = (
+        synced_after.0 - synced_before.0,
+        synced_after.1 - synced_before.1,
+    );
+    println!(
+        "group commit: {records} records in {syncs} fdatasyncs ({:.1} per sync)",
+        records as f64 / syncs.max(1) as f64,
+    );
     // floor: per order, one bare round trip of the machine's time plus one recovery of a core's
     let floor_rate = 1.0 / (1.0 / base_rate + 1.0 / recover_rate);
     println!(
@@ -236,6 +315,11 @@ async fn run(total: usize, conns: usize) {
     );
     let _ = stop.send(());
     handle.await.unwrap().unwrap();
+}
+
+/// Microseconds of a core per recovery, from the machine's rate over `cores`.
+fn cores_us(rate: f64, cores: usize) -> f64 {
+    cores as f64 * 1e6 / rate
 }
 
 /// Bare signature recovery on every core: each core verifies the same signed order (digest,

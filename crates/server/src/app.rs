@@ -236,6 +236,15 @@ impl AppState {
             .await
     }
 
+    /// Records the journal has made durable, and the `fdatasync` calls it took (group commit:
+    /// the ratio is the average batch).
+    pub fn journal_counts(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let core = self.lock();
+        let stats = core.journal.stats();
+        (stats.records.load(Relaxed), stats.syncs.load(Relaxed))
+    }
+
     /// Writes a snapshot now (used at shutdown).
     pub fn snapshot_now(&self) -> Result<u64, JournalError> {
         let mut core = self.lock();
