@@ -1,7 +1,6 @@
 //! Building a client: the builder, and moving between the authentication levels.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use clobkit_core::Address;
@@ -15,6 +14,7 @@ use clobkit_core::wallet::WalletFactories;
 use crate::error::ClientError;
 use crate::transport::{RetryPolicy, Transport, default_http};
 
+use super::caches::MarketCaches;
 use super::*;
 
 /// Configures a [`ClobClient`].
@@ -88,14 +88,10 @@ impl ClientBuilder {
                     retry: self.retry,
                 },
                 chain: self.chain,
-                contracts,
                 domains: Domains::new(self.chain, &contracts),
                 signature_type: self.signature_type,
                 funder: self.funder,
-                tick_ttl: self.tick_ttl,
-                ticks: Mutex::new(HashMap::new()),
-                neg_risk: Mutex::new(HashMap::new()),
-                fees: Mutex::new(HashMap::new()),
+                caches: MarketCaches::new(self.tick_ttl),
             }),
             level: Public,
         })
@@ -131,7 +127,7 @@ impl ClobClient<Public> {
         let ty = self.inner.signature_type;
         let expected = expected_maker(ty, address, &factories)
             .map_err(|e| ClientError::Validation(e.to_string()))?;
-        let mut inner = Arc::try_unwrap(self.inner).unwrap_or_else(|a| clone_inner(&a));
+        let mut inner = Arc::unwrap_or_clone(self.inner);
         match inner.funder {
             Some(f) if f != expected => {
                 return Err(ClientError::Validation(format!(
@@ -146,21 +142,6 @@ impl ClobClient<Public> {
                 signer: Arc::new(signer),
             },
         })
-    }
-}
-
-pub(super) fn clone_inner(a: &Inner) -> Inner {
-    Inner {
-        t: a.t.clone(),
-        chain: a.chain,
-        contracts: a.contracts,
-        domains: a.domains,
-        signature_type: a.signature_type,
-        funder: a.funder,
-        tick_ttl: a.tick_ttl,
-        ticks: Mutex::new(lock(&a.ticks).clone()),
-        neg_risk: Mutex::new(lock(&a.neg_risk).clone()),
-        fees: Mutex::new(lock(&a.fees).clone()),
     }
 }
 

@@ -5,7 +5,8 @@
 //! |---|---|
 //! | `builder` | configuring a client, adding a signer (L1) and credentials (L2) |
 //! | `query` | query strings and batch bodies |
-//! | `public` | public market data and the caches orders are built from |
+//! | `caches` | tick sizes, neg-risk flags and fee rates remembered per token |
+//! | `public` | public market data, and the lookups orders are built from |
 //! | `keys` | L1 headers, creating and deriving API keys |
 //! | `orders` | building and signing orders; posting and cancelling them |
 //! | `queries` | the caller's orders, trades and scoring |
@@ -14,6 +15,7 @@
 
 mod account;
 mod builder;
+mod caches;
 mod heartbeat;
 mod keys;
 mod orders;
@@ -25,16 +27,14 @@ pub use builder::ClientBuilder;
 pub use heartbeat::Heartbeat;
 use query::*;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use clobkit_core::Address;
 use clobkit_core::auth::{ApiCredentials, L2Auth};
 use clobkit_core::chain::{Chain, Contracts};
 use clobkit_core::eip712::{ClobAuthDomain, ExchangeDomain};
 use clobkit_core::signer::AsyncSigner;
-use clobkit_core::types::{SignatureType, TickSize, TokenId};
+use clobkit_core::types::SignatureType;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
@@ -129,18 +129,14 @@ impl Domains {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Inner {
     t: Transport,
     chain: Chain,
-    contracts: Contracts,
     domains: Domains,
     signature_type: SignatureType,
     funder: Option<Address>,
-    tick_ttl: Duration,
-    ticks: Mutex<HashMap<TokenId, (TickSize, Instant)>>,
-    neg_risk: Mutex<HashMap<TokenId, bool>>,
-    fees: Mutex<HashMap<TokenId, u32>>,
+    caches: caches::MarketCaches,
 }
 
 /// A client of the CLOB v1 API. The type parameter is the authentication level
@@ -165,10 +161,6 @@ impl<A: Clone> Clone for ClobClient<A> {
 /// A request body as JSON bytes (serialized once; the L2 HMAC is computed over exactly these).
 fn json_body(body: &impl serde::Serialize) -> Result<Vec<u8>, ClientError> {
     serde_json::to_vec(body).map_err(|e| ClientError::Encode(e.to_string()))
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn random_salt() -> u64 {

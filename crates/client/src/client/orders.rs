@@ -70,8 +70,10 @@ impl<A: HasSigner> ClobClient<A> {
         args: &OrderArgs,
         options: CreateOrderOptions,
     ) -> Result<PreparedOrder, ClientError> {
-        let (tick, neg_risk) = self.resolve_options(&args.token_id, options).await?;
-        let fee = self.resolve_fee(&args.token_id, args.fee_rate_bps).await?;
+        let ((tick, neg_risk), fee) = tokio::try_join!(
+            self.resolve_options(&args.token_id, options),
+            self.resolve_fee(&args.token_id, args.fee_rate_bps)
+        )?;
         let amounts = limit_amounts(args.side, args.price, args.size, tick)?;
         let order = self
             .order_for(args.token_id, amounts, fee, args.nonce, args.taker)
@@ -85,8 +87,10 @@ impl<A: HasSigner> ClobClient<A> {
         args: &MarketOrderArgs,
         options: CreateOrderOptions,
     ) -> Result<PreparedOrder, ClientError> {
-        let (tick, neg_risk) = self.resolve_options(&args.token_id, options).await?;
-        let fee = self.resolve_fee(&args.token_id, args.fee_rate_bps).await?;
+        let ((tick, neg_risk), fee) = tokio::try_join!(
+            self.resolve_options(&args.token_id, options),
+            self.resolve_fee(&args.token_id, args.fee_rate_bps)
+        )?;
         let price = match args.price {
             Some(p) => p,
             None => {

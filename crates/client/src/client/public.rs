@@ -1,7 +1,6 @@
 //! Public market data, and the tick-size, neg-risk and fee-rate caches orders are built from.
 
 use std::collections::HashMap;
-use std::time::Instant;
 
 use clobkit_core::amounts::market_price;
 use clobkit_core::book::OrderBookSummary;
@@ -93,7 +92,7 @@ impl<A> ClobClient<A> {
     /// `GET /book`: a token's book (also refreshes the cached tick size).
     pub async fn get_order_book(&self, token: &TokenId) -> Result<OrderBookSummary, ClientError> {
         let b: OrderBookSummary = self.get("/book", &token_query(token)).await?;
-        lock(&self.inner.ticks).insert(*token, (b.tick_size, Instant::now()));
+        self.inner.caches.set_tick(*token, b.tick_size);
         Ok(b)
     }
 
@@ -187,42 +186,35 @@ impl<A> ClobClient<A> {
 
     /// The market's tick size: cached for the TTL (and refreshed by every book read).
     pub async fn get_tick_size(&self, token: &TokenId) -> Result<TickSize, ClientError> {
-        let cached = lock(&self.inner.ticks).get(token).copied();
-        if let Some((t, _)) = cached.filter(|(_, at)| at.elapsed() < self.inner.tick_ttl) {
+        if let Some(t) = self.inner.caches.tick(token) {
             return Ok(t);
         }
         let v: clobkit_core::wire::TickSizeResponse =
             self.get("/tick-size", &token_query(token)).await?;
-        lock(&self.inner.ticks).insert(*token, (v.minimum_tick_size, Instant::now()));
+        self.inner.caches.set_tick(*token, v.minimum_tick_size);
         Ok(v.minimum_tick_size)
     }
 
     /// Forgets cached tick sizes (all, or one token's).
     pub fn clear_tick_size_cache(&self, token: Option<&TokenId>) {
-        let mut t = lock(&self.inner.ticks);
-        match token {
-            Some(tok) => {
-                t.remove(tok);
-            }
-            None => t.clear(),
-        }
+        self.inner.caches.forget_ticks(token);
     }
 
     /// Whether the token's market is neg-risk (cached).
     pub async fn get_neg_risk(&self, token: &TokenId) -> Result<bool, ClientError> {
-        if let Some(v) = lock(&self.inner.neg_risk).get(token) {
-            return Ok(*v);
+        if let Some(v) = self.inner.caches.neg_risk(token) {
+            return Ok(v);
         }
         let v: clobkit_core::wire::NegRiskResponse =
             self.get("/neg-risk", &token_query(token)).await?;
-        lock(&self.inner.neg_risk).insert(*token, v.neg_risk);
+        self.inner.caches.set_neg_risk(*token, v.neg_risk);
         Ok(v.neg_risk)
     }
 
     /// The market's fee rate in bps (cached).
     pub async fn get_fee_rate_bps(&self, token: &TokenId) -> Result<u32, ClientError> {
-        if let Some(v) = lock(&self.inner.fees).get(token) {
-            return Ok(*v);
+        if let Some(v) = self.inner.caches.fee(token) {
+            return Ok(v);
         }
         let v: clobkit_core::wire::FeeRateResponse =
             self.get("/fee-rate", &token_query(token)).await?;
@@ -230,7 +222,7 @@ impl<A> ClobClient<A> {
             path: "/fee-rate".into(),
             reason: "fee out of range".into(),
         })?;
-        lock(&self.inner.fees).insert(*token, fee);
+        self.inner.caches.set_fee(*token, fee);
         Ok(fee)
     }
 
@@ -257,7 +249,14 @@ impl<A> ClobClient<A> {
         token: &TokenId,
         opts: CreateOrderOptions,
     ) -> Result<(TickSize, bool), ClientError> {
-        let market_tick = self.get_tick_size(token).await?;
+        // the two lookups of a cold cache go out together
+        let neg_risk = async {
+            match opts.neg_risk {
+                Some(n) => Ok(n),
+                None => self.get_neg_risk(token).await,
+            }
+        };
+        let (market_tick, neg_risk) = tokio::try_join!(self.get_tick_size(token), neg_risk)?;
         let tick = match opts.tick_size {
             Some(t) if t.as_decimal() < market_tick.as_decimal() => {
                 return Err(ClientError::Validation(format!(
@@ -266,10 +265,6 @@ impl<A> ClobClient<A> {
             }
             Some(t) => t,
             None => market_tick,
-        };
-        let neg_risk = match opts.neg_risk {
-            Some(n) => n,
-            None => self.get_neg_risk(token).await?,
         };
         Ok((tick, neg_risk))
     }
