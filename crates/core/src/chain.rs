@@ -1,10 +1,13 @@
-//! The two chains the CLOB v1 clients support, and each one's contract addresses.
+//! The two chains the CLOB clients support, and each one's contract addresses per protocol
+//! version.
 
 use std::fmt;
 use std::str::FromStr;
 
 use alloy_primitives::{Address, address};
 use serde::{Deserialize, Serialize};
+
+use crate::protocol::ProtocolVersion;
 
 /// A chain the official clients accept. Any other chain id is refused by them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -37,16 +40,39 @@ impl Chain {
             other => Err(UnsupportedChain(other)),
         }
     }
-    /// This chain's contracts, with the default choice for the ambiguous Amoy neg-risk exchange
-    /// ([`AmoyNegRisk::Exchange`]).
+    /// This chain's V1 contracts, with the default choice for the ambiguous Amoy neg-risk
+    /// exchange ([`AmoyNegRisk::Exchange`]).
     pub const fn contracts(self) -> Contracts {
         self.contracts_with(AmoyNegRisk::Exchange)
     }
-    /// This chain's contracts with an explicit choice of Amoy neg-risk exchange (ignored on
+    /// This chain's contracts for orders of `version` (the Amoy neg-risk choice of V1 at its
+    /// default).
+    pub const fn contracts_for(self, version: ProtocolVersion) -> Contracts {
+        match version {
+            ProtocolVersion::V1 => self.contracts(),
+            ProtocolVersion::V2 => self.contracts_v2(),
+        }
+    }
+    /// This chain's V2 contracts. The V2 exchanges and pUSD have the same addresses on Polygon and
+    /// Amoy in all three official V2 clients; the neg-risk adapter and the Conditional Tokens are
+    /// those of V1.
+    pub const fn contracts_v2(self) -> Contracts {
+        let v1 = self.contracts();
+        Contracts {
+            version: ProtocolVersion::V2,
+            exchange: address!("0xE111180000d2663C0091e4f400237545B87B996B"),
+            neg_risk_exchange: address!("0xe2222d279d744050d28e00520010520000310F59"),
+            neg_risk_adapter: v1.neg_risk_adapter,
+            collateral: address!("0xC011a7E12a19f7B1f670d46F03B03f3342E82DFB"),
+            conditional_tokens: v1.conditional_tokens,
+        }
+    }
+    /// This chain's V1 contracts with an explicit choice of Amoy neg-risk exchange (ignored on
     /// Polygon, where every client agrees).
     pub const fn contracts_with(self, amoy_neg_risk: AmoyNegRisk) -> Contracts {
         match self {
             Chain::Polygon => Contracts {
+                version: ProtocolVersion::V1,
                 exchange: address!("0x4bFb41d5B3570DeFd03C39a9A4D8dE6Bd8B8982E"),
                 neg_risk_exchange: address!("0xC5d563A36AE78145C45a50134d48A1215220f80a"),
                 neg_risk_adapter: address!("0xd91E80cF2E7be2e162c6513ceD06f1dD0dA35296"),
@@ -54,6 +80,7 @@ impl Chain {
                 conditional_tokens: address!("0x4D97DCd97eC945f40cF65F87097ACe5EA0476045"),
             },
             Chain::Amoy => Contracts {
+                version: ProtocolVersion::V1,
                 exchange: address!("0xdFE02Eb6733538f8Ea35D585af8DE5958AD99E40"),
                 neg_risk_exchange: amoy_neg_risk.address(),
                 neg_risk_adapter: address!("0xd91E80cF2E7be2e162c6513ceD06f1dD0dA35296"),
@@ -131,16 +158,19 @@ impl AmoyNegRisk {
     }
 }
 
-/// The contracts of one chain that the CLOB protocol refers to.
+/// The contracts of one chain that one version of the CLOB protocol refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Contracts {
+    /// The protocol version these exchanges settle (it selects the domain version orders are
+    /// signed in).
+    pub version: ProtocolVersion,
     /// The CTF Exchange: verifying contract of orders in normal markets.
     pub exchange: Address,
     /// The neg-risk CTF Exchange: verifying contract of orders in neg-risk markets.
     pub neg_risk_exchange: Address,
     /// The NegRiskAdapter (an allowance target in neg-risk markets).
     pub neg_risk_adapter: Address,
-    /// The collateral ERC-20 (USDC.e on Polygon).
+    /// The collateral ERC-20 (V1: USDC.e on Polygon; V2: pUSD on both chains).
     pub collateral: Address,
     /// The Conditional Tokens (ERC-1155) contract.
     pub conditional_tokens: Address,
@@ -171,6 +201,28 @@ mod tests {
             Some("unsupported chain id 1: expected 137 (Polygon) or 80002 (Amoy)")
         );
         assert!(serde_json::from_str::<Chain>("5").is_err());
+    }
+
+    #[test]
+    fn v2_contracts() {
+        for chain in [Chain::Polygon, Chain::Amoy] {
+            let c = chain.contracts_for(ProtocolVersion::V2);
+            assert_eq!(c.version, ProtocolVersion::V2);
+            assert_eq!(
+                c.exchange_for(false),
+                address!("0xE111180000d2663C0091e4f400237545B87B996B")
+            );
+            assert_eq!(
+                c.exchange_for(true),
+                address!("0xe2222d279d744050d28e00520010520000310F59")
+            );
+            assert_eq!(
+                c.collateral,
+                address!("0xC011a7E12a19f7B1f670d46F03B03f3342E82DFB")
+            );
+            assert_eq!(c.conditional_tokens, chain.contracts().conditional_tokens);
+            assert_eq!(chain.contracts_for(ProtocolVersion::V1), chain.contracts());
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod chain;
 pub mod clock;
 pub mod eip712;
 pub mod order;
+pub mod protocol;
 mod serde_util;
 pub mod signer;
 pub mod types;

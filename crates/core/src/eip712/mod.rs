@@ -12,7 +12,7 @@ mod clob_auth;
 mod domain;
 
 pub use clob_auth::{CLOB_AUTH_MESSAGE, CLOB_AUTH_TYPEHASH, ClobAuth, ClobAuthDomain};
-pub use domain::{EXCHANGE_DOMAIN_NAME, EXCHANGE_DOMAIN_VERSION, ExchangeDomain};
+pub use domain::{EXCHANGE_DOMAIN_NAME, ExchangeDomain};
 
 /// A typed structure that can be signed: its `hashStruct` (type hash and encoded fields).
 pub trait Eip712Struct {
