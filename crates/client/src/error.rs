@@ -40,6 +40,9 @@ pub enum ApiErrorKind {
     InvalidExpiration,
     /// `invalid user provided fee rate ...`.
     FeeRate,
+    /// `order_version_mismatch`: the exchange speaks another protocol version than the order
+    /// was signed for.
+    VersionMismatch,
     /// 404 or a `not found` message.
     NotFound,
     /// Anything else.
@@ -62,6 +65,7 @@ impl ApiErrorKind {
                 MessageKind::Duplicated => ApiErrorKind::Duplicated,
                 MessageKind::InvalidExpiration => ApiErrorKind::InvalidExpiration,
                 MessageKind::FeeRate => ApiErrorKind::FeeRate,
+                MessageKind::VersionMismatch => ApiErrorKind::VersionMismatch,
                 _ => ApiErrorKind::Other,
             };
         }

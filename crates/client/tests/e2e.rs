@@ -568,9 +568,7 @@ async fn every_error_the_exchange_can_return() {
         matches!(b.create_order(&fee, o).await, Err(ClientError::Validation(m)) if m.contains("fee rate for the market must be 100"))
     );
     // ... and the exchange checks it too: a correctly signed order with the wrong fee rate
-    let signed = raw_bid(&signer, 2, "31", 5_000_000, |o| {
-        o.fee_rate_bps = U256::from(5u64)
-    });
+    let signed = raw_bid(&signer, 2, "31", 5_000_000, |o| *o = o.with_fee_rate_bps(5));
     assert_eq!(
         kind(b.post_order(signed, OrderType::Gtc).await.unwrap_err()),
         ApiErrorKind::FeeRate

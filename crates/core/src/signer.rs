@@ -37,6 +37,15 @@ pub enum SignerError {
         /// The address of the signing key.
         key: Address,
     },
+    /// An order of one protocol version asked to be signed in another version's domain (its
+    /// digest would be of the wrong struct).
+    #[error("order is a {order} order but the exchange domain is {domain}'s")]
+    VersionMismatch {
+        /// The order's version.
+        order: crate::protocol::ProtocolVersion,
+        /// The domain's version.
+        domain: crate::protocol::ProtocolVersion,
+    },
     /// A signature string is not `0x` + 130 hex digits.
     #[error("invalid signature {0:?}: expected 0x followed by 130 hex digits (r ‖ s ‖ v)")]
     SignatureFormat(String),

@@ -7,7 +7,7 @@ use clobkit_core::amounts::limit_amounts;
 use clobkit_core::auth::{ApiCredentials, L2Auth};
 use clobkit_core::chain::{AmoyNegRisk, Chain};
 use clobkit_core::eip712::ExchangeDomain;
-use clobkit_core::order::{Order, SignedOrder};
+use clobkit_core::order::{Order, OrderVersion, SignedOrder};
 use clobkit_core::signer::{LocalSigner, Signer};
 use clobkit_core::types::{ApiKey, OrderType, Side, SignatureType, TickSize, TokenId};
 use clobkit_core::verify::{SignatureError, verify_order};
@@ -34,15 +34,17 @@ fn py_order_utils_vectors() {
         salt: U256::from(479249096354u64),
         maker: s.address(),
         signer: s.address(),
-        taker: Address::ZERO,
         token_id: TokenId::from(1234),
         maker_amount: U256::from(100000000u64),
         taker_amount: U256::from(50000000u64),
         expiration: U256::ZERO,
-        nonce: U256::ZERO,
-        fee_rate_bps: U256::from(100u64),
         side: Side::Buy,
         signature_type: SignatureType::Eoa,
+        version: OrderVersion::V1 {
+            taker: Address::ZERO,
+            nonce: U256::ZERO,
+            fee_rate_bps: U256::from(100u64),
+        },
     };
     let rows = [
         (
@@ -114,15 +116,17 @@ fn ts_hash_vector() {
         salt: U256::from(1u64),
         maker: addr("0x1111111111111111111111111111111111111111"),
         signer: addr("0x1111111111111111111111111111111111111111"),
-        taker: Address::ZERO,
         token_id: TokenId::from(101),
         maker_amount: U256::from(1000000u64),
         taker_amount: U256::from(2000000u64),
         expiration: U256::ZERO,
-        nonce: U256::from(2u64),
-        fee_rate_bps: U256::ZERO,
         side: Side::Buy,
         signature_type: SignatureType::Eoa,
+        version: OrderVersion::V1 {
+            taker: Address::ZERO,
+            nonce: U256::from(2u64),
+            fee_rate_bps: U256::ZERO,
+        },
     };
     let domain = ExchangeDomain::new(137, addr("0x0000000000000000000000000000000000000001"));
     assert_eq!(

@@ -28,7 +28,7 @@
 use clobkit_core::U256;
 use clobkit_core::chain::{AmoyNegRisk, Chain};
 use clobkit_core::eip712::ExchangeDomain;
-use clobkit_core::order::SignedOrder;
+use clobkit_core::order::{OrderVersion, SignedOrder};
 use clobkit_core::types::{OrderId, Side, TickSize, TokenId};
 use clobkit_core::verify::verify_order;
 use clobkit_core::wallet::WalletFactories;
@@ -129,10 +129,19 @@ pub fn check_post_order(
 ) -> Result<OrderSpec, ApiError> {
     let order = &posted.order.order;
     let bad = |m: &str| ApiError::bad_request(m);
+    // this exchange speaks V1; a V2 order is refused as production refuses the other way round
+    let OrderVersion::V1 {
+        nonce,
+        fee_rate_bps,
+        ..
+    } = order.version
+    else {
+        return Err(bad(msg::ORDER_VERSION_MISMATCH));
+    };
     let expiration = u64::try_from(order.expiration).map_err(|_| bad(msg::INVALID_EXPIRATION))?;
     let rules = rules.ok_or_else(|| bad(msg::INVALID_TOKEN_ID))?;
     let id = verifier.verify(&posted.order, rules.neg_risk)?;
-    let fee_rate_bps = u32::try_from(order.fee_rate_bps)
+    let fee_rate_bps = u32::try_from(fee_rate_bps)
         .ok()
         .filter(|f| *f <= MAX_FEE_RATE_BPS)
         .ok_or_else(|| bad(msg::FEE_RATE_ABOVE_MAX))?;
@@ -158,7 +167,7 @@ pub fn check_post_order(
     };
     check_terms(&spec, rules.fee_rate_bps, now)
         .map_err(|r| ApiError::bad_request(r.message(&id)))?;
-    if order.nonce != U256::ZERO {
+    if nonce != U256::ZERO {
         return Err(bad(msg::INVALID_NONCE));
     }
     if order.signer != caller.address {

@@ -1,20 +1,26 @@
 //! The JSON form of a signed order: the `order` object of `POST /order`.
 //!
-//! Serialization writes the Python client's form. Deserialization accepts what either official
-//! client (and the Go exchange) accepts: keys in any order and letter case, unknown keys ignored,
-//! `uint256` fields as decimal strings or JSON integers (never through a float), `side` as
-//! `"BUY"`/`"SELL"` or 0/1, `signatureType` as a number or a decimal string. Each field is parsed
-//! straight into its type as it is read: no intermediate JSON tree.
+//! Serialization writes the Python client's form of the order's protocol version. Deserialization
+//! accepts what either official client (and the Go exchange) accepts: keys in any order and letter
+//! case, unknown keys ignored, `uint256` fields as decimal strings or JSON integers (never through a
+//! float), `side` as `"BUY"`/`"SELL"` or 0/1, `signatureType` as a number or a decimal string.
+//! Each field is parsed straight into its type as it is read: no intermediate JSON tree.
+//!
+//! **The version is read from the keys**: `timestamp`, `metadata` or `builder` make a V2 order;
+//! `taker`, `nonce` or `feeRateBps` a V1 order; an object with keys of both is refused. An object
+//! with neither is a V1 order (V1 clients may leave out the fields that default to zero; every V2
+//! client sends all three V2 keys).
 
 use std::borrow::Cow;
 use std::fmt;
 
-use alloy_primitives::{Address, U256};
+use alloy_primitives::{Address, B256, U256};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::{Order, SignedOrder};
+use super::{Order, OrderVersion, SignedOrder};
+use crate::protocol::ProtocolVersion;
 use crate::signer::Signature;
 use crate::types::{Side, SignatureType, TokenId, parse_address};
 
@@ -33,11 +39,14 @@ enum Field {
     FeeRateBps,
     Side,
     SignatureType,
+    Timestamp,
+    Metadata,
+    Builder,
     Signature,
 }
 
 impl Field {
-    const ALL: [Field; 13] = [
+    const ALL: [Field; 16] = [
         Field::Salt,
         Field::Maker,
         Field::Signer,
@@ -50,6 +59,9 @@ impl Field {
         Field::FeeRateBps,
         Field::Side,
         Field::SignatureType,
+        Field::Timestamp,
+        Field::Metadata,
+        Field::Builder,
         Field::Signature,
     ];
 
@@ -68,7 +80,19 @@ impl Field {
             Field::FeeRateBps => "feeRateBps",
             Field::Side => "side",
             Field::SignatureType => "signatureType",
+            Field::Timestamp => "timestamp",
+            Field::Metadata => "metadata",
+            Field::Builder => "builder",
             Field::Signature => "signature",
+        }
+    }
+
+    /// The protocol version whose orders alone carry this key (`None`: both carry it).
+    const fn only_in(self) -> Option<ProtocolVersion> {
+        match self {
+            Field::Taker | Field::Nonce | Field::FeeRateBps => Some(ProtocolVersion::V1),
+            Field::Timestamp | Field::Metadata | Field::Builder => Some(ProtocolVersion::V2),
+            _ => None,
         }
     }
 
@@ -105,23 +129,48 @@ impl Serialize for DecU256<'_> {
 }
 
 impl Serialize for SignedOrder {
-    /// The Python client's form: every `uint256` a decimal string except `salt` (a JSON number),
-    /// `side` as `"BUY"`/`"SELL"`, `signatureType` a number, addresses EIP-55 checksummed.
+    /// The Python client's form of the order's version: every `uint256` a decimal string except
+    /// `salt` (a JSON number), `side` as `"BUY"`/`"SELL"`, `signatureType` a number, addresses
+    /// EIP-55 checksummed, V2's `metadata` and `builder` as `0x` + 64 hex digits. Keys in the
+    /// Python client's order (V1: the struct's; V2: `expiration` after `side`).
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let o = &self.order;
-        let mut st = s.serialize_struct("Order", Field::ALL.len())?;
+        let mut st = s.serialize_struct("Order", 13)?;
         st.serialize_field(Field::Salt.key(), &SaltNumber(o.salt))?;
         st.serialize_field(Field::Maker.key(), &o.maker.to_checksum(None))?;
         st.serialize_field(Field::Signer.key(), &o.signer.to_checksum(None))?;
-        st.serialize_field(Field::Taker.key(), &o.taker.to_checksum(None))?;
-        st.serialize_field(Field::TokenId.key(), &o.token_id)?;
-        st.serialize_field(Field::MakerAmount.key(), &DecU256(&o.maker_amount))?;
-        st.serialize_field(Field::TakerAmount.key(), &DecU256(&o.taker_amount))?;
-        st.serialize_field(Field::Expiration.key(), &DecU256(&o.expiration))?;
-        st.serialize_field(Field::Nonce.key(), &DecU256(&o.nonce))?;
-        st.serialize_field(Field::FeeRateBps.key(), &DecU256(&o.fee_rate_bps))?;
-        st.serialize_field(Field::Side.key(), &o.side)?;
-        st.serialize_field(Field::SignatureType.key(), &o.signature_type)?;
+        match &o.version {
+            OrderVersion::V1 {
+                taker,
+                nonce,
+                fee_rate_bps,
+            } => {
+                st.serialize_field(Field::Taker.key(), &taker.to_checksum(None))?;
+                st.serialize_field(Field::TokenId.key(), &o.token_id)?;
+                st.serialize_field(Field::MakerAmount.key(), &DecU256(&o.maker_amount))?;
+                st.serialize_field(Field::TakerAmount.key(), &DecU256(&o.taker_amount))?;
+                st.serialize_field(Field::Expiration.key(), &DecU256(&o.expiration))?;
+                st.serialize_field(Field::Nonce.key(), &DecU256(nonce))?;
+                st.serialize_field(Field::FeeRateBps.key(), &DecU256(fee_rate_bps))?;
+                st.serialize_field(Field::Side.key(), &o.side)?;
+                st.serialize_field(Field::SignatureType.key(), &o.signature_type)?;
+            }
+            OrderVersion::V2 {
+                timestamp,
+                metadata,
+                builder,
+            } => {
+                st.serialize_field(Field::TokenId.key(), &o.token_id)?;
+                st.serialize_field(Field::MakerAmount.key(), &DecU256(&o.maker_amount))?;
+                st.serialize_field(Field::TakerAmount.key(), &DecU256(&o.taker_amount))?;
+                st.serialize_field(Field::Side.key(), &o.side)?;
+                st.serialize_field(Field::Expiration.key(), &DecU256(&o.expiration))?;
+                st.serialize_field(Field::SignatureType.key(), &o.signature_type)?;
+                st.serialize_field(Field::Timestamp.key(), &DecU256(timestamp))?;
+                st.serialize_field(Field::Metadata.key(), metadata)?;
+                st.serialize_field(Field::Builder.key(), builder)?;
+            }
+        }
         st.serialize_field(Field::Signature.key(), &self.signature)?;
         st.end()
     }
@@ -159,6 +208,24 @@ impl<'de> Deserialize<'de> for WireU256 {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// A `bytes32` read from `0x` + 64 hex digits.
+struct WireB256(B256);
+
+impl<'de> Deserialize<'de> for WireB256 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <Cow<'de, str>>::deserialize(d)?;
+        let hex = s.strip_prefix("0x").unwrap_or(&s);
+        if hex.len() != 64 {
+            return Err(de::Error::custom(format!(
+                "{s:?} is not 32 bytes: expected 0x followed by 64 hex digits"
+            )));
+        }
+        hex.parse::<B256>()
+            .map(WireB256)
+            .map_err(|_| de::Error::custom(format!("{s:?} is not hexadecimal")))
     }
 }
 
@@ -244,7 +311,13 @@ struct Fields {
     fee_rate_bps: Option<U256>,
     side: Option<Side>,
     signature_type: Option<SignatureType>,
+    timestamp: Option<U256>,
+    metadata: Option<B256>,
+    builder: Option<B256>,
     signature: Option<Signature>,
+    /// The version each version-specific key seen so far belongs to.
+    saw_v1: bool,
+    saw_v2: bool,
 }
 
 /// Reads the value of `field` as `T`, naming the field in the error.
@@ -263,8 +336,10 @@ fn required<T, E: de::Error>(v: Option<T>, field: Field) -> Result<T, E> {
 impl<'de> Deserialize<'de> for SignedOrder {
     /// Accepts either client's key order, keys in any letter case (the Go server matches keys
     /// case-insensitively), unknown keys ignored; `salt` as a JSON integer or decimal string;
-    /// addresses in any case (a mixed-case address must carry a valid EIP-55 checksum). `taker`,
-    /// `expiration`, `nonce` and `feeRateBps` default to zero when absent.
+    /// addresses in any case (a mixed-case address must carry a valid EIP-55 checksum). The
+    /// version comes from the keys (module docs). `taker`, `expiration`, `nonce` and `feeRateBps`
+    /// of V1 and `expiration`, `metadata` and `builder` of V2 default to zero when absent; V2's
+    /// `timestamp` is required.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
@@ -279,7 +354,13 @@ impl<'de> Deserialize<'de> for SignedOrder {
                         map.next_value::<de::IgnoredAny>()?;
                         continue;
                     };
+                    match field.only_in() {
+                        Some(ProtocolVersion::V2) => f.saw_v2 = true,
+                        Some(_) => f.saw_v1 = true,
+                        None => {}
+                    }
                     let u256 = |map: &mut A| value::<A, WireU256>(map, field).map(|v| Some(v.0));
+                    let b256 = |map: &mut A| value::<A, WireB256>(map, field).map(|v| Some(v.0));
                     let addr = |map: &mut A| value::<A, WireAddress>(map, field).map(|v| Some(v.0));
                     match field {
                         Field::Salt => f.salt = u256(&mut map)?,
@@ -297,22 +378,41 @@ impl<'de> Deserialize<'de> for SignedOrder {
                             f.signature_type =
                                 Some(value::<A, WireSignatureType>(&mut map, field)?.0)
                         }
+                        Field::Timestamp => f.timestamp = u256(&mut map)?,
+                        Field::Metadata => f.metadata = b256(&mut map)?,
+                        Field::Builder => f.builder = b256(&mut map)?,
                         Field::Signature => f.signature = Some(value(&mut map, field)?),
                     }
                 }
+                if f.saw_v1 && f.saw_v2 {
+                    return Err(de::Error::custom(
+                        "order mixes V1 keys (taker, nonce, feeRateBps) and V2 keys (timestamp, metadata, builder)",
+                    ));
+                }
+                let version = if f.saw_v2 {
+                    OrderVersion::V2 {
+                        timestamp: required(f.timestamp, Field::Timestamp)?,
+                        metadata: f.metadata.unwrap_or(B256::ZERO),
+                        builder: f.builder.unwrap_or(B256::ZERO),
+                    }
+                } else {
+                    OrderVersion::V1 {
+                        taker: f.taker.unwrap_or(Address::ZERO),
+                        nonce: f.nonce.unwrap_or(U256::ZERO),
+                        fee_rate_bps: f.fee_rate_bps.unwrap_or(U256::ZERO),
+                    }
+                };
                 let order = Order {
                     salt: required(f.salt, Field::Salt)?,
                     maker: required(f.maker, Field::Maker)?,
                     signer: required(f.signer, Field::Signer)?,
-                    taker: f.taker.unwrap_or(Address::ZERO),
                     token_id: TokenId(required(f.token_id, Field::TokenId)?),
                     maker_amount: required(f.maker_amount, Field::MakerAmount)?,
                     taker_amount: required(f.taker_amount, Field::TakerAmount)?,
                     expiration: f.expiration.unwrap_or(U256::ZERO),
-                    nonce: f.nonce.unwrap_or(U256::ZERO),
-                    fee_rate_bps: f.fee_rate_bps.unwrap_or(U256::ZERO),
                     side: required(f.side, Field::Side)?,
                     signature_type: required(f.signature_type, Field::SignatureType)?,
+                    version,
                 };
                 let signature = required(f.signature, Field::Signature)?;
                 Ok(SignedOrder { order, signature })

@@ -6,49 +6,84 @@
 mod hash;
 mod json;
 
-use alloy_primitives::{Address, U256};
+use alloy_primitives::{Address, B256, U256};
 
 use crate::amounts::OrderAmounts;
 use crate::eip712::ExchangeDomain;
+use crate::protocol::ProtocolVersion;
 use crate::signer::{Signature, Signer, SignerError};
 use crate::types::{OrderId, Side, SignatureType, TokenId};
 
-pub use hash::ORDER_TYPEHASH;
+pub use hash::{ORDER_TYPE_STRING_V2, ORDER_TYPEHASH, ORDER_TYPEHASH_V2};
 
-/// An order exactly as the CTF Exchange hashes it (field order is the EIP-712 struct order).
+/// An order exactly as the CTF Exchange of its protocol version hashes it.
 ///
+/// The fields both versions sign are plain fields; the ones only one version has are in
+/// [`Order::version`], which also decides which EIP-712 struct is hashed ([`Order::struct_hash`]).
 /// All `uint256` fields are kept as `U256` so that an order received from any client hashes to
 /// the digest that client signed, whatever values it chose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Order {
     /// Random entropy that makes otherwise equal orders distinct.
     pub salt: U256,
-    /// The funder: holds the funds (the signer, its proxy wallet or its Safe).
+    /// The funder: holds the funds (the signer, its proxy wallet, its Safe, or a V2 deposit
+    /// wallet).
     pub maker: Address,
-    /// The EOA that signs.
+    /// The EOA that signs (for V2's POLY_1271, the deposit wallet itself).
     pub signer: Address,
-    /// Zero for a public order, else the only address allowed to fill it.
-    pub taker: Address,
     /// The outcome token traded.
     pub token_id: TokenId,
-    /// What the maker gives, in base units (USDC for a BUY, shares for a SELL).
+    /// What the maker gives, in base units (collateral for a BUY, shares for a SELL).
     pub maker_amount: U256,
     /// What the maker receives, in base units.
     pub taker_amount: U256,
-    /// Unix seconds after which the order is void; 0 for none.
+    /// Unix seconds after which the order is void; 0 for none. V1 signs it; V2 sends it in the
+    /// body only.
     pub expiration: U256,
-    /// The maker's exchange nonce (on-chain cancellation of every order with a lower nonce).
-    pub nonce: U256,
-    /// Fee rate in basis points (the market's `base_fee`; at most 1000 on-chain).
-    pub fee_rate_bps: U256,
     /// BUY or SELL.
     pub side: Side,
     /// How `maker` relates to `signer`.
     pub signature_type: SignatureType,
+    /// The fields of one protocol version only.
+    pub version: OrderVersion,
+}
+
+/// What one protocol version's order signs beyond the common fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OrderVersion {
+    /// The V1 CTF Exchange order.
+    V1 {
+        /// Zero for a public order, else the only address allowed to fill it.
+        taker: Address,
+        /// The maker's exchange nonce (on-chain cancellation of every order with a lower nonce).
+        nonce: U256,
+        /// Fee rate in basis points (the market's `base_fee`; at most 1000 on-chain).
+        fee_rate_bps: U256,
+    },
+    /// The V2 CTF Exchange order.
+    V2 {
+        /// When it was created, unix **milliseconds** as every official client sends it (the
+        /// contract never reads it).
+        timestamp: U256,
+        /// Free 32 bytes for the order's author.
+        metadata: B256,
+        /// The builder code credited with the order (zero for none).
+        builder: B256,
+    },
+}
+
+impl OrderVersion {
+    /// The protocol version these fields belong to.
+    pub const fn protocol(&self) -> ProtocolVersion {
+        match self {
+            OrderVersion::V1 { .. } => ProtocolVersion::V1,
+            OrderVersion::V2 { .. } => ProtocolVersion::V2,
+        }
+    }
 }
 
 impl Order {
-    /// A public order (zero taker, no expiration, nonce 0, no fee) for the given amounts.
+    /// A public V1 order (zero taker, no expiration, nonce 0, no fee) for the given amounts.
     pub fn new(
         salt: u64,
         maker: Address,
@@ -61,35 +96,81 @@ impl Order {
             salt: U256::from(salt),
             maker,
             signer,
-            taker: Address::ZERO,
             token_id,
             maker_amount: U256::from(amounts.maker),
             taker_amount: U256::from(amounts.taker),
             expiration: U256::ZERO,
-            nonce: U256::ZERO,
-            fee_rate_bps: U256::ZERO,
             side: amounts.side,
             signature_type,
+            version: OrderVersion::V1 {
+                taker: Address::ZERO,
+                nonce: U256::ZERO,
+                fee_rate_bps: U256::ZERO,
+            },
         }
+    }
+    /// A V2 order created at `timestamp_ms` (unix milliseconds), with no expiration, zero
+    /// metadata and no builder, for the given amounts.
+    pub fn new_v2(
+        salt: u64,
+        maker: Address,
+        signer: Address,
+        token_id: TokenId,
+        amounts: OrderAmounts,
+        signature_type: SignatureType,
+        timestamp_ms: u64,
+    ) -> Order {
+        Order {
+            version: OrderVersion::V2 {
+                timestamp: U256::from(timestamp_ms),
+                metadata: B256::ZERO,
+                builder: B256::ZERO,
+            },
+            ..Order::new(salt, maker, signer, token_id, amounts, signature_type)
+        }
+    }
+    /// The protocol version the order is signed for.
+    pub const fn protocol(&self) -> ProtocolVersion {
+        self.version.protocol()
     }
     /// Sets the expiration (unix seconds; 0 = none).
     pub fn with_expiration(mut self, expiration: u64) -> Order {
         self.expiration = U256::from(expiration);
         self
     }
-    /// Sets the exchange nonce.
-    pub fn with_nonce(mut self, nonce: U256) -> Order {
-        self.nonce = nonce;
+    /// Sets the exchange nonce of a V1 order (a V2 order signs no nonce and is returned as is).
+    pub fn with_nonce(mut self, value: U256) -> Order {
+        if let OrderVersion::V1 { nonce, .. } = &mut self.version {
+            *nonce = value;
+        }
         self
     }
-    /// Sets the fee rate in basis points.
+    /// Sets the fee rate of a V1 order in basis points (V2 fees are not signed: the operator
+    /// charges them at match time, so a V2 order is returned as is).
     pub fn with_fee_rate_bps(mut self, bps: u64) -> Order {
-        self.fee_rate_bps = U256::from(bps);
+        if let OrderVersion::V1 { fee_rate_bps, .. } = &mut self.version {
+            *fee_rate_bps = U256::from(bps);
+        }
         self
     }
-    /// Sets the only taker allowed (zero for public).
-    pub fn with_taker(mut self, taker: Address) -> Order {
-        self.taker = taker;
+    /// Sets the only taker allowed of a V1 order (zero for public; V2 orders are always public
+    /// and are returned as is).
+    pub fn with_taker(mut self, only: Address) -> Order {
+        if let OrderVersion::V1 { taker, .. } = &mut self.version {
+            *taker = only;
+        }
+        self
+    }
+    /// Sets a V2 order's metadata and builder code (a V1 order signs neither and is returned as
+    /// is).
+    pub fn with_attribution(mut self, meta: B256, code: B256) -> Order {
+        if let OrderVersion::V2 {
+            metadata, builder, ..
+        } = &mut self.version
+        {
+            *metadata = meta;
+            *builder = code;
+        }
         self
     }
     /// The maker amount, if it fits in `u64` base units.
@@ -111,13 +192,20 @@ impl Order {
         Ok(())
     }
     /// Signs the order in `domain` and keeps the digest it signed as the order id. Fails if
-    /// `signer` is not the order's `signer` field.
+    /// `signer` is not the order's `signer` field, or if the domain is of another protocol version
+    /// than the order.
     pub fn prepare<S: Signer + ?Sized>(
         self,
         domain: &ExchangeDomain,
         signer: &S,
     ) -> Result<PreparedOrder, SignerError> {
         self.check_signer(signer.address())?;
+        if domain.version() != self.protocol() {
+            return Err(SignerError::VersionMismatch {
+                order: self.protocol(),
+                domain: domain.version(),
+            });
+        }
         let id = domain.order_id(&self);
         let signature = signer.sign_hash(&id.0)?;
         Ok(PreparedOrder::from_parts(

@@ -68,6 +68,9 @@ pub const CANNOT_CANCEL: &str = "order can't be found - already canceled or matc
 pub const INVALID_SIGNATURE: &str = "invalid signature";
 /// An order with a non-zero exchange nonce.
 pub const INVALID_NONCE: &str = "invalid nonce";
+/// An order of another protocol version than the exchange speaks (production V2 answers a V1
+/// order with it; clients re-read `/version` and sign again).
+pub const ORDER_VERSION_MISMATCH: &str = "order_version_mismatch";
 /// An expiration in the past, on a non-GTD order, or too close for a GTD.
 pub const INVALID_EXPIRATION: &str = "invalid expiration";
 /// A signed fee rate above the contract's cap.
@@ -181,6 +184,8 @@ pub enum MessageKind {
     InvalidExpiration,
     /// [`fee_rate_mismatch`].
     FeeRate,
+    /// [`ORDER_VERSION_MISMATCH`].
+    VersionMismatch,
 }
 
 impl MessageKind {
@@ -205,6 +210,7 @@ impl MessageKind {
             (DUPLICATED, MessageKind::Duplicated),
             (INVALID_EXPIRATION, MessageKind::InvalidExpiration),
             (FEE_RATE_MISMATCH, MessageKind::FeeRate),
+            (ORDER_VERSION_MISMATCH, MessageKind::VersionMismatch),
         ];
         let m = message.to_ascii_lowercase();
         TABLE
@@ -242,6 +248,10 @@ mod tests {
                 MessageKind::InvalidExpiration,
             ),
             (fee_rate_mismatch(0, 100), MessageKind::FeeRate),
+            (
+                ORDER_VERSION_MISMATCH.to_owned(),
+                MessageKind::VersionMismatch,
+            ),
         ];
         for (message, kind) in cases {
             assert_eq!(MessageKind::of(&message), Some(kind), "{message}");

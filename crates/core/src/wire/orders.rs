@@ -12,6 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{InsertStatus, OrderStatus, TradeStatus, TraderSide};
 use crate::order::SignedOrder;
+use crate::protocol::ProtocolVersion;
 use crate::serde_util::{decimal_str, opt_decimal_str, u64_str};
 use crate::types::{ApiKey, ConditionId, OrderId, OrderType, Side, TokenId};
 
@@ -31,16 +32,25 @@ pub struct PostOrder {
 }
 
 impl Serialize for PostOrder {
-    /// The Python client's key order (`order`, `owner`, `orderType`, `postOnly`), then
-    /// `deferExec` if set.
+    /// The Python client's body of the order's protocol version. V1: `order`, `owner`,
+    /// `orderType`, `postOnly`, then `deferExec` if set. V2: `order`, `owner`, `orderType`,
+    /// `deferExec` (false when not set, as the V2 client always sends it), `postOnly`.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("PostOrder", 5)?;
         st.serialize_field("order", &self.order)?;
         st.serialize_field("owner", &self.owner)?;
         st.serialize_field("orderType", &self.order_type)?;
-        st.serialize_field("postOnly", &self.post_only)?;
-        if let Some(d) = self.defer_exec {
-            st.serialize_field("deferExec", &d)?;
+        match self.order.order.protocol() {
+            ProtocolVersion::V1 => {
+                st.serialize_field("postOnly", &self.post_only)?;
+                if let Some(d) = self.defer_exec {
+                    st.serialize_field("deferExec", &d)?;
+                }
+            }
+            _ => {
+                st.serialize_field("deferExec", &self.defer_exec.unwrap_or(false))?;
+                st.serialize_field("postOnly", &self.post_only)?;
+            }
         }
         st.end()
     }
