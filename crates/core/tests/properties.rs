@@ -22,11 +22,14 @@ fn side() -> impl Strategy<Value = Side> {
     prop::sample::select(vec![Side::Buy, Side::Sell])
 }
 
-/// A tick size and a valid price on it.
+/// A tick size and a valid price on it: a whole number of ticks strictly between 0 and 1.
 fn tick_price() -> impl Strategy<Value = (TickSize, Decimal)> {
     tick().prop_flat_map(|t| {
-        let n = 10u64.pow(t.decimals());
-        (Just(t), 1..n).prop_map(|(t, k)| (t, Decimal::new(k as i64, t.decimals())))
+        let ticks = 10u64.pow(t.decimals()) / u64::from(t.step());
+        (Just(t), 1..ticks).prop_map(|(t, k)| {
+            let units = k * u64::from(t.step());
+            (t, Decimal::new(units as i64, t.decimals()))
+        })
     })
 }
 
@@ -82,6 +85,23 @@ proptest! {
             Err(AmountError::RoundsToZero { .. }) => prop_assert!(amt < Decimal::new(1, 2) || sd == Side::Sell),
             Err(e) => prop_assert!(false, "unexpected {e}"),
         }
+    }
+
+    /// A price with the tick's decimals but between two ticks (only possible on 0.005 and 0.0025)
+    /// is refused by both order kinds, never signed.
+    #[test]
+    fn prices_between_ticks_are_refused(
+        t in prop::sample::select(vec![TickSize::HalfCent, TickSize::QuarterCent]),
+        k in 1u64..399,
+        off in 1u32..5,
+        sd in side(),
+    ) {
+        let units = k * u64::from(t.step()) + u64::from(off);
+        prop_assume!(units % u64::from(t.step()) != 0 && units < 10u64.pow(t.decimals()) - u64::from(t.step()));
+        let p = Decimal::new(units as i64, t.decimals());
+        let off_tick = |r: Result<_, AmountError>| matches!(r, Err(AmountError::PriceOffTick { .. }));
+        prop_assert!(off_tick(limit_amounts(sd, p, Decimal::from(10), t)), "{p} on {t}");
+        prop_assert!(off_tick(market_amounts(sd, Decimal::from(10), p, t)), "{p} on {t}");
     }
 
     /// Base units round-trip.

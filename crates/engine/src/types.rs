@@ -83,7 +83,7 @@ pub fn units_to_decimal(u: u64) -> Decimal {
 
 /// The tick size in pips.
 pub fn tick_pips(t: TickSize) -> Pips {
-    10u32.pow(4 - t.decimals())
+    t.pips()
 }
 
 /// Everything that defines a market.

@@ -44,6 +44,36 @@ mod tests {
     use super::*;
     use std::str::FromStr;
 
+    /// The V2 ticks: on the grid the amounts are exact; `0.051` on `0.005` (which both official V2
+    /// clients sign, v2.md §8.2) is refused.
+    #[test]
+    fn v2_ticks() {
+        assert_eq!(
+            limit_amounts(Side::Buy, d("0.515"), d("100"), TickSize::HalfCent),
+            Ok(OrderAmounts {
+                side: Side::Buy,
+                maker: 51_500_000,
+                taker: 100_000_000
+            })
+        );
+        assert_eq!(
+            limit_amounts(Side::Sell, d("0.0025"), d("12.34"), TickSize::QuarterCent),
+            Ok(OrderAmounts {
+                side: Side::Sell,
+                maker: 12_340_000,
+                taker: 30_850
+            })
+        );
+        assert!(matches!(
+            limit_amounts(Side::Buy, d("0.051"), d("100"), TickSize::HalfCent),
+            Err(AmountError::PriceOffTick { .. })
+        ));
+        assert!(matches!(
+            limit_amounts(Side::Buy, d("0.5"), d("0.001"), TickSize::HalfCent),
+            Err(AmountError::RoundsToZero { .. })
+        ));
+    }
+
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap_or_default()
     }

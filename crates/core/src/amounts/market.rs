@@ -4,7 +4,21 @@ use rust_decimal::Decimal;
 
 use super::units::{scaled_to_units, truncate_to};
 use super::{AmountError, OrderAmounts, check_price};
+use crate::protocol::ProtocolVersion;
 use crate::types::{Side, TickSize};
+
+/// The worst price a market order of protocol `version` signs, from the price given or walked.
+///
+/// V2's clients round it **down** to the tick's decimals before computing the amounts (both
+/// official V2 clients; V1's Python client rounded to nearest, and we refuse an off-tick V1 price
+/// instead of guessing which rounding the caller meant). The result must still be a whole number
+/// of ticks: `0.517` on a `0.005` tick is refused by [`market_amounts`], not signed.
+pub fn market_order_price(version: ProtocolVersion, price: Decimal, tick: TickSize) -> Decimal {
+    match version {
+        ProtocolVersion::V1 => price,
+        _ => price.trunc_with_scale(tick.decimals()),
+    }
+}
 
 /// Most decimals the exchange accepts in a market order's maker amount.
 pub const MARKET_MAKER_DECIMALS: u32 = 2;
@@ -72,6 +86,37 @@ pub fn market_amounts(
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    /// V2 rounds a market price down to the tick's decimals; V1 leaves it to the tick check.
+    #[test]
+    fn v2_market_price_rounds_down() {
+        let v2 = |p: &str, t| market_order_price(ProtocolVersion::V2, d(p), t);
+        assert_eq!(v2("0.5299", TickSize::Hundredth), d("0.52"));
+        assert_eq!(v2("0.5177", TickSize::HalfCent), d("0.517"));
+        assert!(matches!(
+            market_amounts(
+                Side::Buy,
+                d("10"),
+                v2("0.5177", TickSize::HalfCent),
+                TickSize::HalfCent
+            ),
+            Err(AmountError::PriceOffTick { .. })
+        ));
+        assert_eq!(
+            market_amounts(
+                Side::Buy,
+                d("10"),
+                v2("0.5159", TickSize::HalfCent),
+                TickSize::HalfCent
+            )
+            .map(|a| a.maker),
+            Ok(10_000_000)
+        );
+        assert_eq!(
+            market_order_price(ProtocolVersion::V1, d("0.5299"), TickSize::Hundredth),
+            d("0.5299")
+        );
+    }
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap_or_default()

@@ -11,9 +11,13 @@
 //!   decimals then flooring at `d`, but with `d` capped at 4, because the exchange accepts market
 //!   orders only with maker ≤ 2 and taker ≤ 4 decimals (the clients use 5 and 6 on the 0.001 and
 //!   0.0001 ticks and produce orders the server rejects).
-//! * **Prices** must lie on the tick, in `[tick, 1 − tick]`. The clients silently round an off-tick
-//!   price (Python half-to-even, TypeScript half-up or down depending on the call); they disagree,
-//!   so we refuse the ambiguity and report it.
+//! * **Prices** must be a whole number of ticks, in `[tick, 1 − tick]`. The V1 clients silently
+//!   round an off-tick price (Python half-to-even, TypeScript half-up or down depending on the
+//!   call); they disagree, so we refuse the ambiguity and report it. On V2's 0.005 and 0.0025
+//!   ticks both official V2 clients sign a price that has the tick's decimals but lies between two
+//!   ticks (`0.051` on `0.005`); the exchange cannot fill it at that price, and we refuse it. A V2
+//!   market order's price is first rounded down to the tick's decimals, as V2's clients do
+//!   ([`market_order_price`]).
 //!
 //! Where the Python client's float arithmetic differs from this (for example
 //! `round_down(0.57, 2) = 0.56`), we are exact; the conformance vectors record each such class.
@@ -26,7 +30,9 @@ mod walk;
 
 pub use error::AmountError;
 pub use limit::limit_amounts;
-pub use market::{MARKET_MAKER_DECIMALS, MARKET_TAKER_DECIMALS, market_amounts};
+pub use market::{
+    MARKET_MAKER_DECIMALS, MARKET_TAKER_DECIMALS, market_amounts, market_order_price,
+};
 pub use units::{
     AMOUNT_DECIMALS, BASE_UNIT, OrderAmounts, Price, check_price, from_base_units, implied_price,
     to_base_units,

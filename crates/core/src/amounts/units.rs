@@ -80,7 +80,9 @@ impl fmt::Display for Price {
 }
 
 /// Checks `tick ≤ price ≤ 1 − tick` and that `price` is a whole number of ticks; returns the
-/// price in ticks (`0.52` at tick `0.01` → 52).
+/// price in units of the tick's last decimal (`0.52` at tick `0.01` → 52; `0.515` at `0.005` →
+/// 515). Both official V2 clients sign `0.051` on a `0.005` tick (they only round to the tick's
+/// decimals); the Rust SDK refuses it, and so do we.
 pub fn check_price(price: Decimal, tick: TickSize) -> Result<u32, AmountError> {
     let t = tick.as_decimal();
     let max = Decimal::ONE - t;
@@ -91,7 +93,11 @@ pub fn check_price(price: Decimal, tick: TickSize) -> Result<u32, AmountError> {
     if scaled.fract() != Decimal::ZERO {
         return Err(AmountError::PriceOffTick { price, tick });
     }
-    u32::try_from(scaled).map_err(|_| AmountError::PriceOffTick { price, tick })
+    let units = u32::try_from(scaled).map_err(|_| AmountError::PriceOffTick { price, tick })?;
+    if !units.is_multiple_of(tick.step()) {
+        return Err(AmountError::PriceOffTick { price, tick });
+    }
+    Ok(units)
 }
 
 /// Converts a non-negative decimal with at most 6 decimals into base units, exactly.
