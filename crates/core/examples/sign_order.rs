@@ -40,7 +40,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         SignatureType::Eoa,
     )
     .sign(&domain, &signer)?;
-    let id = verify_order(&signed, &domain, &WalletFactories::of(Chain::Polygon))?;
+    let id = verify_order(&signed, &domain, &WalletFactories::of(Chain::Polygon))?.id;
 
     let creds = ApiCredentials {
         api_key: ApiKey::new("00000000-0000-0000-0000-000000000000")?,

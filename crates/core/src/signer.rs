@@ -46,6 +46,10 @@ pub enum SignerError {
         /// The domain's version.
         domain: crate::protocol::ProtocolVersion,
     },
+    /// A POLY_1271 signature for an order that is not a V2 order of a deposit wallet (maker and
+    /// signer both the wallet).
+    #[error("POLY_1271 orders are V2 orders whose maker and signer are the deposit wallet")]
+    Poly1271Order,
     /// A signature string is not `0x` + 130 hex digits.
     #[error("invalid signature {0:?}: expected 0x followed by 130 hex digits (r ‖ s ‖ v)")]
     SignatureFormat(String),

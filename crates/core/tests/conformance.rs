@@ -135,7 +135,7 @@ fn signed_orders() {
             assert_eq!(ours.signature, posted.order.signature, "{client} {c}");
             verify_signer(
                 &domain.order_digest(&posted.order.order),
-                &posted.order.signature,
+                posted.order.signature.ecdsa(),
                 signer.address(),
             )
             .unwrap();

@@ -92,7 +92,7 @@ fn py_order_utils_vectors() {
         let chain = Chain::from_id(chain).unwrap();
         assert_eq!(
             verify_order(&signed, &domain, &WalletFactories::of(chain))
-                .map(|i| i.to_string())
+                .map(|v| v.id.to_string())
                 .as_deref(),
             Ok(id)
         );
@@ -309,10 +309,12 @@ fn signature_type_rules() {
     )
     .unwrap()
     .to_be_bytes();
-    let s_val = U256::from_be_slice(good.signature.s());
+    let s_val = U256::from_be_slice(good.signature.ecdsa().s());
     let flipped = U256::from_be_bytes(n) - s_val;
-    high.signature.0[32..64].copy_from_slice(&flipped.to_be_bytes::<32>());
-    high.signature.0[64] ^= 1 ^ (27 ^ 28) ^ 1; // flip v between 27 and 28
+    let mut raw = *good.signature.ecdsa();
+    raw.0[32..64].copy_from_slice(&flipped.to_be_bytes::<32>());
+    raw.0[64] ^= 1 ^ (27 ^ 28) ^ 1; // flip v between 27 and 28
+    high.signature = raw.into();
     assert_eq!(verify_order(&high, &domain, &f), Err(SignatureError::HighS));
     // Signing with a key that is not the order's signer is refused before signing.
     let other = LocalSigner::from_hex(&"11".repeat(32)).unwrap();

@@ -5,7 +5,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use clobkit_core::Decimal;
 use clobkit_core::amounts::{OrderAmounts, limit_amounts, market_amounts};
 use clobkit_core::auth::{ApiCredentials, L2Auth};
 use clobkit_core::chain::Chain;
@@ -15,6 +14,7 @@ use clobkit_core::protocol::ProtocolVersion;
 use clobkit_core::signer::{LocalSigner, Signer};
 use clobkit_core::types::{ApiKey, OrderType, Side, SignatureType, TickSize, TokenId};
 use clobkit_core::wire::PostOrder;
+use clobkit_core::{Decimal, U256};
 
 /// Hardhat account #0, the key of every vector.
 const KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -229,4 +229,87 @@ fn json_version_from_keys() {
     .unwrap();
     let back: SignedOrder = serde_json::from_value(serde_json::to_value(v1).unwrap()).unwrap();
     assert!(matches!(back.order.version, OrderVersion::V1 { .. }));
+}
+
+/// Vector B: a POLY_1271 (deposit wallet) order on Amoy; the wrapped signature is the official
+/// clients' `EXPECTED_POLY_1271_SIGNATURE` byte for byte (owner signature, app domain, contents
+/// hash, the type string and its length).
+#[test]
+fn vector_b_poly1271() {
+    use clobkit_core::order::{ORDER_TYPE_STRING_V2, OrderSignature};
+    use clobkit_core::verify::{SignatureError, verify_order};
+    use clobkit_core::wallet::WalletFactories;
+
+    let s = key();
+    let wallet: clobkit_core::Address = "0x1111111111111111111111111111111111111111"
+        .parse()
+        .unwrap();
+    let amounts = OrderAmounts {
+        side: Side::Buy,
+        maker: 100_000_000,
+        taker: 50_000_000,
+    };
+    let order = Order::new_v2(
+        479_249_096_354,
+        wallet,
+        wallet,
+        TokenId::from(1234),
+        amounts,
+        SignatureType::Poly1271,
+        1_710_000_000_000,
+    );
+    let d = domain(Chain::Amoy, false);
+    let prepared = order.prepare(&d, &s).unwrap();
+    assert_eq!(
+        prepared.id().to_string(),
+        "0x2afca94626db91b2d556c351584a4cd93e13da32e377dc48c7983e43afa5ab47"
+    );
+    let expected = format!(
+        "0x{}{}{}{}00ba",
+        "a3a093c83b6c20c83355c16ce94c92e6e9fcbdeb840618cc74f6c57a42ad145b2b98db73d2c73cbf1f2b6af288566ae81960ddbc3a13921027358a8bff3be6ff1c",
+        "a440cbd865bc0c6243d7a8df9a8bf48a8827b0a4abbb61c30e96d305423af148",
+        "d23d42d3ad94e65d78258cecaf8dcbaddac0f73dc085040f2c12bb595dd83804",
+        ORDER_TYPE_STRING_V2
+            .bytes()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    assert_eq!(prepared.signed().signature.to_string(), expected);
+
+    // What an offline exchange can check: the wrapper fits this order and domain, and the key
+    // that signed is the owner's.
+    let f = WalletFactories::of(Chain::Amoy);
+    let v = verify_order(prepared.signed(), &d, &f).unwrap();
+    assert_eq!((v.id, v.key), (prepared.id(), s.address()));
+
+    // The JSON carries the 317-byte signature and reads back the same.
+    let json = serde_json::to_string(prepared.signed()).unwrap();
+    let back: SignedOrder = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, *prepared.signed());
+
+    // The same wrapper on another order, or checked in another domain, is refused.
+    let mut other = *prepared.signed();
+    other.order.taker_amount = U256::from(50_000_001u64);
+    assert_eq!(
+        verify_order(&other, &d, &f),
+        Err(SignatureError::Poly1271Mismatch { what: "order" })
+    );
+    let polygon = domain(Chain::Polygon, false);
+    assert_eq!(
+        verify_order(prepared.signed(), &polygon, &f),
+        Err(SignatureError::Poly1271Mismatch {
+            what: "exchange domain"
+        })
+    );
+    // A type-3 order with a plain signature, and a deposit wallet order whose maker is not its
+    // signer, are refused.
+    let mut plain = *prepared.signed();
+    plain.signature = OrderSignature::Ecdsa(*prepared.signed().signature.ecdsa());
+    assert!(matches!(
+        verify_order(&plain, &d, &f),
+        Err(SignatureError::WrongForm { .. })
+    ));
+    let mut split = order;
+    split.maker = s.address();
+    assert!(split.prepare(&d, &s).is_err());
 }

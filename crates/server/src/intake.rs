@@ -106,7 +106,7 @@ impl Verifier {
         let mut last = None;
         for domain in domains {
             match verify_order(order, domain, &self.factories) {
-                Ok(id) => return Ok(id),
+                Ok(verified) => return Ok(verified.id),
                 Err(e) => last = Some(e),
             }
         }

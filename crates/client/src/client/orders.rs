@@ -1,7 +1,7 @@
 //! Orders: building and signing (L1), posting and cancelling (L2).
 
 use clobkit_core::amounts::{limit_amounts, market_amounts};
-use clobkit_core::order::{Order, PreparedOrder, SignedOrder};
+use clobkit_core::order::{Order, PreparedOrder};
 use clobkit_core::signer::AsyncSigner;
 use clobkit_core::types::{ConditionId, OrderId, OrderType, TokenId};
 use clobkit_core::wire::{CancelResponse, OrderResponse, PostOrder};
@@ -26,12 +26,10 @@ impl<A: HasSigner> ClobClient<A> {
     ) -> Result<PreparedOrder, ClientError> {
         let signer = self.level.signer();
         order.check_signer(signer.signer_address())?;
-        let id = self.inner.domains.exchange_for(neg_risk).order_id(&order);
-        let signature = signer.sign_hash_async(id.0).await?;
-        Ok(PreparedOrder::from_parts(
-            SignedOrder { order, signature },
-            id,
-        ))
+        let domain = self.inner.domains.exchange_for(neg_risk);
+        let request = order.signing_request(domain)?;
+        let signature = signer.sign_hash_async(request.digest).await?;
+        Ok(order.with_signature(domain, request, signature)?)
     }
 
     pub(super) fn maker(&self) -> Address {

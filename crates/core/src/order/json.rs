@@ -19,9 +19,9 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
+use super::OrderSignature;
 use super::{Order, OrderVersion, SignedOrder};
 use crate::protocol::ProtocolVersion;
-use crate::signer::Signature;
 use crate::types::{Side, SignatureType, TokenId, parse_address};
 
 /// The keys of the order object, in the order the Python client sends them.
@@ -276,19 +276,19 @@ impl<'de> Deserialize<'de> for WireSignatureType {
         impl Visitor<'_> for V {
             type Value = WireSignatureType;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("0, 1 or 2")
+                f.write_str("0, 1, 2 or 3")
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<WireSignatureType, E> {
                 u8::try_from(v)
                     .ok()
                     .and_then(SignatureType::from_u8)
                     .map(WireSignatureType)
-                    .ok_or_else(|| E::custom("expected 0, 1 or 2"))
+                    .ok_or_else(|| E::custom("expected 0, 1, 2 or 3"))
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<WireSignatureType, E> {
                 let n = s
                     .parse::<u64>()
-                    .map_err(|_| E::custom("expected 0, 1 or 2"))?;
+                    .map_err(|_| E::custom("expected 0, 1, 2 or 3"))?;
                 self.visit_u64(n)
             }
         }
@@ -314,7 +314,7 @@ struct Fields {
     timestamp: Option<U256>,
     metadata: Option<B256>,
     builder: Option<B256>,
-    signature: Option<Signature>,
+    signature: Option<OrderSignature>,
     /// The version each version-specific key seen so far belongs to.
     saw_v1: bool,
     saw_v2: bool,

@@ -5,6 +5,7 @@
 
 mod hash;
 mod json;
+mod signature;
 
 use alloy_primitives::{Address, B256, U256};
 
@@ -15,6 +16,10 @@ use crate::signer::{Signature, Signer, SignerError};
 use crate::types::{OrderId, Side, SignatureType, TokenId};
 
 pub use hash::{ORDER_TYPE_STRING_V2, ORDER_TYPEHASH, ORDER_TYPEHASH_V2};
+pub use signature::{
+    DEPOSIT_WALLET_NAME, DEPOSIT_WALLET_VERSION, OrderSignature, POLY_1271_LEN, Poly1271Error,
+    Poly1271Signature, poly1271_digest,
+};
 
 /// An order exactly as the CTF Exchange of its protocol version hashes it.
 ///
@@ -181,8 +186,13 @@ impl Order {
     pub fn taker_amount_u64(&self) -> Option<u64> {
         u64::try_from(self.taker_amount).ok()
     }
-    /// Fails unless `address` (the key about to sign) is the order's `signer` field.
+    /// Fails unless `address` (the key about to sign) may sign the order: its `signer` field, or
+    /// for POLY_1271 (where `signer` is the deposit wallet) any key, whose ownership of the
+    /// wallet only the wallet contract can confirm.
     pub fn check_signer(&self, address: Address) -> Result<(), SignerError> {
+        if self.signature_type == SignatureType::Poly1271 {
+            return Ok(());
+        }
         if address != self.signer {
             return Err(SignerError::SignerMismatch {
                 order_signer: self.signer,
@@ -191,30 +201,70 @@ impl Order {
         }
         Ok(())
     }
-    /// Signs the order in `domain` and keeps the digest it signed as the order id. Fails if
-    /// `signer` is not the order's `signer` field, or if the domain is of another protocol version
-    /// than the order.
-    pub fn prepare<S: Signer + ?Sized>(
-        self,
-        domain: &ExchangeDomain,
-        signer: &S,
-    ) -> Result<PreparedOrder, SignerError> {
-        self.check_signer(signer.address())?;
+    /// What the key must sign for this order in `domain`, with the order id (the order's own
+    /// digest). For POLY_1271 the key signs the nested digest of [`poly1271_digest`] instead.
+    /// Fails if the domain is of another protocol version than the order.
+    pub fn signing_request(&self, domain: &ExchangeDomain) -> Result<SigningRequest, SignerError> {
         if domain.version() != self.protocol() {
             return Err(SignerError::VersionMismatch {
                 order: self.protocol(),
                 domain: domain.version(),
             });
         }
-        let id = domain.order_id(&self);
-        let signature = signer.sign_hash(&id.0)?;
+        let id = domain.order_id(self);
+        let digest = match self.signature_type {
+            SignatureType::Poly1271 => poly1271_digest(domain, self),
+            _ => id.0,
+        };
+        Ok(SigningRequest { id, digest })
+    }
+    /// Pairs the key's signature of `request.digest` with the order (wrapping it for POLY_1271).
+    pub fn with_signature(
+        self,
+        domain: &ExchangeDomain,
+        request: SigningRequest,
+        signature: Signature,
+    ) -> Result<PreparedOrder, SignerError> {
+        let signature = match self.signature_type {
+            SignatureType::Poly1271 => self.poly1271_signature(domain, signature)?,
+            _ => OrderSignature::Ecdsa(signature),
+        };
         Ok(PreparedOrder::from_parts(
             SignedOrder {
                 order: self,
                 signature,
             },
-            id,
+            request.id,
         ))
+    }
+    /// Signs the order in `domain` and keeps the digest it signed as the order id. Fails if
+    /// `signer` may not sign it ([`Order::check_signer`]), or if the domain is of another protocol
+    /// version than the order.
+    pub fn prepare<S: Signer + ?Sized>(
+        self,
+        domain: &ExchangeDomain,
+        signer: &S,
+    ) -> Result<PreparedOrder, SignerError> {
+        self.check_signer(signer.address())?;
+        let request = self.signing_request(domain)?;
+        let signature = signer.sign_hash(&request.digest)?;
+        self.with_signature(domain, request, signature)
+    }
+    /// Wraps a deposit wallet owner's signature of [`poly1271_digest`] for this order (POLY_1271
+    /// orders of V2 only; remote signers sign the digest and wrap it here).
+    pub fn poly1271_signature(
+        &self,
+        domain: &ExchangeDomain,
+        owner: Signature,
+    ) -> Result<OrderSignature, SignerError> {
+        if self.protocol() == ProtocolVersion::V1 || self.signer != self.maker {
+            return Err(SignerError::Poly1271Order);
+        }
+        Ok(OrderSignature::Poly1271(Poly1271Signature {
+            owner,
+            app_domain: domain.separator(),
+            contents_hash: self.struct_hash(),
+        }))
     }
     /// Signs the order in `domain` (see [`prepare`](Self::prepare), which also keeps the id).
     pub fn sign<S: Signer + ?Sized>(
@@ -226,13 +276,23 @@ impl Order {
     }
 }
 
+/// What a key signs for one order ([`Order::signing_request`]): the digest, and the order id it
+/// stays known by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SigningRequest {
+    /// The order id (the order's EIP-712 digest).
+    pub id: OrderId,
+    /// What the key signs (the id, or POLY_1271's nested digest).
+    pub digest: B256,
+}
+
 /// An order with its signature: the `order` object of `POST /order`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SignedOrder {
     /// The signed fields.
     pub order: Order,
-    /// The signer's ECDSA signature over the order digest.
-    pub signature: Signature,
+    /// The signer's ECDSA signature over the order digest, or a deposit wallet's wrapped one.
+    pub signature: OrderSignature,
 }
 
 impl SignedOrder {

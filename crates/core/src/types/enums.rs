@@ -96,6 +96,9 @@ pub enum SignatureType {
     PolyProxy,
     /// The maker is the signer's 1-of-1 Gnosis Safe (CREATE2 from the Safe factory).
     PolyGnosisSafe,
+    /// V2 only: the maker and signer are a deposit wallet (a smart contract, ERC-1271), whose
+    /// owner signs the order in the wrapped form of [`crate::order::Poly1271Signature`].
+    Poly1271,
 }
 
 impl SignatureType {
@@ -105,14 +108,16 @@ impl SignatureType {
             SignatureType::Eoa => 0,
             SignatureType::PolyProxy => 1,
             SignatureType::PolyGnosisSafe => 2,
+            SignatureType::Poly1271 => 3,
         }
     }
-    /// Parses the numeric value; `None` for anything but 0, 1, 2.
+    /// Parses the numeric value; `None` for anything but 0, 1, 2, 3.
     pub fn from_u8(v: u8) -> Option<SignatureType> {
         match v {
             0 => Some(SignatureType::Eoa),
             1 => Some(SignatureType::PolyProxy),
             2 => Some(SignatureType::PolyGnosisSafe),
+            3 => Some(SignatureType::Poly1271),
             _ => None,
         }
     }
@@ -122,6 +127,7 @@ impl SignatureType {
             SignatureType::Eoa => "EOA",
             SignatureType::PolyProxy => "POLY_PROXY",
             SignatureType::PolyGnosisSafe => "POLY_GNOSIS_SAFE",
+            SignatureType::Poly1271 => "POLY_1271",
         }
     }
 }
@@ -143,12 +149,13 @@ impl FromStr for SignatureType {
             "2" | "POLY_GNOSIS_SAFE" | "GNOSIS_SAFE" | "SAFE" => {
                 Some(SignatureType::PolyGnosisSafe)
             }
+            "3" | "POLY_1271" | "DEPOSIT_WALLET" => Some(SignatureType::Poly1271),
             _ => None,
         };
         parsed.ok_or_else(|| ParseEnumError {
             kind: "signature type",
             got: s.to_owned(),
-            expected: "0 (EOA), 1 (POLY_PROXY), 2 (POLY_GNOSIS_SAFE)",
+            expected: "0 (EOA), 1 (POLY_PROXY), 2 (POLY_GNOSIS_SAFE), 3 (POLY_1271)",
         })
     }
 }
@@ -164,7 +171,7 @@ impl<'de> Deserialize<'de> for SignatureType {
         let n = u64::deserialize(d)?;
         u8::try_from(n).ok().and_then(SignatureType::from_u8).ok_or_else(|| {
             serde::de::Error::custom(format!(
-                "invalid signatureType {n}: expected 0 (EOA), 1 (POLY_PROXY) or 2 (POLY_GNOSIS_SAFE)"
+                "invalid signatureType {n}: expected 0 (EOA), 1 (POLY_PROXY), 2 (POLY_GNOSIS_SAFE) or 3 (POLY_1271)"
             ))
         })
     }
