@@ -308,7 +308,12 @@ mod tests {
             serde_json::from_str::<OrderType>("\"fak\"").ok(),
             Some(OrderType::Fak)
         );
-        assert!(serde_json::from_str::<SignatureType>("3").is_err());
+        // 3 is V2's POLY_1271; nothing above it exists
+        assert_eq!(
+            serde_json::from_str::<SignatureType>("3").ok(),
+            Some(SignatureType::Poly1271)
+        );
+        assert!(serde_json::from_str::<SignatureType>("4").is_err());
         assert!(serde_json::from_str::<Side>("\"HOLD\"").is_err());
         assert_eq!(Side::Sell.as_u8(), 1);
         assert_eq!(
