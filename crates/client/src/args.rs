@@ -7,7 +7,7 @@
 use clobkit_core::types::{
     AssetType, ConditionId, OrderId, OrderType, Side, SignatureType, TickSize, TokenId,
 };
-use clobkit_core::{Address, Decimal};
+use clobkit_core::{Address, B256, Decimal};
 
 /// A limit order: `size` shares at `price` (exact decimals).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,14 +21,18 @@ pub struct OrderArgs {
     pub size: Decimal,
     /// BUY or SELL.
     pub side: Side,
-    /// Fee rate to sign; `None` uses the market's (looked up).
+    /// V1: fee rate to sign; `None` uses the market's (looked up). V2 orders sign no fee rate.
     pub fee_rate_bps: Option<u32>,
-    /// Exchange nonce (default 0).
+    /// V1: exchange nonce (default 0). V2 orders sign no nonce.
     pub nonce: u64,
     /// Unix seconds for GTD orders (0 = none).
     pub expiration: u64,
-    /// Only this address may fill it (zero = anyone).
+    /// V1: only this address may fill it (zero = anyone). V2 orders are always public.
     pub taker: Address,
+    /// V2: the builder code credited with the order.
+    pub builder_code: Option<B256>,
+    /// V2: 32 bytes of the author's own.
+    pub metadata: Option<B256>,
 }
 
 impl OrderArgs {
@@ -43,6 +47,8 @@ impl OrderArgs {
             nonce: 0,
             expiration: 0,
             taker: Address::ZERO,
+            builder_code: None,
+            metadata: None,
         }
     }
 
@@ -69,6 +75,18 @@ impl OrderArgs {
         self.taker = taker;
         self
     }
+
+    /// Credits a builder code (V2).
+    pub fn builder_code(mut self, code: B256) -> OrderArgs {
+        self.builder_code = Some(code);
+        self
+    }
+
+    /// Signs these metadata (V2).
+    pub fn metadata(mut self, metadata: B256) -> OrderArgs {
+        self.metadata = Some(metadata);
+        self
+    }
 }
 
 /// A market order: BUY spends `amount` USDC, SELL sells `amount` shares.
@@ -81,16 +99,21 @@ pub struct MarketOrderArgs {
     pub amount: Decimal,
     /// BUY or SELL.
     pub side: Side,
-    /// Worst acceptable price; `None` walks the book for it.
+    /// Worst acceptable price; `None` walks the book for it. V2 rounds it down to the tick's
+    /// decimals, as V2's clients do.
     pub price: Option<Decimal>,
-    /// Fee rate to sign; `None` uses the market's.
+    /// V1: fee rate to sign; `None` uses the market's. V2 orders sign no fee rate.
     pub fee_rate_bps: Option<u32>,
-    /// Exchange nonce (default 0).
+    /// V1: exchange nonce (default 0).
     pub nonce: u64,
-    /// Only this address may fill it.
+    /// V1: only this address may fill it.
     pub taker: Address,
     /// FOK (default) or FAK: decides how the book walk treats a thin book.
     pub order_type: OrderType,
+    /// V2: the builder code credited with the order.
+    pub builder_code: Option<B256>,
+    /// V2: 32 bytes of the author's own.
+    pub metadata: Option<B256>,
 }
 
 impl MarketOrderArgs {
@@ -105,6 +128,8 @@ impl MarketOrderArgs {
             nonce: 0,
             taker: Address::ZERO,
             order_type: OrderType::Fok,
+            builder_code: None,
+            metadata: None,
         }
     }
 
@@ -135,6 +160,18 @@ impl MarketOrderArgs {
     /// FOK (the default) or FAK.
     pub fn order_type(mut self, order_type: OrderType) -> MarketOrderArgs {
         self.order_type = order_type;
+        self
+    }
+
+    /// Credits a builder code (V2).
+    pub fn builder_code(mut self, code: B256) -> MarketOrderArgs {
+        self.builder_code = Some(code);
+        self
+    }
+
+    /// Signs these metadata (V2).
+    pub fn metadata(mut self, metadata: B256) -> MarketOrderArgs {
+        self.metadata = Some(metadata);
         self
     }
 }

@@ -775,3 +775,85 @@ async fn rate_limits_reject_and_gets_wait_them_out() {
         .await
         .unwrap();
 }
+
+/// The protocol version: asked once from `/version`; a client told V2 by its builder signs V2
+/// orders, which this V1 exchange refuses with `order_version_mismatch`; the refusal makes the
+/// client ask again, and `create_and_post_order` re-signs and places the order exactly once.
+/// Arguments one version cannot sign are refused before anything is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn protocol_version_detection_and_mismatch_retry() {
+    use clobkit_core::protocol::ProtocolVersion;
+
+    let ex = exchange(10).await;
+    ex.market(1, "11", "12", json!({})).await;
+    let public = ClobClient::new(&ex.base, Chain::Polygon).unwrap();
+    assert_eq!(public.get_version().await.unwrap(), ProtocolVersion::V1);
+    assert_eq!(public.protocol().await.unwrap(), ProtocolVersion::V1);
+
+    // a V2 client (builder override) against the V1 exchange
+    let signer = LocalSigner::from_hex(K[0]).unwrap();
+    let l1 = ClobClient::builder(&ex.base)
+        .protocol(ProtocolVersion::V2)
+        .build()
+        .unwrap()
+        .with_signer(signer)
+        .unwrap();
+    let creds = l1.create_or_derive_api_key(None).await.unwrap();
+    let t = l1.with_credentials(creds).unwrap();
+    ex.admin(
+        "fund",
+        json!({ "address": t.funder().unwrap().to_string(), "amount": "1000" }),
+    )
+    .await;
+    let o = CreateOrderOptions::default();
+    let bid = OrderArgs::new(tok("11"), d("0.40"), d("10"), Side::Buy);
+
+    let v2 = t.create_order(&bid, o).await.unwrap();
+    assert_eq!(v2.order().protocol(), ProtocolVersion::V2);
+    let e = t.post_order(v2, OrderType::Gtc).await.unwrap_err();
+    assert_eq!(kind(e), ApiErrorKind::VersionMismatch);
+    // the refusal made the client forget V2: it asks the exchange, which says V1
+    assert_eq!(t.protocol().await.unwrap(), ProtocolVersion::V1);
+    assert!(
+        t.get_open_orders(&OpenOrderParams::default(), Pages::All, None)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a refused order changes nothing"
+    );
+
+    // V1 refuses V2-only arguments before sending anything
+    let coded = bid.clone().builder_code(clobkit_core::B256::repeat_byte(1));
+    assert!(matches!(
+        t.create_order(&coded, o).await,
+        Err(ClientError::Validation(m)) if m.contains("V2 orders only")
+    ));
+
+    // told V2 again, the one-call path re-signs for V1 after the refusal and places one order
+    let l1 = ClobClient::builder(&ex.base)
+        .protocol(ProtocolVersion::V2)
+        .build()
+        .unwrap()
+        .with_signer(LocalSigner::from_hex(K[0]).unwrap())
+        .unwrap();
+    let creds = l1.create_or_derive_api_key(None).await.unwrap();
+    let again = l1.with_credentials(creds).unwrap();
+    // V2 refuses V1-only arguments before sending anything
+    let fee = bid.clone().fee_rate_bps(0);
+    assert!(matches!(
+        again.create_order(&fee, o).await,
+        Err(ClientError::Validation(m)) if m.contains("V2 orders sign no fee rate")
+    ));
+    let r = again
+        .create_and_post_order(&bid, o, OrderType::Gtc)
+        .await
+        .unwrap();
+    assert!(r.success);
+    let open = again
+        .get_open_orders(&OpenOrderParams::default(), Pages::All, None)
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].id.to_string(), r.order_id.to_string());
+    assert_eq!(again.protocol().await.unwrap(), ProtocolVersion::V1);
+}

@@ -13,7 +13,7 @@ use crate::exchange::{Exchange, NotificationRow, OrderRow, TradeRow};
 use crate::ids::{trade_tx_hash, trade_uuid};
 
 /// `token`'s book as `/book` returns it, hashed.
-pub fn book_summary(x: &Exchange, token: &TokenId, now_ms: u128) -> Option<OrderBookSummary> {
+pub fn book_summary(x: &Exchange, token: &TokenId, now_ms: u64) -> Option<OrderBookSummary> {
     let (m, _) = x.engine.market_of(token)?;
     let view = x.engine.book(token)?;
     let level = |(p, s): &(u32, u64)| PriceLevel {

@@ -6,6 +6,7 @@ use std::time::Duration;
 use clobkit_core::Address;
 use clobkit_core::auth::{ApiCredentials, L2Auth};
 use clobkit_core::chain::{AmoyNegRisk, Chain};
+use clobkit_core::protocol::ProtocolVersion;
 use clobkit_core::signer::AsyncSigner;
 use clobkit_core::types::SignatureType;
 use clobkit_core::verify::expected_maker;
@@ -29,6 +30,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     tick_ttl: Duration,
     amoy_neg_risk: AmoyNegRisk,
+    protocol: Option<ProtocolVersion>,
 }
 
 impl ClientBuilder {
@@ -72,6 +74,12 @@ impl ClientBuilder {
         self.amoy_neg_risk = choice;
         self
     }
+    /// Signs orders for this protocol version instead of asking the exchange (`GET /version`)
+    /// before the first order. An `order_version_mismatch` answer still makes the client ask.
+    pub fn protocol(mut self, version: ProtocolVersion) -> Self {
+        self.protocol = Some(version);
+        self
+    }
     /// A client for public data.
     pub fn build(self) -> Result<ClobClient<Public>, ClientError> {
         let http = match self.http {
@@ -79,7 +87,7 @@ impl ClientBuilder {
             None => default_http(self.timeout)?,
         };
         let host = self.host.trim_end_matches('/').to_owned();
-        let contracts = self.chain.contracts_with(self.amoy_neg_risk);
+        let v1_contracts = self.chain.contracts_with(self.amoy_neg_risk);
         Ok(ClobClient {
             inner: Arc::new(Inner {
                 t: Transport {
@@ -88,10 +96,10 @@ impl ClientBuilder {
                     retry: self.retry,
                 },
                 chain: self.chain,
-                domains: Domains::new(self.chain, &contracts),
+                domains: Domains::new(self.chain, &v1_contracts),
                 signature_type: self.signature_type,
                 funder: self.funder,
-                caches: MarketCaches::new(self.tick_ttl),
+                caches: MarketCaches::new(self.tick_ttl, self.protocol),
             }),
             level: Public,
         })
@@ -111,6 +119,7 @@ impl ClobClient<Public> {
             retry: RetryPolicy::default(),
             tick_ttl: Duration::from_secs(300),
             amoy_neg_risk: AmoyNegRisk::default(),
+            protocol: None,
         }
     }
 

@@ -1,16 +1,19 @@
-//! What the client remembers about markets so that building an order does not ask the exchange
-//! again: tick sizes (for a time to live, because the exchange can change a market's tick), and
-//! the neg-risk flag and fee rate (fixed for a market's life).
+//! What the client remembers about the exchange so that building an order does not ask it again:
+//! the protocol version it speaks (until it says otherwise), tick sizes (for a time to live,
+//! because the exchange can change a market's tick), and the neg-risk flag and fee rate (fixed for
+//! a market's life).
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use clobkit_core::protocol::ProtocolVersion;
 use clobkit_core::types::{TickSize, TokenId};
 
 /// The per-token caches, shared by every clone of a client.
 #[derive(Debug)]
 pub(super) struct MarketCaches {
+    protocol: Mutex<Option<ProtocolVersion>>,
     tick_ttl: Duration,
     ticks: Mutex<HashMap<TokenId, (TickSize, Instant)>>,
     neg_risk: Mutex<HashMap<TokenId, bool>>,
@@ -23,14 +26,31 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl MarketCaches {
-    /// Empty caches whose tick sizes expire after `tick_ttl`.
-    pub(super) fn new(tick_ttl: Duration) -> MarketCaches {
+    /// Empty caches whose tick sizes expire after `tick_ttl`, knowing the protocol version if it
+    /// was chosen.
+    pub(super) fn new(tick_ttl: Duration, protocol: Option<ProtocolVersion>) -> MarketCaches {
         MarketCaches {
+            protocol: Mutex::new(protocol),
             tick_ttl,
             ticks: Mutex::new(HashMap::new()),
             neg_risk: Mutex::new(HashMap::new()),
             fees: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The protocol version orders are signed for, if known.
+    pub(super) fn protocol(&self) -> Option<ProtocolVersion> {
+        *lock(&self.protocol)
+    }
+
+    /// Remembers the exchange's protocol version.
+    pub(super) fn set_protocol(&self, version: ProtocolVersion) {
+        *lock(&self.protocol) = Some(version);
+    }
+
+    /// Forgets the protocol version (the exchange refused an order as of another version).
+    pub(super) fn forget_protocol(&self) {
+        *lock(&self.protocol) = None;
     }
 
     /// The token's tick size, if it was learned within the time to live.
@@ -80,6 +100,7 @@ impl Clone for MarketCaches {
     /// A copy of what is known now; the two then evolve apart.
     fn clone(&self) -> MarketCaches {
         MarketCaches {
+            protocol: Mutex::new(self.protocol()),
             tick_ttl: self.tick_ttl,
             ticks: Mutex::new(lock(&self.ticks).clone()),
             neg_risk: Mutex::new(lock(&self.neg_risk).clone()),

@@ -33,6 +33,7 @@ use clobkit_core::Address;
 use clobkit_core::auth::{ApiCredentials, L2Auth};
 use clobkit_core::chain::{Chain, Contracts};
 use clobkit_core::eip712::{ClobAuthDomain, ExchangeDomain};
+use clobkit_core::protocol::ProtocolVersion;
 use clobkit_core::signer::AsyncSigner;
 use clobkit_core::types::SignatureType;
 use reqwest::Method;
@@ -100,32 +101,40 @@ impl<S: AsyncSigner> HasSigner for L2<S> {
     }
 }
 
-/// The EIP-712 domains this client signs in, hashed once when it is built.
+/// The EIP-712 domains this client signs in, for both protocol versions, hashed once when it is
+/// built.
 #[derive(Debug, Clone, Copy)]
 struct Domains {
-    /// Orders of normal markets.
-    exchange: ExchangeDomain,
-    /// Orders of neg-risk markets.
-    neg_risk_exchange: ExchangeDomain,
-    /// L1 `ClobAuth` attestations.
+    /// V1 orders of normal and neg-risk markets (with the builder's Amoy neg-risk choice).
+    v1: [ExchangeDomain; 2],
+    /// V2 orders of normal and neg-risk markets.
+    v2: [ExchangeDomain; 2],
+    /// L1 `ClobAuth` attestations (the same in both versions).
     clob_auth: ClobAuthDomain,
 }
 
 impl Domains {
-    fn new(chain: Chain, contracts: &Contracts) -> Domains {
+    fn new(chain: Chain, v1: &Contracts) -> Domains {
+        let v2 = chain.contracts_v2();
+        let pair = |c: &Contracts| {
+            [
+                ExchangeDomain::for_market(chain, c, false),
+                ExchangeDomain::for_market(chain, c, true),
+            ]
+        };
         Domains {
-            exchange: ExchangeDomain::for_market(chain, contracts, false),
-            neg_risk_exchange: ExchangeDomain::for_market(chain, contracts, true),
+            v1: pair(v1),
+            v2: pair(&v2),
             clob_auth: ClobAuthDomain::new(chain.id()),
         }
     }
-    /// The domain an order of a market with this flag is signed in.
-    fn exchange_for(&self, neg_risk: bool) -> &ExchangeDomain {
-        if neg_risk {
-            &self.neg_risk_exchange
-        } else {
-            &self.exchange
-        }
+    /// The domain an order of `version` in a market with this flag is signed in.
+    fn exchange_for(&self, version: ProtocolVersion, neg_risk: bool) -> &ExchangeDomain {
+        let pair = match version {
+            ProtocolVersion::V1 => &self.v1,
+            _ => &self.v2,
+        };
+        &pair[usize::from(neg_risk)]
     }
 }
 

@@ -1,11 +1,12 @@
 //! Orders: building and signing (L1), posting and cancelling (L2).
 
-use clobkit_core::amounts::{limit_amounts, market_amounts};
+use clobkit_core::amounts::{limit_amounts, market_amounts, market_order_price};
+use clobkit_core::clock::unix_millis;
 use clobkit_core::order::{Order, PreparedOrder};
 use clobkit_core::signer::AsyncSigner;
-use clobkit_core::types::{ConditionId, OrderId, OrderType, TokenId};
+use clobkit_core::types::{ConditionId, OrderId, OrderType, SignatureType, TickSize, TokenId};
 use clobkit_core::wire::{CancelResponse, OrderResponse, PostOrder};
-use clobkit_core::{Address, U256};
+use clobkit_core::{Address, B256, U256};
 use reqwest::Method;
 use serde_json::json;
 
@@ -17,8 +18,9 @@ use clobkit_core::amounts::OrderAmounts;
 use super::*;
 
 impl<A: HasSigner> ClobClient<A> {
-    /// Signs `order` in the cached domain of its market; the digest signed is the order id, kept
-    /// with the signed order (nothing later hashes it again or recovers the signature).
+    /// Signs `order` in the cached domain of its version and market; the digest signed is the
+    /// order id, kept with the signed order (nothing later hashes it again or recovers the
+    /// signature).
     pub(super) async fn sign(
         &self,
         order: Order,
@@ -26,7 +28,7 @@ impl<A: HasSigner> ClobClient<A> {
     ) -> Result<PreparedOrder, ClientError> {
         let signer = self.level.signer();
         order.check_signer(signer.signer_address())?;
-        let domain = self.inner.domains.exchange_for(neg_risk);
+        let domain = self.inner.domains.exchange_for(order.protocol(), neg_risk);
         let request = order.signing_request(domain)?;
         let signature = signer.sign_hash_async(request.digest).await?;
         Ok(order.with_signature(domain, request, signature)?)
@@ -38,57 +40,98 @@ impl<A: HasSigner> ClobClient<A> {
             .unwrap_or_else(|| self.level.signer().signer_address())
     }
 
-    /// A fresh order of this client's maker, signer and signature type (random salt, no
-    /// expiration) for `amounts` of `token`.
+    /// A fresh order of `version` from this client's maker, signer and signature type (random
+    /// salt; V2: created now, in milliseconds) for `amounts` of `token`, with what only one
+    /// version signs.
     fn order_for(
         &self,
+        version: ProtocolVersion,
         token: TokenId,
         amounts: OrderAmounts,
-        fee_rate_bps: u32,
-        nonce: u64,
-        taker: Address,
+        extras: &VersionArgs,
     ) -> Order {
-        Order::new(
-            random_salt(),
-            self.maker(),
-            self.level.signer().signer_address(),
-            token,
-            amounts,
-            self.inner.signature_type,
-        )
-        .with_fee_rate_bps(u64::from(fee_rate_bps))
-        .with_nonce(U256::from(nonce))
-        .with_taker(taker)
+        let (maker, signer) = (self.maker(), self.level.signer().signer_address());
+        let ty = self.inner.signature_type;
+        match version {
+            ProtocolVersion::V1 => Order::new(random_salt(), maker, signer, token, amounts, ty)
+                .with_fee_rate_bps(u64::from(extras.fee_rate_bps))
+                .with_nonce(U256::from(extras.nonce))
+                .with_taker(extras.taker),
+            _ => {
+                // a deposit wallet (POLY_1271) is the order's signer as well as its maker
+                let signer = if ty == SignatureType::Poly1271 {
+                    maker
+                } else {
+                    signer
+                };
+                Order::new_v2(
+                    random_salt(),
+                    maker,
+                    signer,
+                    token,
+                    amounts,
+                    ty,
+                    unix_millis(),
+                )
+                .with_attribution(
+                    extras.metadata.unwrap_or(B256::ZERO),
+                    extras.builder_code.unwrap_or(B256::ZERO),
+                )
+            }
+        }
     }
 
-    /// Builds and signs a limit order (looking up tick size, neg-risk and fee rate when not
-    /// given). Exact amounts: see `clobkit_core::amounts`.
+    /// The market's tick and neg-risk flag, the protocol version, and the V1 fee rate, looked up
+    /// together where not cached; the arguments are checked against the version.
+    async fn order_terms(
+        &self,
+        token: &TokenId,
+        options: CreateOrderOptions,
+        args: VersionArgs,
+    ) -> Result<OrderTerms, ClientError> {
+        let (version, (tick, neg_risk)) =
+            tokio::try_join!(self.protocol(), self.resolve_options(token, options))?;
+        args.check(version)?;
+        let fee_rate_bps = self.resolve_fee(version, token, args.fee_arg).await?;
+        Ok(OrderTerms {
+            version,
+            tick,
+            neg_risk,
+            args: VersionArgs {
+                fee_rate_bps,
+                ..args
+            },
+        })
+    }
+
+    /// Builds and signs a limit order for the exchange's protocol version (looking up what is
+    /// not given or cached: version, tick size, neg-risk, and for V1 the fee rate). Exact
+    /// amounts: see `clobkit_core::amounts`.
     pub async fn create_order(
         &self,
         args: &OrderArgs,
         options: CreateOrderOptions,
     ) -> Result<PreparedOrder, ClientError> {
-        let ((tick, neg_risk), fee) = tokio::try_join!(
-            self.resolve_options(&args.token_id, options),
-            self.resolve_fee(&args.token_id, args.fee_rate_bps)
-        )?;
-        let amounts = limit_amounts(args.side, args.price, args.size, tick)?;
+        let t = self
+            .order_terms(&args.token_id, options, VersionArgs::of_limit(args))
+            .await?;
+        let amounts = limit_amounts(args.side, args.price, args.size, t.tick)?;
         let order = self
-            .order_for(args.token_id, amounts, fee, args.nonce, args.taker)
+            .order_for(t.version, args.token_id, amounts, &t.args)
             .with_expiration(args.expiration);
-        self.sign(order, neg_risk).await
+        self.sign(order, t.neg_risk).await
     }
 
-    /// Builds and signs a market order; without a price, walks the book for it.
+    /// Builds and signs a market order for the exchange's protocol version; without a price,
+    /// walks the book for it (V2 rounds the price down to the tick's decimals first).
     pub async fn create_market_order(
         &self,
         args: &MarketOrderArgs,
         options: CreateOrderOptions,
     ) -> Result<PreparedOrder, ClientError> {
-        let ((tick, neg_risk), fee) = tokio::try_join!(
-            self.resolve_options(&args.token_id, options),
-            self.resolve_fee(&args.token_id, args.fee_rate_bps)
-        )?;
+        let t = self
+            .order_terms(&args.token_id, options, VersionArgs::of_market(args))
+            .await?;
         let price = match args.price {
             Some(p) => p,
             None => {
@@ -96,10 +139,78 @@ impl<A: HasSigner> ClobClient<A> {
                     .await?
             }
         };
-        let amounts = market_amounts(args.side, args.amount, price, tick)?;
-        let order = self.order_for(args.token_id, amounts, fee, args.nonce, args.taker);
-        self.sign(order, neg_risk).await
+        let price = market_order_price(t.version, price, t.tick);
+        let amounts = market_amounts(args.side, args.amount, price, t.tick)?;
+        let order = self.order_for(t.version, args.token_id, amounts, &t.args);
+        self.sign(order, t.neg_risk).await
     }
+}
+
+/// The arguments only one protocol version signs, gathered from either kind of order.
+#[derive(Debug, Clone, Copy)]
+struct VersionArgs {
+    /// The fee rate the caller asked for (V1), if any.
+    fee_arg: Option<u32>,
+    /// The fee rate to sign (V1; resolved from the market).
+    fee_rate_bps: u32,
+    nonce: u64,
+    taker: Address,
+    builder_code: Option<B256>,
+    metadata: Option<B256>,
+}
+
+impl VersionArgs {
+    fn of_limit(a: &OrderArgs) -> VersionArgs {
+        VersionArgs {
+            fee_arg: a.fee_rate_bps,
+            fee_rate_bps: 0,
+            nonce: a.nonce,
+            taker: a.taker,
+            builder_code: a.builder_code,
+            metadata: a.metadata,
+        }
+    }
+    fn of_market(a: &MarketOrderArgs) -> VersionArgs {
+        VersionArgs {
+            fee_arg: a.fee_rate_bps,
+            fee_rate_bps: 0,
+            nonce: a.nonce,
+            taker: a.taker,
+            builder_code: a.builder_code,
+            metadata: a.metadata,
+        }
+    }
+    /// Refuses what `version` cannot sign, rather than dropping it silently.
+    fn check(&self, version: ProtocolVersion) -> Result<(), ClientError> {
+        let refuse = |what: &str| {
+            Err(ClientError::Validation(format!(
+                "{what}: this exchange speaks {version}"
+            )))
+        };
+        match version {
+            ProtocolVersion::V1 if self.builder_code.is_some() || self.metadata.is_some() => {
+                refuse("builder codes and metadata are signed by V2 orders only")
+            }
+            ProtocolVersion::V1 => Ok(()),
+            _ if self.fee_arg.is_some() => {
+                refuse("V2 orders sign no fee rate (the operator charges fees when they match)")
+            }
+            _ if self.nonce != 0 => refuse("V2 orders sign no nonce"),
+            _ if self.taker != Address::ZERO => {
+                refuse("V2 orders sign no taker (they are always public)")
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// What an order is built with once its market and the exchange are known.
+#[derive(Debug, Clone, Copy)]
+struct OrderTerms {
+    version: ProtocolVersion,
+    tick: TickSize,
+    neg_risk: bool,
+    args: VersionArgs,
 }
 
 impl<S: AsyncSigner> ClobClient<L2<S>> {
@@ -138,6 +249,14 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
                 ..
             } => {
                 self.clear_tick_size_cache(Some(token));
+                e
+            }
+            // the exchange speaks another version now: the next order asks it which
+            ClientError::Api {
+                kind: ApiErrorKind::VersionMismatch,
+                ..
+            } => {
+                self.forget_protocol();
                 e
             }
             other => other,
@@ -235,7 +354,16 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
             )));
         }
         let o = self.create_order(args, options).await?;
-        self.post_order(o, order_type).await
+        match self.post_order(o, order_type).await {
+            Err(e) if e.kind() == Some(ApiErrorKind::VersionMismatch) => {
+                // Refused as of another protocol version, the order was never placed: signing
+                // it again for the version the exchange now names and posting once more cannot
+                // place it twice.
+                let o = self.create_order(args, options).await?;
+                self.post_order(o, order_type).await
+            }
+            other => other,
+        }
     }
 
     /// Creates, signs and posts a market order (FOK unless FAK).
@@ -251,7 +379,14 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
             )));
         }
         let o = self.create_market_order(args, options).await?;
-        self.post_order(o, args.order_type).await
+        match self.post_order(o, args.order_type).await {
+            // never placed (see create_and_post_order): one more try in the exchange's version
+            Err(e) if e.kind() == Some(ApiErrorKind::VersionMismatch) => {
+                let o = self.create_market_order(args, options).await?;
+                self.post_order(o, args.order_type).await
+            }
+            other => other,
+        }
     }
 
     /// `DELETE /order`.

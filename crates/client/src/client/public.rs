@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use clobkit_core::amounts::market_price;
 use clobkit_core::book::OrderBookSummary;
 use clobkit_core::chain::Chain;
+use clobkit_core::protocol::VersionResponse;
 use clobkit_core::types::{ConditionId, OrderType, Side, TickSize, TokenId};
 use clobkit_core::wire::{LastTradePrice, Market, Page, SimplifiedMarket};
 use clobkit_core::{Address, Decimal};
@@ -60,6 +61,37 @@ impl<A> ClobClient<A> {
     /// `GET /`: `"OK"` when the exchange is up.
     pub async fn get_ok(&self) -> Result<String, ClientError> {
         self.get("/", "").await
+    }
+
+    /// `GET /version`: the protocol version the exchange's orders are signed for (a JSON number;
+    /// production answers 2 since 2026-04-28).
+    pub async fn get_version(&self) -> Result<ProtocolVersion, ClientError> {
+        let r: VersionResponse = self.get("/version", "").await?;
+        ProtocolVersion::try_from(r).map_err(|e| ClientError::Decode {
+            path: "/version".into(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// The protocol version this client signs orders for: the builder's choice, or what
+    /// `/version` answered (asked once, then cached until an order is refused as of another
+    /// version). An exchange without `/version` (404) is from before V2 and speaks V1.
+    pub async fn protocol(&self) -> Result<ProtocolVersion, ClientError> {
+        if let Some(v) = self.inner.caches.protocol() {
+            return Ok(v);
+        }
+        let v = match self.get_version().await {
+            Ok(v) => v,
+            Err(ClientError::Api { status: 404, .. }) => ProtocolVersion::V1,
+            Err(e) => return Err(e),
+        };
+        self.inner.caches.set_protocol(v);
+        Ok(v)
+    }
+
+    /// Forgets the protocol version, so that the next order asks `/version` again.
+    pub(super) fn forget_protocol(&self) {
+        self.inner.caches.forget_protocol();
     }
 
     /// `GET /time`: the exchange's clock, unix seconds.
@@ -269,11 +301,17 @@ impl<A> ClobClient<A> {
         Ok((tick, neg_risk))
     }
 
+    /// The V1 fee rate an order signs: the market's, which a given rate must equal (a V2 order
+    /// signs none: `check_version_args` refuses one).
     pub(super) async fn resolve_fee(
         &self,
+        version: ProtocolVersion,
         token: &TokenId,
         user: Option<u32>,
     ) -> Result<u32, ClientError> {
+        if version != ProtocolVersion::V1 {
+            return Ok(0);
+        }
         let market = self.get_fee_rate_bps(token).await?;
         match user {
             Some(u) if market > 0 && u != market => Err(ClientError::Validation(format!(
