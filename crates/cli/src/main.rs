@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use clobkit_core::chain::Chain;
+use clobkit_core::protocol::ProtocolVersion;
 use clobkit_server::app::ServerConfig;
 use clobkit_server::serve::{Server, shutdown_signal};
 use serde_json::{Value, json};
@@ -56,6 +57,11 @@ enum Cmd {
         /// Records between snapshots.
         #[arg(long, default_value_t = 10_000)]
         snapshot_every: u64,
+        /// The order protocol: v1, or v2 (production since 2026-04-28; POLY_1271 orders and V2's
+        /// fee formula are not supported yet). Orders of the other version are refused with
+        /// `order_version_mismatch`.
+        #[arg(long, default_value = "v1")]
+        protocol: ProtocolArg,
         /// Markets and starting balances to load into a new data folder (TOML).
         #[arg(long)]
         seed: Option<PathBuf>,
@@ -212,6 +218,15 @@ async fn admin(host: &str, token: &str, action: AdminCmd) -> Result<Value, Strin
     }
 }
 
+/// The order protocols `serve` speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ProtocolArg {
+    /// CLOB V1 (the original CTF Exchange).
+    V1,
+    /// CLOB V2.
+    V2,
+}
+
 /// The rate-limit presets `serve` offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum RateLimitsArg {
@@ -234,6 +249,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             timestamp_window,
             heartbeat_timeout,
             snapshot_every,
+            protocol,
             seed,
             rate_limits,
         } => {
@@ -244,6 +260,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             config.timestamp_window = timestamp_window;
             config.heartbeat_timeout = heartbeat_timeout;
             config.snapshot_every = snapshot_every.max(1);
+            config.protocol = match protocol {
+                ProtocolArg::V1 => ProtocolVersion::V1,
+                ProtocolArg::V2 => ProtocolVersion::V2,
+            };
             if rate_limits == RateLimitsArg::Polymarket {
                 config.rate_limits = clobkit_server::ratelimit::RateLimits::polymarket();
             }

@@ -857,3 +857,123 @@ async fn protocol_version_detection_and_mismatch_retry() {
     assert_eq!(open[0].id.to_string(), r.order_id.to_string());
     assert_eq!(again.protocol().await.unwrap(), ProtocolVersion::V1);
 }
+
+/// A V2 exchange: the client learns V2 from `/version` and trades on it with every signature
+/// type it supports (EOA, proxy, Safe), on a neg-risk market with V2's 0.005 tick and a fee;
+/// a price between two ticks is refused before sending; POLY_1271 is refused by this exchange
+/// with a clear message; a client told V1 is corrected by the mismatch and places once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v2_exchange_end_to_end() {
+    use clobkit_core::protocol::ProtocolVersion;
+
+    let ex = exchange_with(|c| c.protocol = ProtocolVersion::V2).await;
+    ex.market(1, "11", "12", json!({})).await;
+    ex.market(
+        2,
+        "21",
+        "22",
+        json!({ "neg_risk": true, "tick_size": "0.005", "fee_rate_bps": 100 }),
+    )
+    .await;
+    let eoa = ex.trader(0, SignatureType::Eoa).await;
+    let proxy = ex.trader(1, SignatureType::PolyProxy).await;
+    let safe = ex.trader(2, SignatureType::PolyGnosisSafe).await;
+    assert_eq!(eoa.protocol().await.unwrap(), ProtocolVersion::V2);
+    ex.admin("split", json!({ "address": eoa.funder().unwrap().to_string(), "market": cond(2).to_string(), "amount": "100" })).await;
+    let o = CreateOrderOptions::default();
+
+    // a V2 SELL at 0.515 on the 0.005 tick rests; a proxy BUY takes part of it
+    let ask = eoa
+        .create_order(
+            &OrderArgs::new(tok("21"), d("0.515"), d("20"), Side::Sell),
+            o,
+        )
+        .await
+        .unwrap();
+    assert_eq!(ask.order().protocol(), ProtocolVersion::V2);
+    let ask = eoa.post_order(ask, OrderType::Gtc).await.unwrap();
+    assert_eq!(ask.status.as_ref().map(|s| s.as_str()), Some("live"));
+    let fill = proxy
+        .create_and_post_order(
+            &OrderArgs::new(tok("21"), d("0.52"), d("10"), Side::Buy),
+            o,
+            OrderType::Gtc,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (fill.making_amount, fill.taking_amount),
+        (Some(d("5.15")), Some(d("10")))
+    );
+    let trades = proxy
+        .get_trades(&TradeParams::default(), Pages::All, None)
+        .await
+        .unwrap();
+    assert_eq!(trades.len(), 1);
+    // the market's 1% fee is charged at match time, though no order signed it
+    assert_eq!(trades[0].fee_rate_bps, d("100"));
+
+    // a Safe takes the rest with a market order (V2 rounds its price down to the tick's decimals)
+    let m = safe
+        .create_and_post_market_order(
+            &MarketOrderArgs::new(tok("21"), d("5"), Side::Buy).price(d("0.5159")),
+            o,
+        )
+        .await
+        .unwrap();
+    assert!(m.success);
+    // whole lots of 0.01 share: $5 at 0.515 buys 9.70 shares
+    assert_eq!(m.taking_amount, Some(d("9.7")));
+
+    // between two ticks: refused before anything is sent
+    assert!(
+        eoa.create_order(
+            &OrderArgs::new(tok("21"), d("0.513"), d("10"), Side::Sell),
+            o
+        )
+        .await
+        .is_err()
+    );
+
+    // a client told V1 signs V1; the V2 exchange refuses it, and create_and_post re-signs as V2
+    let l1 = ClobClient::builder(&ex.base)
+        .protocol(ProtocolVersion::V1)
+        .build()
+        .unwrap()
+        .with_signer(LocalSigner::from_hex(K[0]).unwrap())
+        .unwrap();
+    let creds = l1.create_or_derive_api_key(None).await.unwrap();
+    let v1 = l1.with_credentials(creds).unwrap();
+    let bid = OrderArgs::new(tok("11"), d("0.40"), d("10"), Side::Buy);
+    let r = v1
+        .create_and_post_order(&bid, o, OrderType::Gtc)
+        .await
+        .unwrap();
+    let placed = v1.get_order(&r.order_id.parse().unwrap()).await.unwrap();
+    assert_eq!(placed.original_size, d("10"));
+    assert_eq!(v1.protocol().await.unwrap(), ProtocolVersion::V2);
+
+    // a deposit wallet order is refused by this exchange with a message saying so
+    let dw = ClobClient::builder(&ex.base)
+        .signature_type(SignatureType::Poly1271)
+        .funder(
+            "0x1111111111111111111111111111111111111111"
+                .parse()
+                .unwrap(),
+        )
+        .build()
+        .unwrap()
+        .with_signer(LocalSigner::from_hex(K[2]).unwrap())
+        .unwrap();
+    let creds = dw.create_or_derive_api_key(None).await.unwrap();
+    let dw = dw.with_credentials(creds).unwrap();
+    let wrapped = dw.create_order(&bid, o).await.unwrap();
+    assert_eq!(wrapped.order().signer, wrapped.order().maker);
+    let e = dw.post_order(wrapped, OrderType::Gtc).await.unwrap_err();
+    assert!(e.to_string().contains("POLY_1271"), "{e}");
+
+    // every order cancels the V2 way too: the rest of the ask, and the re-signed bid (the same
+    // wallet, so the same API key)
+    let c = eoa.cancel_all().await.unwrap();
+    assert_eq!(c.canceled.len(), 2);
+}

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use clobkit_core::Address;
 use clobkit_core::chain::Chain;
+use clobkit_core::protocol::ProtocolVersion;
 use clobkit_engine::{Command, Event, Owner, Stamped};
 
 use crate::auth::{Authenticator, KeyRegistry};
@@ -37,11 +38,14 @@ pub struct ServerConfig {
     pub heartbeat_timeout: u64,
     /// Request limits on the public API (empty: none; see [`crate::ratelimit`]).
     pub rate_limits: crate::ratelimit::RateLimits,
+    /// The protocol version whose orders are accepted (`GET /version` answers it; orders of
+    /// the other version get `order_version_mismatch`).
+    pub protocol: ProtocolVersion,
 }
 
 impl ServerConfig {
     /// Defaults for a data folder: Polygon, fsync on, ±300 s, snapshots every 10,000 records,
-    /// heartbeat timeout 10 s, no rate limits.
+    /// heartbeat timeout 10 s, no rate limits, protocol V1.
     pub fn new(data_dir: impl Into<PathBuf>) -> ServerConfig {
         ServerConfig {
             data_dir: data_dir.into(),
@@ -52,6 +56,7 @@ impl ServerConfig {
             snapshot_every: 10_000,
             heartbeat_timeout: 10,
             rate_limits: crate::ratelimit::RateLimits::new(),
+            protocol: ProtocolVersion::V1,
         }
     }
 }
@@ -158,7 +163,7 @@ impl AppState {
                 last_now,
             }),
             auth,
-            verifier: Verifier::new(config.chain),
+            verifier: Verifier::new(config.chain, config.protocol),
             config,
             heartbeats: Mutex::new(HashMap::new()),
         };

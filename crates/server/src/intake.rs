@@ -29,7 +29,8 @@ use clobkit_core::U256;
 use clobkit_core::chain::{AmoyNegRisk, Chain};
 use clobkit_core::eip712::ExchangeDomain;
 use clobkit_core::order::{OrderVersion, SignedOrder};
-use clobkit_core::types::{OrderId, Side, TickSize, TokenId};
+use clobkit_core::protocol::ProtocolVersion;
+use clobkit_core::types::{OrderId, Side, SignatureType, TickSize, TokenId};
 use clobkit_core::verify::verify_order;
 use clobkit_core::wallet::WalletFactories;
 use clobkit_core::wire::PostOrder;
@@ -62,21 +63,23 @@ impl MarketRules {
     }
 }
 
-/// Signature verification for one chain, with its exchange domains hashed once at start-up.
+/// Signature verification for one chain and protocol version, with its exchange domains hashed
+/// once at start-up.
 #[derive(Debug, Clone)]
 pub struct Verifier {
+    protocol: ProtocolVersion,
     normal: Vec<ExchangeDomain>,
     neg_risk: Vec<ExchangeDomain>,
     factories: WalletFactories,
 }
 
 impl Verifier {
-    /// The domains orders on `chain` may be signed in. Amoy neg-risk accepts both official
-    /// clients' addresses (they disagree, protocol.md), so it has two.
-    pub fn new(chain: Chain) -> Verifier {
-        let contracts = chain.contracts();
+    /// The domains orders of `protocol` on `chain` may be signed in. V1's Amoy neg-risk accepts
+    /// both official clients' addresses (they disagree, protocol.md), so it has two.
+    pub fn new(chain: Chain, protocol: ProtocolVersion) -> Verifier {
+        let contracts = chain.contracts_for(protocol);
         let mut neg_risk = vec![ExchangeDomain::for_market(chain, &contracts, true)];
-        if chain == Chain::Amoy {
+        if chain == Chain::Amoy && protocol == ProtocolVersion::V1 {
             neg_risk.push(ExchangeDomain::for_market(
                 chain,
                 &chain.contracts_with(AmoyNegRisk::PythonAdapter),
@@ -84,10 +87,16 @@ impl Verifier {
             ));
         }
         Verifier {
+            protocol,
             normal: vec![ExchangeDomain::for_market(chain, &contracts, false)],
             neg_risk,
             factories: WalletFactories::of(chain),
         }
+    }
+
+    /// The protocol version whose orders this exchange accepts.
+    pub fn protocol(&self) -> ProtocolVersion {
+        self.protocol
     }
 
     /// The wallet factories of the chain (to derive proxy and Safe funders).
@@ -129,22 +138,32 @@ pub fn check_post_order(
 ) -> Result<OrderSpec, ApiError> {
     let order = &posted.order.order;
     let bad = |m: &str| ApiError::bad_request(m);
-    // this exchange speaks V1; a V2 order is refused as production refuses the other way round
-    let OrderVersion::V1 {
-        nonce,
-        fee_rate_bps,
-        ..
-    } = order.version
-    else {
+    // an order of the other version is refused as production refuses V1 orders since V2
+    if order.protocol() != verifier.protocol() {
         return Err(bad(msg::ORDER_VERSION_MISMATCH));
-    };
+    }
+    if order.signature_type == SignatureType::Poly1271 {
+        return Err(bad(msg::POLY_1271_UNSUPPORTED));
+    }
     let expiration = u64::try_from(order.expiration).map_err(|_| bad(msg::INVALID_EXPIRATION))?;
     let rules = rules.ok_or_else(|| bad(msg::INVALID_TOKEN_ID))?;
     let id = verifier.verify(&posted.order, rules.neg_risk)?;
-    let fee_rate_bps = u32::try_from(fee_rate_bps)
-        .ok()
-        .filter(|f| *f <= MAX_FEE_RATE_BPS)
-        .ok_or_else(|| bad(msg::FEE_RATE_ABOVE_MAX))?;
+    // V1 signs its fee rate (checked against the market's below) and a nonce that must be 0; a
+    // V2 order signs neither, and the operator charges the market's rate when it matches.
+    let (fee_rate_bps, nonce) = match order.version {
+        OrderVersion::V1 {
+            fee_rate_bps,
+            nonce,
+            ..
+        } => (
+            u32::try_from(fee_rate_bps)
+                .ok()
+                .filter(|f| *f <= MAX_FEE_RATE_BPS)
+                .ok_or_else(|| bad(msg::FEE_RATE_ABOVE_MAX))?,
+            nonce,
+        ),
+        OrderVersion::V2 { .. } => (rules.fee_rate_bps, U256::ZERO),
+    };
     let (Some(maker_amount), Some(taker_amount)) =
         (order.maker_amount_u64(), order.taker_amount_u64())
     else {

@@ -130,13 +130,28 @@ impl ClobClient<Public> {
 
     /// Adds a signer (L1). For proxy and Safe signature types the funder is derived from the
     /// signer (CREATE2) when not given, and a given funder that is not that wallet is refused.
+    /// For POLY_1271 the funder, the deposit wallet the signer owns, must be given.
     pub fn with_signer<S: AsyncSigner>(self, signer: S) -> Result<ClobClient<L1<S>>, ClientError> {
         let address = signer.signer_address();
         let factories = WalletFactories::of(self.inner.chain);
         let ty = self.inner.signature_type;
+        let mut inner = Arc::unwrap_or_clone(self.inner);
+        if ty == SignatureType::Poly1271 {
+            // a deposit wallet is a contract: nothing derives it from its owner's key
+            if inner.funder.is_none() {
+                return Err(ClientError::Validation(
+                    "POLY_1271 orders need the deposit wallet as the funder".into(),
+                ));
+            }
+            return Ok(ClobClient {
+                inner: Arc::new(inner),
+                level: L1 {
+                    signer: Arc::new(signer),
+                },
+            });
+        }
         let expected = expected_maker(ty, address, &factories)
             .map_err(|e| ClientError::Validation(e.to_string()))?;
-        let mut inner = Arc::unwrap_or_clone(self.inner);
         match inner.funder {
             Some(f) if f != expected => {
                 return Err(ClientError::Validation(format!(

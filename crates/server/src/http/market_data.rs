@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use clobkit_core::Decimal;
 use clobkit_core::clock::{unix_millis, unix_secs};
-use clobkit_core::protocol::{ProtocolVersion, VersionResponse};
+use clobkit_core::protocol::VersionResponse;
 use clobkit_core::types::{ConditionId, Side, TokenId};
 use clobkit_core::wire::errors as msg;
 use clobkit_core::wire::{
@@ -26,16 +26,18 @@ use crate::app::AppState;
 use crate::error::ApiError;
 use crate::views;
 
+/// `GET /version`: the protocol version this exchange's orders are signed for.
+async fn version(State(app): State<Arc<AppState>>) -> Json<VersionResponse> {
+    Json(VersionResponse::from(app.config.protocol))
+}
+
 /// The routes of this family.
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(|| async { Json("OK") }))
         .route("/time", get(|| async { Json(unix_secs()) }))
         // the protocol this exchange's orders are signed for (V2 clients read it to pick one)
-        .route(
-            "/version",
-            get(|| async { Json(VersionResponse::from(ProtocolVersion::V1)) }),
-        )
+        .route("/version", get(version))
         .route("/book", get(book))
         .route("/books", post(books))
         .route("/price", get(price))
