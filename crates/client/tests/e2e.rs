@@ -879,6 +879,21 @@ async fn v2_exchange_end_to_end() {
     let proxy = ex.trader(1, SignatureType::PolyProxy).await;
     let safe = ex.trader(2, SignatureType::PolyGnosisSafe).await;
     assert_eq!(eoa.protocol().await.unwrap(), ProtocolVersion::V2);
+    // V2's market routes
+    let by_token = eoa.get_market_by_token(&tok("22")).await.unwrap();
+    assert_eq!(
+        (
+            by_token.condition_id,
+            by_token.primary_token_id,
+            by_token.secondary_token_id
+        ),
+        (cond(2).to_string(), "21".to_owned(), "22".to_owned())
+    );
+    let info = eoa.get_clob_market_info(&cond(2)).await.unwrap();
+    assert_eq!(
+        (info.mts, info.nr, info.tbf, info.t.len()),
+        (clobkit_core::types::TickSize::HalfCent, true, 100, 2)
+    );
     ex.admin("split", json!({ "address": eoa.funder().unwrap().to_string(), "market": cond(2).to_string(), "amount": "100" })).await;
     let o = CreateOrderOptions::default();
 

@@ -7,7 +7,9 @@ use clobkit_core::book::OrderBookSummary;
 use clobkit_core::chain::Chain;
 use clobkit_core::protocol::VersionResponse;
 use clobkit_core::types::{ConditionId, OrderType, Side, TickSize, TokenId};
-use clobkit_core::wire::{LastTradePrice, Market, Page, SimplifiedMarket};
+use clobkit_core::wire::{
+    ClobMarketInfo, LastTradePrice, Market, MarketByToken, Page, SimplifiedMarket,
+};
 use clobkit_core::{Address, Decimal};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -92,6 +94,27 @@ impl<A> ClobClient<A> {
     /// Forgets the protocol version, so that the next order asks `/version` again.
     pub(super) fn forget_protocol(&self) {
         self.inner.caches.forget_protocol();
+    }
+
+    /// `GET /markets-by-token/{token}` (V2): the market a token trades in.
+    pub async fn get_market_by_token(&self, token: &TokenId) -> Result<MarketByToken, ClientError> {
+        self.get(&format!("/markets-by-token/{token}"), "").await
+    }
+
+    /// `GET /clob-markets/{condition_id}` (V2): a market's trading parameters (tick size,
+    /// neg-risk, base fees, minimum size), which also fill this client's caches.
+    pub async fn get_clob_market_info(
+        &self,
+        market: &ConditionId,
+    ) -> Result<ClobMarketInfo, ClientError> {
+        let info: ClobMarketInfo = self.get(&format!("/clob-markets/{market}"), "").await?;
+        for t in &info.t {
+            if let Ok(token) = t.t.parse::<TokenId>() {
+                self.inner.caches.set_tick(token, info.mts);
+                self.inner.caches.set_neg_risk(token, info.nr);
+            }
+        }
+        Ok(info)
     }
 
     /// `GET /time`: the exchange's clock, unix seconds.

@@ -277,3 +277,48 @@ mod tests {
         assert_eq!(m.minimum_order_size.to_string(), "5");
     }
 }
+
+/// `GET /markets-by-token/{token_id}` (V2): the market a token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarketByToken {
+    /// The market's condition id.
+    pub condition_id: String,
+    /// Its first outcome token.
+    pub primary_token_id: String,
+    /// Its second outcome token.
+    pub secondary_token_id: String,
+}
+
+/// One token of [`ClobMarketInfo`]: id and outcome name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClobMarketToken {
+    /// Token id.
+    pub t: String,
+    /// Outcome name.
+    pub o: String,
+}
+
+/// `GET /clob-markets/{condition_id}` (V2): a market's trading parameters in the compact form
+/// the V2 clients read (they cache the tick, the neg-risk flag and the fees from it). Only the
+/// fields this crate can state are modelled; unknown ones are ignored when reading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClobMarketInfo {
+    /// Condition id.
+    pub c: String,
+    /// The two tokens.
+    pub t: Vec<ClobMarketToken>,
+    /// Minimum tick size (a JSON number).
+    #[serde(with = "tick_num")]
+    pub mts: TickSize,
+    /// Neg-risk.
+    pub nr: bool,
+    /// Maker base fee, basis points.
+    #[serde(default)]
+    pub mbf: u32,
+    /// Taker base fee, basis points.
+    #[serde(default)]
+    pub tbf: u32,
+    /// Minimum order size in shares (a JSON number).
+    #[serde(with = "decimal_num")]
+    pub mos: Decimal,
+}

@@ -13,10 +13,11 @@ use clobkit_core::protocol::VersionResponse;
 use clobkit_core::types::{ConditionId, Side, TokenId};
 use clobkit_core::wire::errors as msg;
 use clobkit_core::wire::{
-    FeeRateResponse, LastTradePrice, MidpointResponse, NegRiskResponse, PriceHistory,
-    PriceHistoryPoint, PriceResponse, SpreadResponse, TickSizeResponse,
+    ClobMarketInfo, ClobMarketToken, FeeRateResponse, LastTradePrice, MarketByToken,
+    MidpointResponse, NegRiskResponse, PriceHistory, PriceHistoryPoint, PriceResponse,
+    SpreadResponse, TickSizeResponse,
 };
-use clobkit_engine::{MarketSpec, pips_to_decimal};
+use clobkit_engine::{MarketSpec, pips_to_decimal, units_to_decimal};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -49,6 +50,8 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/fee-rate", get(fee_rate))
         .route("/markets", get(markets))
         .route("/markets/{id}", get(market))
+        .route("/markets-by-token/{token}", get(market_by_token))
+        .route("/clob-markets/{id}", get(clob_market))
         .route("/simplified-markets", get(simplified_markets))
         .route("/sampling-markets", get(markets))
         .route("/sampling-simplified-markets", get(simplified_markets))
@@ -368,6 +371,51 @@ async fn simplified_markets(
             .collect::<Vec<_>>()
     });
     ok(page(all, q.next_cursor, MARKETS_PAGE)?)
+}
+
+/// `GET /markets-by-token/{token}` (V2).
+async fn market_by_token(State(app): State<Arc<AppState>>, Path(token): Path<String>) -> ApiResult {
+    let token: TokenId = token
+        .parse()
+        .map_err(|_| ApiError::bad_request(msg::INVALID_TOKEN_ID))?;
+    let spec = app
+        .read(|ex| ex.engine.market_of(&token).map(|(m, _)| m.spec.clone()))
+        .ok_or_else(|| ApiError::not_found(msg::MARKET_NOT_FOUND))?;
+    ok(MarketByToken {
+        condition_id: spec.condition_id.to_string(),
+        primary_token_id: spec.tokens[0].to_string(),
+        secondary_token_id: spec.tokens[1].to_string(),
+    })
+}
+
+/// `GET /clob-markets/{condition_id}` (V2): the compact trading parameters. Fees are the
+/// market's one rate, charged to makers and takers alike by the V1 formula, so it is reported as
+/// both base fees.
+async fn clob_market(State(app): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
+    let id: ConditionId = id
+        .parse()
+        .map_err(|_| ApiError::bad_request(msg::INVALID_MARKET))?;
+    let spec = app
+        .read(|ex| ex.engine.market(&id).map(|m| m.spec.clone()))
+        .ok_or_else(|| ApiError::not_found(msg::MARKET_NOT_FOUND))?;
+    let t = spec
+        .tokens
+        .iter()
+        .zip(spec.outcomes.iter())
+        .map(|(t, o)| ClobMarketToken {
+            t: t.to_string(),
+            o: o.clone(),
+        })
+        .collect();
+    ok(ClobMarketInfo {
+        c: spec.condition_id.to_string(),
+        t,
+        mts: spec.tick_size,
+        nr: spec.neg_risk,
+        mbf: spec.fee_rate_bps,
+        tbf: spec.fee_rate_bps,
+        mos: units_to_decimal(spec.min_order_size),
+    })
 }
 
 async fn market(State(app): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
