@@ -32,6 +32,16 @@ node conformance/server/ts_flow.mjs "http://127.0.0.1:$port" "$tmp/flow" || { ta
 kill -TERM "$pid"
 if ! wait "$pid"; then echo "clobkit serve did not shut down cleanly on SIGTERM"; tail -20 "$tmp/flow.log"; exit 1; fi
 grep -q "final snapshot written" "$tmp/flow.log" || { echo "no final snapshot at shutdown"; exit 1; }
+echo "-- py-clob-client-v2 flow against clobkit serve --protocol v2"
+vport=$((port + 3))
+"$BIN" serve --port "$vport" --data "$tmp/v2" --no-fsync --protocol v2 > "$tmp/v2.log" 2>&1 &
+vpid=$!
+for _ in $(seq 100); do
+  if "$PY" -c "import httpx; httpx.get('http://127.0.0.1:$vport/').raise_for_status()" 2>/dev/null; then break; fi
+  sleep 0.1
+done
+"$PY" conformance/server/py_v2_flow.py "http://127.0.0.1:$vport" "$tmp/v2" || { tail -20 "$tmp/v2.log"; kill "$vpid"; exit 1; }
+kill -TERM "$vpid"; wait "$vpid" || true
 echo "-- clobkit demo"
 "$BIN" demo > "$tmp/demo.log" 2>&1 || { cat "$tmp/demo.log"; exit 1; }
 grep -q "every L2 method of the official clients called" "$tmp/demo.log" && echo "1 passed, 0 failed"

@@ -26,6 +26,7 @@
 //! state; reading it here would take the lock a second time and still race).
 
 use clobkit_core::U256;
+use clobkit_core::amounts::market_received_decimals;
 use clobkit_core::chain::{AmoyNegRisk, Chain};
 use clobkit_core::eip712::ExchangeDomain;
 use clobkit_core::order::{OrderVersion, SignedOrder};
@@ -195,7 +196,7 @@ pub fn check_post_order(
     if posted.owner.as_str() != caller.key {
         return Err(bad(msg::OWNER_NOT_API_KEY));
     }
-    check_precision(&spec, rules.tick_size)?;
+    check_precision(&spec, rules.tick_size, verifier.protocol())?;
     Ok(spec)
 }
 
@@ -208,7 +209,11 @@ fn decimals(v: u64) -> u32 {
 
 /// The exchange's decimal precision rules: limit orders keep shares to 2 decimals and collateral
 /// to tick + 2; market (FOK/FAK) orders keep the maker amount to 2 decimals and the taker to 4.
-fn check_precision(spec: &OrderSpec, tick: TickSize) -> Result<(), ApiError> {
+fn check_precision(
+    spec: &OrderSpec,
+    tick: TickSize,
+    version: ProtocolVersion,
+) -> Result<(), ApiError> {
     let side = match spec.terms.side {
         Side::Buy => "buy",
         Side::Sell => "sell",
@@ -220,7 +225,12 @@ fn check_precision(spec: &OrderSpec, tick: TickSize) -> Result<(), ApiError> {
             Side::Sell => (2, collateral, side.to_owned()),
         }
     } else {
-        (2, 4, format!("market {side}"))
+        // maker: the dollars (BUY) or shares (SELL) given, 2 decimals; taker: what is received
+        (
+            2,
+            market_received_decimals(version, tick),
+            format!("market {side}"),
+        )
     };
     if decimals(spec.terms.maker_amount) > max_maker
         || decimals(spec.terms.taker_amount) > max_taker

@@ -1,6 +1,6 @@
 //! Orders: building and signing (L1), posting and cancelling (L2).
 
-use clobkit_core::amounts::{limit_amounts, market_amounts, market_order_price};
+use clobkit_core::amounts::{limit_amounts, market_amounts_for, market_order_price};
 use clobkit_core::clock::unix_millis;
 use clobkit_core::order::{Order, PreparedOrder};
 use clobkit_core::signer::AsyncSigner;
@@ -140,7 +140,7 @@ impl<A: HasSigner> ClobClient<A> {
             }
         };
         let price = market_order_price(t.version, price, t.tick);
-        let amounts = market_amounts(args.side, args.amount, price, t.tick)?;
+        let amounts = market_amounts_for(t.version, args.side, args.amount, price, t.tick)?;
         let order = self.order_for(t.version, args.token_id, amounts, &t.args);
         self.sign(order, t.neg_risk).await
     }

@@ -42,9 +42,33 @@ pub fn market_amounts(
     price: Decimal,
     tick: TickSize,
 ) -> Result<OrderAmounts, AmountError> {
+    market_amounts_for(ProtocolVersion::V1, side, amount, price, tick)
+}
+
+/// Decimals the received amount of a market order of `version` keeps on `tick`: the clients'
+/// `tick decimals + 2`, capped at 4 for V1 (the V1 exchange's rule). **Decision [?]:** V2 is not
+/// capped. The V2 clients send 5 decimals on the 0.005 tick (and 6 on 0.0025) for every market
+/// BUY, the V2 exchange's source is not public, and a cap would refuse every such order of the
+/// official clients; we follow the clients.
+pub const fn market_received_decimals(version: ProtocolVersion, tick: TickSize) -> u32 {
+    let d = tick.decimals() + 2;
+    match version {
+        ProtocolVersion::V1 if d > MARKET_TAKER_DECIMALS => MARKET_TAKER_DECIMALS,
+        _ => d,
+    }
+}
+
+/// [`market_amounts`] for an order of protocol `version` (see [`market_received_decimals`]).
+pub fn market_amounts_for(
+    version: ProtocolVersion,
+    side: Side,
+    amount: Decimal,
+    price: Decimal,
+    tick: TickSize,
+) -> Result<OrderAmounts, AmountError> {
     let price_ticks = u128::from(check_price(price, tick)?);
     let pd = tick.decimals();
-    let d = (pd + 2).min(MARKET_TAKER_DECIMALS);
+    let d = market_received_decimals(version, tick);
     let what = match side {
         Side::Buy => "amount",
         Side::Sell => "size",
@@ -250,5 +274,35 @@ mod tests {
             market_amounts(Side::Buy, d("5"), d("1"), TickSize::Hundredth),
             Err(AmountError::PriceOutOfRange { .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod version_tests {
+    use super::*;
+    use std::str::FromStr;
+
+    /// A V2 market BUY on the 0.005 tick keeps the clients' 5 decimals (V1 caps at 4).
+    #[test]
+    fn v2_keeps_the_clients_decimals() {
+        let d = |s: &str| Decimal::from_str(s).unwrap_or_default();
+        let v1 = market_amounts(Side::Buy, d("5"), d("0.515"), TickSize::HalfCent);
+        let v2 = market_amounts_for(
+            ProtocolVersion::V2,
+            Side::Buy,
+            d("5"),
+            d("0.515"),
+            TickSize::HalfCent,
+        );
+        assert_eq!(v1.map(|a| a.taker), Ok(9_708_700));
+        assert_eq!(v2.map(|a| a.taker), Ok(9_708_730));
+        assert_eq!(
+            market_received_decimals(ProtocolVersion::V2, TickSize::QuarterCent),
+            6
+        );
+        assert_eq!(
+            market_received_decimals(ProtocolVersion::V1, TickSize::TenThousandth),
+            4
+        );
     }
 }

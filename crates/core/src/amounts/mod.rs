@@ -31,7 +31,8 @@ mod walk;
 pub use error::AmountError;
 pub use limit::limit_amounts;
 pub use market::{
-    MARKET_MAKER_DECIMALS, MARKET_TAKER_DECIMALS, market_amounts, market_order_price,
+    MARKET_MAKER_DECIMALS, MARKET_TAKER_DECIMALS, market_amounts, market_amounts_for,
+    market_order_price, market_received_decimals,
 };
 pub use units::{
     AMOUNT_DECIMALS, BASE_UNIT, OrderAmounts, Price, check_price, from_base_units, implied_price,

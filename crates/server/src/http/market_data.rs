@@ -36,6 +36,8 @@ async fn version(State(app): State<Arc<AppState>>) -> Json<VersionResponse> {
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(|| async { Json("OK") }))
+        // V2's health route
+        .route("/ok", get(|| async { Json("OK") }))
         .route("/time", get(|| async { Json(unix_secs()) }))
         // the protocol this exchange's orders are signed for (V2 clients read it to pick one)
         .route("/version", get(version))

@@ -1,0 +1,144 @@
+"""The official V2 Python client (py-clob-client-v2 1.2.1), unmodified, trading against
+`clobkit serve --protocol v2`.
+
+Usage: python py_v2_flow.py HOST DATA_DIR
+Every step asserts the outcome (fills, fees, balances, statuses, errors). Exits non-zero on the
+first failure and prints a closing line `N passed, 0 failed`.
+"""
+
+import sys
+
+import httpx
+from eth_account import Account
+from eth_utils import keccak, to_checksum_address
+from py_clob_client_v2.client import ClobClient
+from py_clob_client_v2.clob_types import (
+    AssetType, BalanceAllowanceParams, MarketOrderArgsV2, OpenOrderParams, OrderArgsV2,
+    OrderPayload, OrderType, PartialCreateOrderOptions, TradeParams,
+)
+from py_clob_client_v2.exceptions import PolyApiException
+from py_clob_client_v2.order_builder.constants import BUY, SELL
+
+from checks import check, done
+
+HOST, DATA = sys.argv[1], sys.argv[2]
+TOKEN = open(f"{DATA}/admin-token").read().strip()
+KEYS = [
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+]
+A_COND, A_YES, A_NO = "0x" + "a7" * 32, "701", "702"      # tick 0.01
+B_COND, B_YES, B_NO = "0x" + "b8" * 32, "801", "802"      # neg-risk, tick 0.005, fee 100 bps
+
+
+def admin(path, body):
+    r = httpx.post(f"{HOST}/admin/{path}", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 200, (path, r.status_code, r.text)
+
+
+def create2(factory, salt, init_hash):
+    return to_checksum_address(keccak(b"\xff" + bytes.fromhex(factory[2:]) + salt + bytes.fromhex(init_hash[2:]))[12:])
+
+
+def proxy_of(eoa):
+    return create2("0xaB45c5A4B0c941a2F231C04C3f49182e1A254052", keccak(bytes.fromhex(eoa[2:])),
+                   "0xd21df8dc65880a8606f09fe0ce3df9b8869287ab0b058be05aa9e8af6330a00b")
+
+
+def safe_of(eoa):
+    return create2("0xaacFeEa03eb1561C4e67d661e40682Bd20E3541b", keccak(b"\x00" * 12 + bytes.fromhex(eoa[2:])),
+                   "0x2bce2127ff07fb632d16c8347c4ebf501f4841168bed00d9e6ef715ddb6fcecf")
+
+
+def client(i, sig_type):
+    eoa = Account.from_key(KEYS[i]).address
+    funder = {0: eoa, 1: proxy_of(eoa), 2: safe_of(eoa)}[sig_type]
+    c = ClobClient(HOST, chain_id=137, key=KEYS[i], signature_type=sig_type, funder=funder)
+    c.set_api_creds(c.create_or_derive_api_key())
+    return c, funder
+
+
+def balance(c, sig_type, token=None):
+    asset = AssetType.CONDITIONAL if token else AssetType.COLLATERAL
+    p = BalanceAllowanceParams(asset_type=asset, token_id=token, signature_type=sig_type)
+    return int(c.get_balance_allowance(p)["balance"])
+
+
+def ctf_fee(buy, bps, tokens, usdc):
+    """The CTF Exchange fee of one fill in the asset received (the exchange's documented formula,
+    floor division): BUY pays in tokens, SELL in collateral."""
+    m = min(usdc, tokens - usdc)
+    return bps * m * tokens // (usdc * 10_000) if buy else bps * m // 10_000
+
+
+def refused(f, text):
+    try:
+        f()
+    except PolyApiException as e:
+        return text in str(e.error_msg)
+    return False
+
+
+admin("markets", {"condition_id": A_COND, "tokens": [A_YES, A_NO]})
+admin("markets", {"condition_id": B_COND, "tokens": [B_YES, B_NO], "tick_size": "0.005",
+                  "neg_risk": True, "fee_rate_bps": 100})
+
+maker, maker_funder = client(0, 0)
+taker, taker_funder = client(1, 1)
+safe, safe_funder = client(2, 2)
+for f in (maker_funder, taker_funder, safe_funder):
+    admin("fund", {"address": f, "amount": "1000"})
+admin("split", {"address": maker_funder, "market": B_COND, "amount": "100"})
+
+check(maker.get_version() == 2, "GET /version is 2")
+check(maker.get_ok() == "OK", "GET / is OK")
+
+# a V2 SELL on the 0.005 tick rests; a POLY_PROXY BUY takes half of it at the maker's price
+ask = maker.create_and_post_order(OrderArgsV2(token_id=B_YES, price=0.515, size=20, side=SELL))
+check(ask["success"] and ask["status"] == "live", f"V2 ask rests: {ask}")
+bid = taker.create_and_post_order(OrderArgsV2(token_id=B_YES, price=0.52, size=10, side=BUY))
+check(bid["success"] and bid["status"] == "matched", f"V2 bid matches: {bid}")
+check((bid["makingAmount"], bid["takingAmount"]) == ("5.15", "10"), f"filled at the maker's price: {bid}")
+check(len(bid["transactionsHashes"]) == 1, "the fill's transaction hash is in the answer (no polling)")
+# the market's 1% fee is charged at match time though no V2 order signs a fee, to both sides
+check(balance(taker, 1, B_YES) == 10_000_000 - ctf_fee(True, 100, 10_000_000, 5_150_000),
+      f"the proxy wallet holds the 10 shares less the fee: {balance(taker, 1, B_YES)}")
+check(balance(maker, 0) == 1_000_000_000 - 100_000_000 + 5_150_000 - ctf_fee(False, 100, 10_000_000, 5_150_000),
+      f"maker collateral after the fee: {balance(maker, 0)}")
+
+# a Gnosis Safe buys the rest with a market order: the client walks our book itself, after
+# reading /markets-by-token and /clob-markets
+m = safe.create_and_post_market_order(MarketOrderArgsV2(token_id=B_YES, amount=5, side=BUY))
+check(m["success"] and m["status"] == "matched", f"V2 market order fills: {m}")
+check(balance(safe, 2, B_YES) == 9_700_000 - ctf_fee(True, 100, 9_700_000, 4_995_500),
+      f"$5 at 0.515 buys 9.70 shares, less the fee: {balance(safe, 2, B_YES)}")
+
+# queries
+open_orders = maker.get_open_orders(OpenOrderParams(market=B_COND))
+check(len(open_orders) == 1 and open_orders[0]["size_matched"] == "19.7", f"the ask is 19.7 filled: {open_orders}")
+check(maker.get_order(ask["orderID"])["status"] == "LIVE", "GET /data/order of the ask")
+trades = taker.get_trades(TradeParams(market=B_COND))
+check(len(trades) == 1 and trades[0]["price"] == "0.515", f"the taker's trade: {trades}")
+
+# the official client signs 0.513 on a 0.005 tick (it only rounds to 3 decimals); we refuse it
+check(refused(lambda: maker.create_and_post_order(OrderArgsV2(token_id=B_YES, price=0.513, size=10, side=SELL)),
+              "breaks minimum tick size rule"), "a price between two ticks is refused")
+
+# a V1 order from the V2 client is refused as of the wrong version, and changes nothing
+before = len(maker.get_open_orders(OpenOrderParams()))
+check(refused(lambda: maker.post_order(maker.create_order(
+    OrderArgsV2(token_id=A_YES, price=0.4, size=10, side=BUY), PartialCreateOrderOptions(version=1))),
+    "order_version_mismatch"), "a V1 order gets order_version_mismatch")
+check(len(maker.get_open_orders(OpenOrderParams())) == before, "the refused V1 order changed nothing")
+
+# cancels
+resting = maker.create_and_post_order(OrderArgsV2(token_id=A_YES, price=0.3, size=10, side=BUY))
+check(resting["success"], "a V2 bid rests on the 0.01 tick")
+c = maker.cancel_order(OrderPayload(orderID=resting["orderID"]))
+check(c["canceled"] == [resting["orderID"]], f"cancel one: {c}")
+c = maker.cancel_all()
+check(c["canceled"] == [ask["orderID"]], f"cancel all takes the rest of the ask: {c}")
+check(maker.get_open_orders(OpenOrderParams()) == [], "nothing left open")
+
+done()
