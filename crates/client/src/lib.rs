@@ -1,8 +1,9 @@
 //! # clobkit-client
 //!
-//! A Rust SDK for Polymarket's CLOB v1 API with every method of the official clients' L2
-//! interface, plus the L1 and public calls they need. Orders are built with exact amounts and
-//! signed byte-for-byte like the official Python and TypeScript clients (see `clobkit-core`).
+//! A Rust SDK for Polymarket's CLOB API (V2, as production speaks it, and V1) with every method
+//! of the official clients' L2 interface, plus the L1 and public calls they need. Orders are
+//! built with exact amounts and signed byte-for-byte like the official Python and TypeScript
+//! clients (see `clobkit-core`), for the protocol version the exchange names.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

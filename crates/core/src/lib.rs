@@ -1,8 +1,9 @@
 //! # clobkit-core
 //!
-//! The Polymarket CLOB v1 protocol, with no I/O: domain and wire types, exact order amounts,
-//! EIP-712 order and `ClobAuth` signing, signature recovery and the maker/signer rules of the
-//! CTF Exchange, CREATE2 wallet derivation, and the L1/L2 authentication headers.
+//! The Polymarket CLOB protocol, V1 and V2 (see [`protocol`]), with no I/O: domain and wire
+//! types, exact order amounts, EIP-712 order and `ClobAuth` signing, signature recovery and the
+//! maker/signer rules of the CTF Exchange (with V2's POLY_1271 deposit wallets), CREATE2 wallet
+//! derivation, and the L1/L2 authentication headers.
 //!
 //! Every rule lives here once, so that the client (which builds orders) and the local exchange
 //! (which verifies them) can never disagree. The crate is pinned against the official Python and

@@ -1,8 +1,9 @@
 //! # clobkit-server
 //!
 //! The local exchange: it sequences commands, makes each one durable in the [`journal`] before
-//! answering, applies it to the deterministic engine, and serves the CLOB v1 HTTP API that the
-//! official clients speak, plus loopback-only admin routes to operate it.
+//! answering, applies it to the deterministic engine, and serves the CLOB HTTP API (V1, or V2
+//! with `--protocol v2`) that the official clients speak, plus loopback-only admin routes to
+//! operate it.
 //!
 //! Where things live:
 //! - `auth`: L1/L2 request authentication, with its own key registry (never the sequencer lock);

@@ -148,7 +148,7 @@ struct Inner {
     caches: caches::MarketCaches,
 }
 
-/// A client of the CLOB v1 API. The type parameter is the authentication level
+/// A client of the CLOB API (either protocol version). The type parameter is the authentication level
 /// ([`Public`], [`L1`], [`L2`]): methods that need credentials exist only on `ClobClient<L2<_>>`,
 /// so a call without them does not compile. Cloning is cheap and clones share the connection
 /// pool and caches.
