@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The official clients and the CLI against a real `clobkit serve` process: admin, CLI, Python and
-# TypeScript flows, the demo, rate limits, then the crash test. Called by .ci/run after the pinned clients are installed. Loopback only.
+# TypeScript flows (V1, then V2 against `serve --protocol v2`), the demo, rate limits, then the
+# crash test. Called by .ci/run after the pinned clients are installed. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --quiet -p clobkit-cli
@@ -41,6 +42,8 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 "$PY" conformance/server/py_v2_flow.py "http://127.0.0.1:$vport" "$tmp/v2" || { tail -20 "$tmp/v2.log"; kill "$vpid"; exit 1; }
+echo "-- @polymarket/clob-client-v2 flow against the same V2 server"
+node conformance/server/ts_v2_flow.mjs "http://127.0.0.1:$vport" "$tmp/v2" || { tail -20 "$tmp/v2.log"; kill "$vpid"; exit 1; }
 kill -TERM "$vpid"; wait "$vpid" || true
 echo "-- clobkit demo"
 "$BIN" demo > "$tmp/demo.log" 2>&1 || { cat "$tmp/demo.log"; exit 1; }

@@ -1,0 +1,79 @@
+// The official V2 TypeScript client (@polymarket/clob-client-v2 1.1.0), unmodified, against
+// `clobkit serve --protocol v2`.
+// Usage: node ts_v2_flow.mjs HOST DATA_DIR   (prints "N passed, 0 failed"; exits 1 on the first failure)
+import { readFileSync } from "node:fs";
+import { Wallet } from "@ethersproject/wallet";
+import { AssetType, ClobClient, OrderType, Side } from "@polymarket/clob-client-v2";
+
+const [host, data] = process.argv.slice(2);
+const token = readFileSync(`${data}/admin-token`, "utf8").trim();
+const COND = `0x${"c9".repeat(32)}`; // tick 0.0025
+const YES = "901";
+const NO = "902";
+let passed = 0;
+
+function check(cond, what) {
+  if (!cond) {
+    console.log(`FAIL: ${what}`);
+    console.log(`${passed} passed, 1 failed`);
+    process.exit(1);
+  }
+  passed += 1;
+}
+
+async function admin(path, body) {
+  const r = await fetch(`${host}/admin/${path}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (r.status !== 200) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+}
+
+async function client(key) {
+  const signer = new Wallet(key);
+  const l1 = new ClobClient({ host, chain: 137, signer });
+  const creds = await l1.createOrDeriveApiKey();
+  check(typeof creds.key === "string" && creds.key.length > 0, "createOrDeriveApiKey returns credentials");
+  return { c: new ClobClient({ host, chain: 137, signer, creds }), address: signer.address };
+}
+
+await admin("markets", { condition_id: COND, tokens: [YES, NO], tick_size: "0.0025" });
+// Hardhat test accounts #3 and #4
+const a = await client("0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6");
+const b = await client("0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a");
+await admin("fund", { address: a.address, amount: "1000" });
+await admin("fund", { address: b.address, amount: "1000" });
+await admin("split", { address: a.address, market: COND, amount: "100" });
+
+check((await a.c.getVersion()) === 2, "GET /version is 2");
+check((await a.c.getTickSize(YES)) === "0.0025", "the V2 tick 0.0025");
+
+// a V2 SELL on the 0.0025 tick rests; a BUY above it fills at the maker's price
+let r = await a.c.createAndPostOrder({ tokenID: YES, price: 0.5025, size: 20, side: Side.SELL }, undefined, OrderType.GTC);
+check(r.success === true && r.status === "live", `V2 SELL rests: ${JSON.stringify(r)}`);
+const askId = r.orderID;
+r = await b.c.createAndPostOrder({ tokenID: YES, price: 0.51, size: 8, side: Side.BUY }, undefined, OrderType.GTC);
+check(r.status === "matched" && r.makingAmount === "4.02" && r.takingAmount === "8", `V2 BUY 8 @0.51 fills at 0.5025: ${JSON.stringify(r)}`);
+
+// a market BUY with the client's own book walk (it reads /markets-by-token and /clob-markets)
+r = await b.c.createAndPostMarketOrder({ tokenID: YES, amount: 2, side: Side.BUY }, undefined, OrderType.FAK);
+check(r.success === true && r.status === "matched", `V2 market BUY fills: ${JSON.stringify(r)}`);
+const held = await b.c.getBalanceAllowance({ asset_type: AssetType.CONDITIONAL, token_id: YES });
+// 8 shares, then $2 at 0.5025 buys 3.98 shares (whole lots of 0.01)
+check(held.balance === "11980000", `the buyer holds 11.98 shares: ${JSON.stringify(held)}`);
+
+const open = await a.c.getOpenOrders({ market: COND });
+check(open.length === 1 && open[0].id === askId && open[0].size_matched === "11.98", `the ask is 11.98 filled: ${JSON.stringify(open)}`);
+const trades = await b.c.getTrades({ market: COND });
+check(trades.length === 2, `the buyer's two trades: ${trades.length}`);
+
+// a price between two ticks, which the client signs, is refused by the exchange
+r = await a.c.createAndPostOrder({ tokenID: YES, price: 0.501, size: 10, side: Side.SELL }, undefined, OrderType.GTC);
+check(r.error && String(r.error).includes("breaks minimum tick size rule"), `0.501 on a 0.0025 tick is refused: ${JSON.stringify(r)}`);
+
+const c = await a.c.cancelAll();
+check(c.canceled.length === 1 && c.canceled[0] === askId, `cancel all: ${JSON.stringify(c)}`);
+check((await a.c.getOpenOrders({ market: COND })).length === 0, "nothing left open");
+
+console.log(`${passed} passed, 0 failed`);
