@@ -1,6 +1,7 @@
-//! The whole `create_order` path of the client with warm caches (tick size, neg-risk and fee
-//! rate looked up once from a real local exchange, then served from the caches), against a bare
-//! secp256k1 sign of a 32-byte digest measured in the same run.
+//! The whole `create_order` path of the client with warm caches (protocol version, tick size,
+//! neg-risk and fee rate looked up once from a real local exchange, then served from the caches),
+//! for a V1 and a V2 order, against a bare secp256k1 sign of a 32-byte digest measured in the same
+//! run.
 //!
 //! `cargo bench -p clobkit-client --bench create_order`
 
@@ -12,6 +13,7 @@ use std::net::SocketAddr;
 use clobkit_client::{ClobClient, CreateOrderOptions, OrderArgs};
 use clobkit_core::B256;
 use clobkit_core::chain::Chain;
+use clobkit_core::protocol::ProtocolVersion;
 use clobkit_core::signer::{LocalSigner, Signer};
 use clobkit_core::types::{Side, TokenId};
 use clobkit_server::app::ServerConfig;
@@ -29,7 +31,7 @@ fn bench(c: &mut Criterion) {
         .unwrap();
     clobkit_client::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
-    let (client, _stop) = rt.block_on(async {
+    let (client, v2, _stop) = rt.block_on(async {
         let mut config = ServerConfig::new(dir.path());
         config.fsync = false;
         let server = Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0)))
@@ -53,7 +55,13 @@ fn bench(c: &mut Criterion) {
             .unwrap()
             .with_signer(LocalSigner::from_hex(KEY).unwrap())
             .unwrap();
-        (client, stop)
+        let v2 = ClobClient::builder(&base)
+            .protocol(ProtocolVersion::V2)
+            .build()
+            .unwrap()
+            .with_signer(LocalSigner::from_hex(KEY).unwrap())
+            .unwrap();
+        (client, v2, stop)
     });
     let args = OrderArgs::new(
         TokenId::from(7001),
@@ -64,6 +72,10 @@ fn bench(c: &mut Criterion) {
     // warm the caches: the only requests of the whole run
     rt.block_on(client.create_order(&args, CreateOrderOptions::default()))
         .unwrap();
+    let warm = rt
+        .block_on(v2.create_order(&args, CreateOrderOptions::default()))
+        .unwrap();
+    assert_eq!(warm.order().protocol(), ProtocolVersion::V2);
 
     let signer = LocalSigner::from_hex(KEY).unwrap();
     let digest = B256::repeat_byte(0x42);
@@ -75,6 +87,13 @@ fn bench(c: &mut Criterion) {
         b.to_async(&rt).iter(|| async {
             client
                 .create_order(black_box(&args), CreateOrderOptions::default())
+                .await
+                .unwrap()
+        })
+    });
+    g.bench_function("create_order_warm_v2", |b| {
+        b.to_async(&rt).iter(|| async {
+            v2.create_order(black_box(&args), CreateOrderOptions::default())
                 .await
                 .unwrap()
         })
