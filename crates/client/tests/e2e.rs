@@ -968,24 +968,55 @@ async fn v2_exchange_end_to_end() {
     assert_eq!(placed.original_size, d("10"));
     assert_eq!(v1.protocol().await.unwrap(), ProtocolVersion::V2);
 
-    // a deposit wallet order is refused by this exchange with a message saying so
-    let dw = ClobClient::builder(&ex.base)
-        .signature_type(SignatureType::Poly1271)
-        .funder(
-            "0x1111111111111111111111111111111111111111"
-                .parse()
-                .unwrap(),
-        )
-        .build()
-        .unwrap()
-        .with_signer(LocalSigner::from_hex(K[2]).unwrap())
+    // a deposit wallet (POLY_1271): refused until the operator registers it with its owner,
+    // then its wrapped orders trade; another key's signature for it is refused
+    let wallet: clobkit_core::Address = "0x1111111111111111111111111111111111111111"
+        .parse()
         .unwrap();
+    let deposit_client = |key: &str| {
+        ClobClient::builder(&ex.base)
+            .signature_type(SignatureType::Poly1271)
+            .funder(wallet)
+            .build()
+            .unwrap()
+            .with_signer(LocalSigner::from_hex(key).unwrap())
+            .unwrap()
+    };
+    let dw = deposit_client(K[2]);
     let creds = dw.create_or_derive_api_key(None).await.unwrap();
     let dw = dw.with_credentials(creds).unwrap();
     let wrapped = dw.create_order(&bid, o).await.unwrap();
     assert_eq!(wrapped.order().signer, wrapped.order().maker);
     let e = dw.post_order(wrapped, OrderType::Gtc).await.unwrap_err();
-    assert!(e.to_string().contains("POLY_1271"), "{e}");
+    assert!(
+        e.to_string().contains("deposit wallet is not registered"),
+        "{e}"
+    );
+    let owner = LocalSigner::from_hex(K[2]).unwrap().address();
+    ex.admin(
+        "deposit-wallets",
+        json!({ "wallet": wallet.to_string(), "owner": owner.to_string() }),
+    )
+    .await;
+    ex.admin(
+        "fund",
+        json!({ "address": wallet.to_string(), "amount": "100" }),
+    )
+    .await;
+    let placed = dw
+        .create_and_post_order(&bid, o, OrderType::Gtc)
+        .await
+        .unwrap();
+    assert_eq!(placed.status.as_ref().map(|s| s.as_str()), Some("live"));
+    let intruder = deposit_client(K[1]);
+    let creds = intruder.create_or_derive_api_key(None).await.unwrap();
+    let intruder = intruder.with_credentials(creds).unwrap();
+    let e = intruder
+        .create_and_post_order(&bid, o, OrderType::Gtc)
+        .await
+        .unwrap_err();
+    assert_eq!(kind(e), ApiErrorKind::InvalidSignature);
+    assert_eq!(dw.cancel_all().await.unwrap().canceled.len(), 1);
 
     // every order cancels the V2 way too: the rest of the ask, and the re-signed bid (the same
     // wallet, so the same API key)

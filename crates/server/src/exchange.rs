@@ -40,6 +40,16 @@ pub enum Record {
         /// The key.
         key: String,
     },
+    /// A V2 deposit wallet (a POLY_1271 maker) and the key that owns it: an exchange without a
+    /// chain cannot ask the wallet contract, so the operator registers the pair.
+    RegisterDepositWallet {
+        /// Unix seconds.
+        now: u64,
+        /// The wallet: maker and signer of its orders.
+        wallet: Address,
+        /// The EOA whose signatures the wallet accepts.
+        owner: Address,
+    },
     /// Notifications dismissed by their owner.
     DropNotifications {
         /// Unix seconds.
@@ -119,6 +129,14 @@ pub enum ExchangeError {
     /// A key whose secret does not decode.
     #[error("invalid API credentials: {0}")]
     BadCredentials(String),
+    /// A deposit wallet registered to another owner already.
+    #[error("deposit wallet {wallet} is registered to {owner} already")]
+    WalletTaken {
+        /// The wallet.
+        wallet: Address,
+        /// Its registered owner.
+        owner: Address,
+    },
 }
 
 /// Where trade `id` sits in the trade list: trade ids count from 1 in the order trades happened
@@ -138,6 +156,8 @@ pub struct Exchange {
     trades: Vec<TradeRow>,
     trades_by_owner: BTreeMap<String, Vec<u64>>,
     notifications: BTreeMap<String, Vec<NotificationRow>>,
+    /// V2 deposit wallets → the key that owns each.
+    deposit_wallets: BTreeMap<Address, Address>,
 }
 
 /// One point of a token's price history: (unix seconds, price in pips).
@@ -156,6 +176,9 @@ pub struct ExchangeSnapshot {
     pub trades: Vec<TradeRow>,
     /// Notifications by owner.
     pub notifications: BTreeMap<String, Vec<NotificationRow>>,
+    /// Deposit wallets and their owners (absent from snapshots written before V2).
+    #[serde(default)]
+    pub deposit_wallets: BTreeMap<Address, Address>,
 }
 
 impl Exchange {
@@ -169,6 +192,7 @@ impl Exchange {
             trades: Vec::new(),
             trades_by_owner: BTreeMap::new(),
             notifications: BTreeMap::new(),
+            deposit_wallets: BTreeMap::new(),
         }
     }
 
@@ -212,6 +236,17 @@ impl Exchange {
             Record::DeleteApiKey { key, .. } => {
                 if let Some(e) = self.keys.remove(&key) {
                     self.key_by_wallet.remove(&(e.address, e.nonce));
+                }
+                Ok(Vec::new())
+            }
+            Record::RegisterDepositWallet { wallet, owner, .. } => {
+                match self.deposit_wallets.get(&wallet) {
+                    Some(&o) if o != owner => {
+                        return Err(ExchangeError::WalletTaken { wallet, owner: o });
+                    }
+                    _ => {
+                        self.deposit_wallets.insert(wallet, owner);
+                    }
                 }
                 Ok(Vec::new())
             }
@@ -502,7 +537,13 @@ impl Exchange {
             orders: self.orders.values().cloned().collect(),
             trades: self.trades.clone(),
             notifications: self.notifications.clone(),
+            deposit_wallets: self.deposit_wallets.clone(),
         }
+    }
+
+    /// The key that owns deposit wallet `wallet`, if it is registered.
+    pub fn deposit_wallet_owner(&self, wallet: &Address) -> Option<Address> {
+        self.deposit_wallets.get(wallet).copied()
     }
 
     /// Rebuilds the exchange from a snapshot.
@@ -527,6 +568,7 @@ impl Exchange {
         for row in s.orders {
             x.orders.insert(row.spec.terms.id, row);
         }
+        x.deposit_wallets = s.deposit_wallets;
         for row in &s.trades {
             let t = &row.trade;
             let taker = x.owner_name(t.taker_owner);

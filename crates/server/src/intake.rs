@@ -25,17 +25,17 @@
 //! duplicate is reported by the engine, after the checks above (the duplicate set is sequencer
 //! state; reading it here would take the lock a second time and still race).
 
-use clobkit_core::U256;
 use clobkit_core::amounts::market_received_decimals;
 use clobkit_core::chain::{AmoyNegRisk, Chain};
 use clobkit_core::eip712::ExchangeDomain;
 use clobkit_core::order::{OrderVersion, SignedOrder};
 use clobkit_core::protocol::ProtocolVersion;
-use clobkit_core::types::{OrderId, Side, SignatureType, TickSize, TokenId};
-use clobkit_core::verify::verify_order;
+use clobkit_core::types::{Side, SignatureType, TickSize, TokenId};
+use clobkit_core::verify::{VerifiedOrder, verify_order};
 use clobkit_core::wallet::WalletFactories;
 use clobkit_core::wire::PostOrder;
 use clobkit_core::wire::errors as msg;
+use clobkit_core::{Address, U256};
 use clobkit_engine::{MAX_FEE_RATE_BPS, OrderSpec, OrderTerms, Owner, check_terms};
 
 use crate::auth::Caller;
@@ -106,8 +106,8 @@ impl Verifier {
     }
 
     /// Verifies `order` for a market with this neg-risk flag; returns its id (the digest its
-    /// signature signs) from the domain it verified in.
-    pub fn verify(&self, order: &SignedOrder, neg_risk: bool) -> Result<OrderId, ApiError> {
+    /// signature signs) from the domain it verified in, and the key that signed.
+    pub fn verify(&self, order: &SignedOrder, neg_risk: bool) -> Result<VerifiedOrder, ApiError> {
         let domains = if neg_risk {
             &self.neg_risk
         } else {
@@ -116,7 +116,7 @@ impl Verifier {
         let mut last = None;
         for domain in domains {
             match verify_order(order, domain, &self.factories) {
-                Ok(verified) => return Ok(verified.id),
+                Ok(verified) => return Ok(verified),
                 Err(e) => last = Some(e),
             }
         }
@@ -128,12 +128,41 @@ impl Verifier {
     }
 }
 
+/// What intake reads of the exchange's state for one order, in one read: its market's rules
+/// (`None` when the token names no market) and, for a POLY_1271 order, the registered owner of
+/// its deposit wallet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IntakeState {
+    /// The market's rules.
+    pub rules: Option<MarketRules>,
+    /// The key that owns the order's deposit wallet, if it is one and registered.
+    pub wallet_owner: Option<Address>,
+}
+
+impl IntakeState {
+    /// Reads what intake needs for `order`.
+    pub fn of(exchange: &Exchange, order: &SignedOrder) -> IntakeState {
+        let o = &order.order;
+        IntakeState {
+            rules: MarketRules::of(exchange, &o.token_id),
+            wallet_owner: (o.signature_type == SignatureType::Poly1271)
+                .then(|| exchange.deposit_wallet_owner(&o.maker))
+                .flatten(),
+        }
+    }
+}
+
 /// Checks a posted order (see the module docs for the order of the checks) and builds the
-/// engine's command for it. `rules` is `None` when the token names no market.
+/// engine's command for it.
+///
+/// **POLY_1271 (V2 deposit wallets)**: the wallet must be registered (`POST
+/// /admin/deposit-wallets`), the wrapped signature must fit the order and the exchange's domain
+/// and recover to the registered owner, and the API key must be the owner's (production's rule
+/// that the order's signer be the API key's address cannot hold here: the signer is the wallet).
 pub fn check_post_order(
     posted: &PostOrder,
     caller: &Caller,
-    rules: Option<MarketRules>,
+    state: IntakeState,
     verifier: &Verifier,
     now: u64,
 ) -> Result<OrderSpec, ApiError> {
@@ -143,12 +172,29 @@ pub fn check_post_order(
     if order.protocol() != verifier.protocol() {
         return Err(bad(msg::ORDER_VERSION_MISMATCH));
     }
-    if order.signature_type == SignatureType::Poly1271 {
-        return Err(bad(msg::POLY_1271_UNSUPPORTED));
-    }
     let expiration = u64::try_from(order.expiration).map_err(|_| bad(msg::INVALID_EXPIRATION))?;
-    let rules = rules.ok_or_else(|| bad(msg::INVALID_TOKEN_ID))?;
-    let id = verifier.verify(&posted.order, rules.neg_risk)?;
+    let rules = state.rules.ok_or_else(|| bad(msg::INVALID_TOKEN_ID))?;
+    let wallet_owner = match order.signature_type {
+        SignatureType::Poly1271 => Some(
+            state
+                .wallet_owner
+                .ok_or_else(|| bad(msg::DEPOSIT_WALLET_UNKNOWN))?,
+        ),
+        _ => None,
+    };
+    let verified = verifier.verify(&posted.order, rules.neg_risk)?;
+    let id = verified.id;
+    // the key that must own the API key: the order's signer, or the deposit wallet's owner
+    let key_holder = match wallet_owner {
+        Some(owner) if verified.key != owner => {
+            return Err(bad(msg::INVALID_SIGNATURE).because(format!(
+                "signed by {}, but deposit wallet {} belongs to {owner}",
+                verified.key, order.maker
+            )));
+        }
+        Some(owner) => owner,
+        None => order.signer,
+    };
     // V1 signs its fee rate (checked against the market's below) and a nonce that must be 0; a
     // V2 order signs neither, and the operator charges the market's rate when it matches.
     let (fee_rate_bps, nonce) = match order.version {
@@ -190,7 +236,7 @@ pub fn check_post_order(
     if nonce != U256::ZERO {
         return Err(bad(msg::INVALID_NONCE));
     }
-    if order.signer != caller.address {
+    if key_holder != caller.address {
         return Err(bad(msg::SIGNER_NOT_API_KEY));
     }
     if posted.owner.as_str() != caller.key {

@@ -68,9 +68,10 @@ pub const CANNOT_CANCEL: &str = "order can't be found - already canceled or matc
 pub const INVALID_SIGNATURE: &str = "invalid signature";
 /// An order with a non-zero exchange nonce.
 pub const INVALID_NONCE: &str = "invalid nonce";
-/// A POLY_1271 (deposit wallet) order at an exchange that has no registry of deposit wallets to
-/// check the owner against.
-pub const POLY_1271_UNSUPPORTED: &str = "POLY_1271 (deposit wallet) orders are not accepted by this exchange yet: sign as EOA, POLY_PROXY or POLY_GNOSIS_SAFE";
+/// A POLY_1271 (deposit wallet) order whose wallet the local exchange does not know (an exchange
+/// without a chain checks the owner against its registry, `POST /admin/deposit-wallets`).
+pub const DEPOSIT_WALLET_UNKNOWN: &str =
+    "the order's deposit wallet is not registered with this exchange (POST /admin/deposit-wallets)";
 /// An order of another protocol version than the exchange speaks (production V2 answers a V1
 /// order with it; clients re-read `/version` and sign again).
 pub const ORDER_VERSION_MISMATCH: &str = "order_version_mismatch";

@@ -20,6 +20,7 @@ use serde_json::json;
 
 use crate::app::AppState;
 use crate::error::ApiError;
+use crate::exchange::Record;
 
 #[derive(Clone)]
 struct Admin {
@@ -37,6 +38,7 @@ pub fn router(state: Arc<AppState>, token: &str) -> Router {
         .route("/admin/close", post(apply::<Close>))
         .route("/admin/resolve", post(apply::<Resolve>))
         .route("/admin/trades/{id}/status", post(trade_status))
+        .route("/admin/deposit-wallets", post(deposit_wallet))
         .with_state(Admin {
             state,
             token: Arc::from(token),
@@ -254,4 +256,28 @@ async fn trade_status(
         },
     )
     .await
+}
+
+/// `POST /admin/deposit-wallets`: registers a V2 deposit wallet and the key that owns it, so
+/// that the wallet's POLY_1271 orders can be checked (see `crate::intake`).
+#[derive(Deserialize)]
+struct DepositWallet {
+    wallet: String,
+    owner: String,
+}
+
+async fn deposit_wallet(
+    State(a): State<Admin>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    check(&a, &peer, &h)?;
+    let d: DepositWallet = parse(&body)?;
+    let (wallet, owner) = (address(&d.wallet)?, address(&d.owner)?);
+    a.state
+        .submit(|now| Record::RegisterDepositWallet { now, wallet, owner })
+        .await?
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    Ok(Json(json!({ "ok": true })).into_response())
 }

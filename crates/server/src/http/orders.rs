@@ -23,7 +23,7 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::ids::{trade_tx_hash, trade_uuid};
-use crate::intake::{MarketRules, check_post_order};
+use crate::intake::{IntakeState, check_post_order};
 
 /// The routes of this family.
 pub fn router() -> Router<Arc<AppState>> {
@@ -41,9 +41,8 @@ fn invalid_payload(cause: impl std::fmt::Display) -> ApiError {
 /// Intake for one posted order: one read of its market's rules, then the checks and the
 /// signature recovery with no lock held.
 fn check(app: &AppState, caller: &Caller, posted: &PostOrder) -> Result<OrderSpec, ApiError> {
-    let token = posted.order.order.token_id;
-    let rules = app.read(|ex| MarketRules::of(ex, &token));
-    check_post_order(posted, caller, rules, &app.verifier, unix_secs())
+    let state = app.read(|ex| IntakeState::of(ex, &posted.order));
+    check_post_order(posted, caller, state, &app.verifier, unix_secs())
 }
 
 /// Sequences one checked order and builds its answer from the command's events.
