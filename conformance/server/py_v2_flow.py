@@ -132,6 +132,22 @@ check(refused(lambda: maker.post_order(maker.create_order(
     "order_version_mismatch"), "a V1 order gets order_version_mismatch")
 check(len(maker.get_open_orders(OpenOrderParams())) == before, "the refused V1 order changed nothing")
 
+# a deposit wallet (POLY_1271): the official client wraps its owner's signature (ERC-7739); the
+# exchange checks the wrapper and that the owner is the one the operator registered
+DEPOSIT = to_checksum_address("0x" + "d0" * 20)
+OWNER_KEY = "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba"  # Hardhat #5
+dw = ClobClient(HOST, chain_id=137, key=OWNER_KEY, signature_type=3, funder=DEPOSIT)
+dw.set_api_creds(dw.create_or_derive_api_key())
+admin("fund", {"address": DEPOSIT, "amount": "100"})
+check(refused(lambda: dw.create_and_post_order(OrderArgsV2(token_id=A_YES, price=0.35, size=10, side=BUY)),
+              "deposit wallet is not registered"), "an unregistered deposit wallet is refused")
+admin("deposit-wallets", {"wallet": DEPOSIT, "owner": Account.from_key(OWNER_KEY).address})
+w = dw.create_and_post_order(OrderArgsV2(token_id=A_YES, price=0.35, size=10, side=BUY))
+check(w["success"] and w["status"] == "live", f"a POLY_1271 order from the official client rests: {w}")
+got = dw.get_order(w["orderID"])
+check(got["maker_address"].lower() == DEPOSIT.lower(), f"its maker is the deposit wallet: {got}")
+check(dw.cancel_all()["canceled"] == [w["orderID"]], "the deposit wallet's order cancels")
+
 # cancels
 resting = maker.create_and_post_order(OrderArgsV2(token_id=A_YES, price=0.3, size=10, side=BUY))
 check(resting["success"], "a V2 bid rests on the 0.01 tick")

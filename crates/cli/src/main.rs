@@ -57,9 +57,9 @@ enum Cmd {
         /// Records between snapshots.
         #[arg(long, default_value_t = 10_000)]
         snapshot_every: u64,
-        /// The order protocol: v1, or v2 (production since 2026-04-28; POLY_1271 orders and V2's
-        /// fee formula are not supported yet). Orders of the other version are refused with
-        /// `order_version_mismatch`.
+        /// The order protocol: v1, or v2 (production since 2026-04-28; V2's fee formula is not
+        /// supported yet: markets charge their rate by the V1 formula). Orders of the other
+        /// version are refused with `order_version_mismatch`.
         #[arg(long, default_value = "v1")]
         protocol: ProtocolArg,
         /// Markets and starting balances to load into a new data folder (TOML).
