@@ -11,13 +11,14 @@
 //!   `snapshot-<seq>.json` atomically (temporary file, fsync, rename, fsync of the folder). The two
 //!   newest snapshots are kept, with the segments needed to replay from the older one, so a damaged
 //!   newest snapshot can be recovered from the previous one.
-//! * **Recovery** ([`Journal::open`]) loads the newest valid snapshot and returns every later
-//!   record to replay. A torn tail (the last record of the last segment cut short or garbled by a
+//! * **Recovery** ([`Journal::open`], the reading in `recover`) loads the newest valid snapshot
+//!   and returns every later record to replay. A torn tail (the last record of the last segment cut short or garbled by a
 //!   crash mid-write) is truncated and reported in [`Recovery::torn_tail`]; damage anywhere else
 //!   refuses to start, naming the file and offset, because silently dropping acknowledged records
 //!   would lose money.
 
 pub mod record;
+mod recover;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -33,7 +34,7 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
-use record::{MAGIC, Read};
+use record::MAGIC;
 
 /// Why the journal cannot be opened or written.
 #[derive(Debug, thiserror::Error)]
@@ -234,35 +235,6 @@ fn new_segment(dir: &Path, first_seq: u64, fsync: bool) -> Result<File, JournalE
     Ok(f)
 }
 
-/// Reads a snapshot file: header line `CKSNAP01 <seq> <sha256 of body>` then the JSON body.
-fn read_snapshot<S: DeserializeOwned>(path: &Path) -> Result<(u64, S), String> {
-    let data = fs::read(path).map_err(|e| e.to_string())?;
-    let nl = data
-        .iter()
-        .position(|&b| b == b'\n')
-        .ok_or("no header line")?;
-    let header = std::str::from_utf8(&data[..nl]).map_err(|_| "header is not text")?;
-    let mut parts = header.split(' ');
-    if parts.next() != Some("CKSNAP01") {
-        return Err("not a clobkit snapshot".into());
-    }
-    let seq: u64 = parts
-        .next()
-        .and_then(|s| s.parse().ok())
-        .ok_or("bad sequence number")?;
-    let sum = parts.next().ok_or("no checksum")?;
-    let body = &data[nl + 1..];
-    let actual: String = Sha256::digest(body)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    if actual != sum {
-        return Err("checksum mismatch".into());
-    }
-    let state = serde_json::from_slice(body).map_err(|e| e.to_string())?;
-    Ok((seq, state))
-}
-
 impl<T: Serialize + DeserializeOwned> Journal<T> {
     /// Opens (creating if needed) the journal in `config.dir` and recovers its contents.
     pub fn open<S: DeserializeOwned>(
@@ -271,125 +243,14 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
         let dir = &config.dir;
         fs::create_dir_all(dir).map_err(io(dir))?;
 
-        // Snapshots, newest first; the first that reads and checks wins.
-        let mut snapshot: Option<(u64, S)> = None;
-        for (_, path) in list(dir, "snapshot-", ".json")?.into_iter().rev() {
-            match read_snapshot::<S>(&path) {
-                Ok(s) => {
-                    snapshot = Some(s);
-                    break;
-                }
-                Err(e) => {
-                    tracing::warn!(file = %path.display(), error = %e, "skipping unreadable snapshot")
-                }
-            }
-        }
+        let snapshot = recover::newest_snapshot::<S>(dir)?;
         let snap_seq = snapshot.as_ref().map_or(0, |(s, _)| *s);
-
-        // Segments, oldest first.
         let segments = list(dir, "journal-", ".log")?;
-        let mut records = Vec::new();
-        let mut torn_tail = None;
-        let mut last_seq: Option<u64> = None;
-        let count = segments.len();
-        for (i, (first, path)) in segments.iter().enumerate() {
-            let is_last = i + 1 == count;
-            let data = fs::read(path).map_err(io(path))?;
-            if data.len() < MAGIC.len() || &data[..MAGIC.len()] != MAGIC {
-                if is_last && data.len() < MAGIC.len() && MAGIC.starts_with(&data) {
-                    // crashed while creating the segment
-                    let mut f = OpenOptions::new()
-                        .write(true)
-                        .open(path)
-                        .map_err(io(path))?;
-                    f.set_len(0).map_err(io(path))?;
-                    f.write_all(MAGIC).map_err(io(path))?;
-                    f.sync_all().map_err(io(path))?;
-                    continue;
-                }
-                return Err(JournalError::Corrupt {
-                    file: path.clone(),
-                    offset: 0,
-                    what: "not a clobkit journal segment".into(),
-                });
-            }
-            let mut at = MAGIC.len();
-            loop {
-                match record::read(&data, at) {
-                    Read::Record { seq, payload, next } => {
-                        let expected = last_seq.map_or(*first, |l| l + 1);
-                        if seq != expected {
-                            return Err(JournalError::Gap {
-                                expected,
-                                found: seq,
-                                file: path.clone(),
-                            });
-                        }
-                        if seq > snap_seq {
-                            let value = serde_json::from_slice(payload).map_err(|e| {
-                                JournalError::Corrupt {
-                                    file: path.clone(),
-                                    offset: at as u64,
-                                    what: format!("record {seq} does not decode: {e}"),
-                                }
-                            })?;
-                            records.push((seq, value));
-                        }
-                        last_seq = Some(seq);
-                        at = next;
-                    }
-                    Read::End => break,
-                    other => {
-                        let rest_is_zero = data[at..].iter().all(|&b| b == 0);
-                        let final_record = match other {
-                            Read::Truncated => true,
-                            Read::Damaged(_) => {
-                                let len = u32::from_le_bytes([
-                                    data[at],
-                                    data[at + 1],
-                                    data[at + 2],
-                                    data[at + 3],
-                                ]) as usize;
-                                at + record::HEADER + len >= data.len() || rest_is_zero
-                            }
-                            _ => false,
-                        };
-                        if !(is_last && final_record) {
-                            let what = match other {
-                                Read::Damaged(w) => w.to_string(),
-                                _ => "record cut short before the end of the journal".into(),
-                            };
-                            return Err(JournalError::Corrupt {
-                                file: path.clone(),
-                                offset: at as u64,
-                                what,
-                            });
-                        }
-                        let f = OpenOptions::new()
-                            .write(true)
-                            .open(path)
-                            .map_err(io(path))?;
-                        f.set_len(at as u64).map_err(io(path))?;
-                        f.sync_all().map_err(io(path))?;
-                        tracing::warn!(file = %path.display(), offset = at, dropped = data.len() - at, "truncated a torn journal tail left by a crash");
-                        torn_tail = Some(TornTail {
-                            file: path.clone(),
-                            offset: at as u64,
-                            dropped_bytes: (data.len() - at) as u64,
-                        });
-                        break;
-                    }
-                }
-            }
-        }
-        // The records must continue the snapshot.
-        if let Some((first, _)) = records.first().filter(|(first, _)| *first != snap_seq + 1) {
-            return Err(JournalError::Gap {
-                expected: snap_seq + 1,
-                found: *first,
-                file: dir.clone(),
-            });
-        }
+        let recover::Replay {
+            records,
+            torn_tail,
+            last_seq,
+        } = recover::replay::<T>(dir, &segments, snap_seq)?;
         let next_seq = last_seq.unwrap_or(0).max(snap_seq) + 1;
 
         // Append to the last segment, or start one.
