@@ -157,4 +157,11 @@ c = maker.cancel_all()
 check(c["canceled"] == [ask["orderID"]], f"cancel all takes the rest of the ask: {c}")
 check(maker.get_open_orders(OpenOrderParams()) == [], "nothing left open")
 
+# heartbeats as the V2 client sends them: "" starts a chain, then each answer's id continues it
+# (last in the flow: a chain that goes silent cancels the maker's orders)
+hb = maker.post_heartbeat()
+check(len(hb.get("heartbeat_id", "")) == 36, f"the first heartbeat (id \"\") starts a chain: {hb}")
+hb2 = maker.post_heartbeat(hb["heartbeat_id"])
+check(hb2["heartbeat_id"] != hb["heartbeat_id"], f"the chain continues: {hb2}")
+
 done()

@@ -30,7 +30,11 @@ async fn heartbeat(State(app): State<Arc<AppState>>, auth: Authed) -> ApiResult 
         serde_json::from_slice(&auth.body)
             .map_err(|e| ApiError::bad_request(msg::INVALID_PAYLOAD).because(e))?
     };
-    let id = field(&body, "heartbeat_id").and_then(Value::as_str);
+    // `null` (V1 clients, the Rust SDK) and `""` (the V2 Python and TypeScript clients' default)
+    // both start a chain
+    let id = field(&body, "heartbeat_id")
+        .and_then(Value::as_str)
+        .filter(|id| !id.is_empty());
     match app.heartbeat(&auth.caller.key, id) {
         Ok(next) => ok(HeartbeatResponse { heartbeat_id: next }),
         Err(given) => Ok((
