@@ -152,11 +152,12 @@ pub struct OrderTerms {
     pub maker_amount: u64,
     /// What the maker receives, base units.
     pub taker_amount: u64,
-    /// The signed fee rate.
+    /// The fee rate charged: signed by a V1 order; for a V2 order (which signs none) the
+    /// market's rate, which the operator charges at match time.
     pub fee_rate_bps: u32,
     /// GTC, GTD, FOK or FAK.
     pub order_type: OrderType,
-    /// Unix seconds; 0 for none.
+    /// Unix seconds; 0 for none (V2 carries it in the body only).
     pub expiration: u64,
 }
 
