@@ -30,5 +30,8 @@ if PRIVATE_KEY=$maker "$BIN" order --token 8801 --side buy --price 0.555 --size 
 grep -q "multiple of the tick size" "$DATA.err" && ok
 if "$BIN" book 424242 2> "$DATA.err"; then exit 1; fi
 grep -q "No orderbook exists" "$DATA.err" && ok
+# a value that does not parse is a usage error (exit 2), reported before anything is sent
+set +e; PRIVATE_KEY=$maker "$BIN" --host http://127.0.0.1:9 order --token 8801 --side buy --price 0.5x --size 10 2> "$DATA.err"; code=$?; set -e
+[ "$code" -eq 2 ] && grep -q 'invalid price "0.5x"' "$DATA.err" && ok
 echo "$pass passed, 0 failed"
-[ "$pass" -eq 12 ]
+[ "$pass" -eq 13 ]

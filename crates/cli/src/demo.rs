@@ -18,14 +18,20 @@ use clobkit_engine::{Command, MarketSpec, ONE};
 use clobkit_server::app::ServerConfig;
 use clobkit_server::serve::Server;
 
+use crate::error::CliError;
+
 /// Public test keys (Hardhat/Anvil accounts #0 and #1): never hold real funds.
 const MAKER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const TAKER_KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 
 type Client = ClobClient<L2<LocalSigner>>;
 
-fn e<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> String + '_ {
-    move |err| format!("{what}: {err}")
+/// The demo's error for a failed step.
+fn e<E: std::fmt::Display>(step: &'static str) -> impl FnOnce(E) -> CliError {
+    move |err| CliError::Demo {
+        step,
+        reason: err.to_string(),
+    }
 }
 
 fn dec(s: &str) -> Decimal {
@@ -66,7 +72,7 @@ fn print_fill(what: &str, r: &OrderResponse) {
     );
 }
 
-async fn balances(label: &str, c: &Client, yes: &TokenId, no: &TokenId) -> Result<(), String> {
+async fn balances(label: &str, c: &Client, yes: &TokenId, no: &TokenId) -> Result<(), CliError> {
     let coll = c
         .get_balance_allowance(&BalanceAllowanceParams::collateral())
         .await
@@ -90,7 +96,7 @@ async fn balances(label: &str, c: &Client, yes: &TokenId, no: &TokenId) -> Resul
 }
 
 /// Runs the demo; returns an error message on failure.
-pub async fn run() -> Result<(), String> {
+pub async fn run() -> Result<(), CliError> {
     let started = Instant::now();
     let dir = tempfile::tempdir().map_err(e("temporary folder"))?;
     let server = Server::bind(
@@ -121,8 +127,8 @@ pub async fn run() -> Result<(), String> {
             state
                 .engine(c)
                 .await
-                .map_err(|x| x.message)?
-                .map_err(|x| x.to_string())
+                .map_err(|x| e("operator command")(x.message))?
+                .map_err(e("operator command"))
                 .map(|_| ())
         }
     };
@@ -131,7 +137,7 @@ pub async fn run() -> Result<(), String> {
     ))))
     .await?;
 
-    let l1 = |key: &str, ty: SignatureType| -> Result<_, String> {
+    let l1 = |key: &str, ty: SignatureType| -> Result<_, CliError> {
         let signer = LocalSigner::from_hex(key).map_err(e("key"))?;
         ClobClient::builder(&host)
             .chain(Chain::Polygon)

@@ -22,7 +22,10 @@ struct Cli {
 }
 
 mod demo;
+mod error;
 mod trade;
+
+use error::CliError;
 
 #[derive(Subcommand)]
 enum Cmd {
@@ -153,7 +156,7 @@ enum AdminCmd {
     },
 }
 
-async fn admin(host: &str, token: &str, action: AdminCmd) -> Result<Value, String> {
+async fn admin(host: &str, token: &str, action: AdminCmd) -> Result<Value, CliError> {
     let (path, body) = match action {
         AdminCmd::Market {
             condition,
@@ -200,21 +203,26 @@ async fn admin(host: &str, token: &str, action: AdminCmd) -> Result<Value, Strin
         .json(&body)
         .send()
         .await
-        .map_err(|e| format!("cannot reach the exchange at {host}: {e}"))?;
+        .map_err(|e| CliError::Unreachable {
+            host: host.to_owned(),
+            reason: e.to_string(),
+        })?;
     let status = resp.status();
-    let v: Value = resp
-        .json()
-        .await
-        .map_err(|e| format!("unreadable answer from {url}: {e}"))?;
+    let v: Value = resp.json().await.map_err(|e| CliError::Json {
+        context: format!("the answer of {url}"),
+        reason: e.to_string(),
+    })?;
     if status.is_success() {
         Ok(v)
     } else {
-        Err(format!(
-            "{status}: {}",
-            v.get("error")
+        Err(CliError::Admin {
+            status: status.as_u16(),
+            message: v
+                .get("error")
                 .and_then(Value::as_str)
                 .unwrap_or("unknown error")
-        ))
+                .to_owned(),
+        })
     }
 }
 
@@ -236,7 +244,7 @@ enum RateLimitsArg {
     Polymarket,
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
+async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Cmd::Demo => demo::run().await,
         Cmd::Trade(t) => trade::run(&cli.conn, t).await,
@@ -253,7 +261,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             seed,
             rate_limits,
         } => {
-            let chain: Chain = chain.parse().map_err(|e| format!("--chain: {e}"))?;
+            let chain: Chain = chain
+                .parse()
+                .map_err(|e| CliError::input("--chain", &chain, e))?;
             let mut config = ServerConfig::new(data);
             config.chain = chain;
             config.fsync = !no_fsync;
@@ -269,20 +279,26 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             let seed = match seed {
                 Some(path) => {
-                    let text = std::fs::read_to_string(&path)
-                        .map_err(|e| format!("--seed {}: {e}", path.display()))?;
+                    let file = |reason: String| CliError::File {
+                        path: path.clone(),
+                        reason,
+                    };
+                    let text = std::fs::read_to_string(&path).map_err(|e| file(e.to_string()))?;
                     Some(
                         clobkit_server::seed::Seed::parse(&text)
-                            .map_err(|e| format!("{}: {e}", path.display()))?,
+                            .map_err(|e| file(e.to_string()))?,
                     )
                 }
                 None => None,
             };
             let server = Server::bind(config, SocketAddr::new(bind, port))
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| CliError::Exchange(e.to_string()))?;
             if let Some(seed) = &seed {
-                server.seed(seed).await.map_err(|e| e.to_string())?;
+                server
+                    .seed(seed)
+                    .await
+                    .map_err(|e| CliError::Exchange(e.to_string()))?;
             }
             println!(
                 "clobkit exchange listening on http://{} (chain {chain})",
@@ -292,7 +308,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             server
                 .run(shutdown_signal())
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| CliError::Exchange(e.to_string()))
         }
         Cmd::Admin {
             token,
@@ -303,11 +319,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 Some(t) => t,
                 None => std::fs::read_to_string(data.join("admin-token"))
                     .map(|t| t.trim().to_owned())
-                    .map_err(|e| {
-                        format!(
-                            "no --token given and {} unreadable: {e}",
-                            data.join("admin-token").display()
-                        )
+                    .map_err(|e| CliError::File {
+                        path: data.join("admin-token"),
+                        reason: format!("no --token given, and the token file is unreadable: {e}"),
                     })?,
             };
             let v = admin(&cli.conn.host, &token, action).await?;
@@ -341,7 +355,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::FAILURE
+            e.exit_code()
         }
     }
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use clobkit_client::{
-    BalanceAllowanceParams, ClientError, ClobClient, CreateOrderOptions, L1, L2, MarketOrderArgs,
+    BalanceAllowanceParams, ClobClient, CreateOrderOptions, L1, L2, MarketOrderArgs,
     OpenOrderParams, OrderArgs, Pages, PostMode, Public, TradeParams,
 };
 use clobkit_core::Decimal;
@@ -14,6 +14,8 @@ use clobkit_core::signer::LocalSigner;
 use clobkit_core::types::parse_address;
 use clobkit_core::types::{ApiKey, ConditionId, OrderId, OrderType, Side, SignatureType, TokenId};
 use serde::Serialize;
+
+use crate::error::CliError;
 
 /// Connection and identity, from the environment or flags.
 #[derive(Args, Debug, Clone)]
@@ -196,41 +198,41 @@ pub enum NotesCmd {
     },
 }
 
-fn parse<T: std::str::FromStr>(what: &str, v: &str) -> Result<T, String>
+fn parse<T: std::str::FromStr>(what: &'static str, v: &str) -> Result<T, CliError>
 where
     T::Err: std::fmt::Display,
 {
-    v.parse().map_err(|e| format!("invalid {what} {v:?}: {e}"))
+    v.parse().map_err(|e| CliError::input(what, v, e))
 }
 
-fn side(v: &str) -> Result<Side, String> {
+fn side(v: &str) -> Result<Side, CliError> {
     parse("side", v)
 }
 
-fn public(c: &Conn) -> Result<ClobClient<Public>, String> {
+fn public(c: &Conn) -> Result<ClobClient<Public>, CliError> {
     let chain: Chain = parse("chain", &c.chain)?;
     let ty: SignatureType = parse("signature type", &c.signature_type)?;
     let mut b = ClobClient::builder(&c.host).chain(chain).signature_type(ty);
     if let Some(f) = &c.funder {
-        b = b.funder(parse_address(f).map_err(|e| e.to_string())?);
+        b = b.funder(parse_address(f).map_err(|e| CliError::input("funder", f, e))?);
     }
-    b.build().map_err(|e| e.to_string())
+    Ok(b.build()?)
 }
 
-fn l1(c: &Conn) -> Result<ClobClient<L1<LocalSigner>>, String> {
-    let key = c
-        .private_key
-        .as_deref()
-        .ok_or("this command needs PRIVATE_KEY (or --private-key)")?;
-    let signer = LocalSigner::from_hex(key).map_err(|e| e.to_string())?;
-    public(c)?.with_signer(signer).map_err(|e| e.to_string())
+fn l1(c: &Conn) -> Result<ClobClient<L1<LocalSigner>>, CliError> {
+    let key = c.private_key.as_deref().ok_or(CliError::Missing(
+        "this command needs PRIVATE_KEY (or --private-key)",
+    ))?;
+    // the key itself is never echoed back
+    let signer = LocalSigner::from_hex(key).map_err(|e| CliError::input("private key", "…", e))?;
+    Ok(public(c)?.with_signer(signer)?)
 }
 
-async fn l2(c: &Conn) -> Result<ClobClient<L2<LocalSigner>>, String> {
+async fn l2(c: &Conn) -> Result<ClobClient<L2<LocalSigner>>, CliError> {
     let l1 = l1(c)?;
     let creds = match (&c.api_key, &c.secret, &c.passphrase) {
         (Some(k), Some(s), Some(p)) => ApiCredentials {
-            api_key: ApiKey::new(k.clone()).map_err(|e| e.to_string())?,
+            api_key: ApiKey::new(k.clone()).map_err(|e| CliError::input("API key", k, e))?,
             secret: s.clone(),
             passphrase: p.clone(),
         },
@@ -238,26 +240,24 @@ async fn l2(c: &Conn) -> Result<ClobClient<L2<LocalSigner>>, String> {
             eprintln!(
                 "no API_KEY/SECRET/PASSPHRASE: creating or deriving them with the private key"
             );
-            l1.create_or_derive_api_key(None).await.map_err(err)?
+            l1.create_or_derive_api_key(None).await?
         }
-        _ => return Err("give all of API_KEY, SECRET and PASSPHRASE, or none".into()),
+        _ => {
+            return Err(CliError::Missing(
+                "give all of API_KEY, SECRET and PASSPHRASE, or none",
+            ));
+        }
     };
-    l1.with_credentials(creds).map_err(|e| e.to_string())
+    Ok(l1.with_credentials(creds)?)
 }
 
-fn err(e: ClientError) -> String {
-    match e.kind() {
-        Some(k) => format!("{e} ({k:?})"),
-        None => e.to_string(),
-    }
-}
-
-fn out<T: Serialize>(json: bool, value: &T, table: impl FnOnce()) -> Result<(), String> {
+fn out<T: Serialize>(json: bool, value: &T, table: impl FnOnce()) -> Result<(), CliError> {
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(value).map_err(|e| e.to_string())?
-        );
+        let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Json {
+            context: "the answer".into(),
+            reason: e.to_string(),
+        })?;
+        println!("{text}");
     } else {
         table();
     }
@@ -272,27 +272,27 @@ fn spinner(msg: &str) -> indicatif::ProgressBar {
     p
 }
 
-fn token(v: &str) -> Result<TokenId, String> {
+fn token(v: &str) -> Result<TokenId, CliError> {
     parse("token id", v)
 }
 
-fn cond(v: &str) -> Result<ConditionId, String> {
+fn cond(v: &str) -> Result<ConditionId, CliError> {
     parse("condition id", v)
 }
 
 /// Runs a trading command.
-pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
+pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), CliError> {
     let json = c.json;
     match cmd {
         TradeCmd::Time => {
-            let t = public(c)?.get_server_time().await.map_err(err)?;
+            let t = public(c)?.get_server_time().await.map_err(CliError::from)?;
             out(json, &t, || println!("{t}"))
         }
         TradeCmd::Markets { cursor } => {
             let p = public(c)?
                 .get_markets(cursor.as_deref())
                 .await
-                .map_err(err)?;
+                .map_err(CliError::from)?;
             out(json, &p, || {
                 println!(
                     "{:<68} {:>6} {:>8} {:<8} tokens",
@@ -318,7 +318,10 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
             })
         }
         TradeCmd::Book { token: t } => {
-            let b = public(c)?.get_order_book(&token(&t)?).await.map_err(err)?;
+            let b = public(c)?
+                .get_order_book(&token(&t)?)
+                .await
+                .map_err(CliError::from)?;
             out(json, &b, || {
                 println!(
                     "{:>12} {:>8} | {:<8} {:<12}",
@@ -345,11 +348,14 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
             let p = public(c)?
                 .get_price(&token(&t)?, side(&s)?)
                 .await
-                .map_err(err)?;
+                .map_err(CliError::from)?;
             out(json, &p.to_string(), || println!("{p}"))
         }
         TradeCmd::Midpoint { token: t } => {
-            let p = public(c)?.get_midpoint(&token(&t)?).await.map_err(err)?;
+            let p = public(c)?
+                .get_midpoint(&token(&t)?)
+                .await
+                .map_err(CliError::from)?;
             out(json, &p.to_string(), || println!("{p}"))
         }
         TradeCmd::Order {
@@ -360,7 +366,7 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
             expiration,
             post_only,
         } => {
-            let client = l2(c).await?;
+            // the arguments are read before anything is sent
             let mode = if post_only {
                 PostMode::PostOnly
             } else {
@@ -379,11 +385,15 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
                 }
                 None => OrderType::Gtc,
             };
+            let client = l2(c).await?;
             let order = client
                 .create_order(&args, CreateOrderOptions::default())
                 .await
-                .map_err(err)?;
-            let r = client.post_order_with(order, ty, mode).await.map_err(err)?;
+                .map_err(CliError::from)?;
+            let r = client
+                .post_order_with(order, ty, mode)
+                .await
+                .map_err(CliError::from)?;
             out(json, &r, || print_response(&r))
         }
         TradeCmd::MarketOrder {
@@ -393,7 +403,6 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
             price,
             fak,
         } => {
-            let client = l2(c).await?;
             let mut args =
                 MarketOrderArgs::new(token(&t)?, parse::<Decimal>("amount", &amount)?, side(&s)?);
             args.price = price
@@ -403,10 +412,11 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
             if fak {
                 args.order_type = OrderType::Fak;
             }
+            let client = l2(c).await?;
             let r = client
                 .create_and_post_market_order(&args, CreateOrderOptions::default())
                 .await
-                .map_err(err)?;
+                .map_err(CliError::from)?;
             out(json, &r, || print_response(&r))
         }
         TradeCmd::Cancel {
@@ -433,9 +443,11 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
                     .collect::<Result<_, _>>()?;
                 client.cancel_orders(&ids).await
             } else {
-                return Err("give order ids, --all, --market or --asset".into());
+                return Err(CliError::Missing(
+                    "give order ids, --all, --market or --asset",
+                ));
             }
-            .map_err(err)?;
+            .map_err(CliError::from)?;
             out(json, &r, || {
                 println!("cancelled {}", r.canceled.len());
                 for id in &r.canceled {
@@ -455,7 +467,7 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
             let orders = client
                 .get_open_orders(&params, Pages::All, None)
                 .await
-                .map_err(err);
+                .map_err(CliError::from);
             bar.finish_and_clear();
             let orders = orders?;
             out(json, &orders, || {
@@ -486,7 +498,7 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
             let trades = client
                 .get_trades(&params, Pages::All, None)
                 .await
-                .map_err(err);
+                .map_err(CliError::from);
             bar.finish_and_clear();
             let trades = trades?;
             out(json, &trades, || {
@@ -514,7 +526,10 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
                 Some(t) => BalanceAllowanceParams::conditional(token(&t)?),
                 None => BalanceAllowanceParams::collateral(),
             };
-            let b = client.get_balance_allowance(&p).await.map_err(err)?;
+            let b = client
+                .get_balance_allowance(&p)
+                .await
+                .map_err(CliError::from)?;
             out(json, &b, || {
                 println!(
                     "{} ({} base units)",
@@ -527,19 +542,23 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
         }
         TradeCmd::Keys { action } => match action {
             KeysCmd::Create => {
-                let k = l1(c)?.create_api_key(None).await.map_err(err)?;
+                let k = l1(c)?.create_api_key(None).await.map_err(CliError::from)?;
                 out(json, &k, || print_creds(&k))
             }
             KeysCmd::Derive => {
-                let k = l1(c)?.derive_api_key(None).await.map_err(err)?;
+                let k = l1(c)?.derive_api_key(None).await.map_err(CliError::from)?;
                 out(json, &k, || print_creds(&k))
             }
             KeysCmd::List => {
-                let keys = l2(c).await?.get_api_keys().await.map_err(err)?;
+                let keys = l2(c).await?.get_api_keys().await.map_err(CliError::from)?;
                 out(json, &keys, || keys.iter().for_each(|k| println!("{k}")))
             }
             KeysCmd::Delete => {
-                l2(c).await?.delete_api_key().await.map_err(err)?;
+                l2(c)
+                    .await?
+                    .delete_api_key()
+                    .await
+                    .map_err(CliError::from)?;
                 out(json, &"deleted", || println!("deleted"))
             }
         },
@@ -547,7 +566,7 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
             let client = l2(c).await?;
             match action {
                 NotesCmd::List => {
-                    let n = client.get_notifications().await.map_err(err)?;
+                    let n = client.get_notifications().await.map_err(CliError::from)?;
                     out(json, &n, || {
                         for x in &n {
                             let what = match x.kind {
@@ -565,14 +584,17 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), String> {
                         client
                             .get_notifications()
                             .await
-                            .map_err(err)?
+                            .map_err(CliError::from)?
                             .iter()
                             .map(|n| n.id)
                             .collect()
                     } else {
                         ids
                     };
-                    client.drop_notifications(&ids).await.map_err(err)?;
+                    client
+                        .drop_notifications(&ids)
+                        .await
+                        .map_err(CliError::from)?;
                     out(json, &ids, || println!("dropped {}", ids.len()))
                 }
             }
