@@ -47,7 +47,10 @@ node conformance/server/ts_v2_flow.mjs "http://127.0.0.1:$vport" "$tmp/v2" || { 
 kill -TERM "$vpid"; wait "$vpid" || true
 echo "-- clobkit demo"
 "$BIN" demo > "$tmp/demo.log" 2>&1 || { cat "$tmp/demo.log"; exit 1; }
-grep -q "every L2 method of the official clients called" "$tmp/demo.log" && echo "1 passed, 0 failed"
+grep -q "embedded V2 exchange" "$tmp/demo.log" && grep -q "every L2 method of the official clients called" "$tmp/demo.log" || { cat "$tmp/demo.log"; exit 1; }
+"$BIN" demo --protocol v1 > "$tmp/demo1.log" 2>&1 || { cat "$tmp/demo1.log"; exit 1; }
+grep -q "embedded V1 exchange" "$tmp/demo1.log" && grep -q "every L2 method of the official clients called" "$tmp/demo1.log" || { cat "$tmp/demo1.log"; exit 1; }
+echo "2 passed, 0 failed"
 echo "-- rate limits (serve --rate-limits polymarket) seen by py-clob-client"
 lport=$((port + 2))
 "$BIN" serve --port "$lport" --data "$tmp/limits" --no-fsync --rate-limits polymarket > "$tmp/limits.log" 2>&1 &

@@ -10,6 +10,7 @@ use clobkit_client::{
 };
 use clobkit_core::book::OrderBookSummary;
 use clobkit_core::chain::Chain;
+use clobkit_core::protocol::ProtocolVersion;
 use clobkit_core::signer::LocalSigner;
 use clobkit_core::types::{ConditionId, OrderId, OrderType, Side, SignatureType, TokenId};
 use clobkit_core::wire::OrderResponse;
@@ -95,16 +96,16 @@ async fn balances(label: &str, c: &Client, yes: &TokenId, no: &TokenId) -> Resul
     Ok(())
 }
 
-/// Runs the demo; returns an error message on failure.
-pub async fn run() -> Result<(), CliError> {
+/// Runs the demo on an embedded exchange speaking `protocol` (the client finds out which by
+/// itself, from `/version`).
+pub async fn run(protocol: ProtocolVersion) -> Result<(), CliError> {
     let started = Instant::now();
     let dir = tempfile::tempdir().map_err(e("temporary folder"))?;
-    let server = Server::bind(
-        ServerConfig::new(dir.path()),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .map_err(e("exchange"))?;
+    let mut config = ServerConfig::new(dir.path());
+    config.protocol = protocol;
+    let server = Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .map_err(e("exchange"))?;
     let host = format!("http://{}", server.addr);
     let state = server.state.clone();
     let (stop, rx) = tokio::sync::oneshot::channel::<()>();
@@ -112,7 +113,7 @@ pub async fn run() -> Result<(), CliError> {
         let _ = rx.await;
     }));
     section(&format!(
-        "embedded exchange at {host} (data in {}, journaled and fsynced)",
+        "embedded {protocol} exchange at {host} (data in {}, journaled and fsynced)",
         dir.path().display()
     ));
 

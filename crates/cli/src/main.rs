@@ -30,7 +30,11 @@ use error::CliError;
 #[derive(Subcommand)]
 enum Cmd {
     /// A complete trading session against an embedded exchange, through the Rust client.
-    Demo,
+    Demo {
+        /// The order protocol of the embedded exchange (the client detects it).
+        #[arg(long, default_value = "v2")]
+        protocol: ProtocolArg,
+    },
     #[command(flatten)]
     Trade(trade::TradeCmd),
     /// Run the local exchange (durable, speaks the CLOB v1 API).
@@ -235,6 +239,15 @@ enum ProtocolArg {
     V2,
 }
 
+impl ProtocolArg {
+    fn version(self) -> ProtocolVersion {
+        match self {
+            ProtocolArg::V1 => ProtocolVersion::V1,
+            ProtocolArg::V2 => ProtocolVersion::V2,
+        }
+    }
+}
+
 /// The rate-limit presets `serve` offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum RateLimitsArg {
@@ -246,7 +259,7 @@ enum RateLimitsArg {
 
 async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Cmd::Demo => demo::run().await,
+        Cmd::Demo { protocol } => demo::run(protocol.version()).await,
         Cmd::Trade(t) => trade::run(&cli.conn, t).await,
         Cmd::Serve {
             bind,
@@ -270,10 +283,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             config.timestamp_window = timestamp_window;
             config.heartbeat_timeout = heartbeat_timeout;
             config.snapshot_every = snapshot_every.max(1);
-            config.protocol = match protocol {
-                ProtocolArg::V1 => ProtocolVersion::V1,
-                ProtocolArg::V2 => ProtocolVersion::V2,
-            };
+            config.protocol = protocol.version();
             if rate_limits == RateLimitsArg::Polymarket {
                 config.rate_limits = clobkit_server::ratelimit::RateLimits::polymarket();
             }
