@@ -10,11 +10,11 @@ use std::time::Instant;
 use clobkit_core::Address;
 use clobkit_core::chain::Chain;
 use clobkit_core::protocol::ProtocolVersion;
-use clobkit_engine::{Command, Event, Owner, Stamped};
+use clobkit_engine::{Command, Event, OrderSpec, Owner, Stamped};
 
 use crate::auth::{Authenticator, KeyRegistry};
 use crate::error::ApiError;
-use crate::exchange::{Exchange, ExchangeSnapshot, Record};
+use crate::exchange::{Exchange, ExchangeSnapshot, PlaceOutcome, Record};
 use crate::ids::random_uuid;
 use crate::intake::Verifier;
 use crate::journal::{Journal, JournalConfig, JournalError, TornTail};
@@ -194,6 +194,30 @@ impl AppState {
         &self,
         make: impl FnOnce(u64) -> Record,
     ) -> Result<Result<Vec<Event>, crate::exchange::ExchangeError>, ApiError> {
+        self.sequence(make, Exchange::apply).await
+    }
+
+    /// Sequences one order and returns what became of it, gathered while its events were
+    /// absorbed (the events are walked once).
+    pub async fn place(
+        &self,
+        spec: OrderSpec,
+    ) -> Result<Result<PlaceOutcome, crate::exchange::ExchangeError>, ApiError> {
+        let command = Command::Place(Box::new(spec));
+        self.sequence(
+            |now| Record::Engine(Stamped { now, command }),
+            Exchange::apply_place,
+        )
+        .await
+    }
+
+    /// Builds the record at the sequencer's clock, appends it to the journal, applies it with
+    /// `apply`, and returns `apply`'s result once the record is durable.
+    async fn sequence<R>(
+        &self,
+        make: impl FnOnce(u64) -> Record,
+        apply: impl FnOnce(&mut Exchange, Record) -> R,
+    ) -> Result<R, ApiError> {
         let (ticket, result) = {
             let mut core = self.lock();
             let now = core.last_now.max(unix_now());
@@ -208,7 +232,7 @@ impl AppState {
                 Record::DeleteApiKey { key, .. } => Some(key.clone()),
                 _ => None,
             };
-            let result = core.exchange.apply(record);
+            let result = apply(&mut core.exchange, record);
             if let Some(key) = changed_key {
                 self.auth.keys.refresh(&key, &core.exchange);
             }

@@ -12,8 +12,8 @@ use clobkit_core::auth::{ApiCredentials, L2Auth};
 use clobkit_core::types::{ConditionId, OrderId};
 use clobkit_core::wire::OrderStatus;
 use clobkit_engine::{
-    CancelReason, Command, CommandError, Engine, Event, OrderSpec, Owner, Pips, Snapshot,
-    SnapshotError, Stamped, Trade,
+    CancelReason, Command, CommandError, Engine, Event, OrderSpec, Owner, Pips, Placed, Reject,
+    Snapshot, SnapshotError, Stamped, Trade, TradeId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -117,6 +117,18 @@ pub struct NotificationRow {
     pub timestamp: u64,
 }
 
+/// What became of one placed order, gathered while its command's events are absorbed: the answer
+/// to `POST /order` is built from it without walking the events again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlaceOutcome {
+    /// Why the engine refused it, if it did.
+    pub rejected: Option<Reject>,
+    /// Accepted: live or matched, what it gave and what it received (base units).
+    pub accepted: Option<(Placed, u64, u64)>,
+    /// The trades it took, as the taker.
+    pub trades: Vec<TradeId>,
+}
+
 /// Why a record could not be applied.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExchangeError {
@@ -206,7 +218,7 @@ impl Exchange {
                     Command::Place(spec) => Some(spec),
                     _ => None,
                 };
-                self.absorb(cmd.now, placed, &events);
+                self.absorb(cmd.now, placed, &events, None);
                 Ok(events)
             }
             Record::CreateApiKey {
@@ -259,6 +271,22 @@ impl Exchange {
         }
     }
 
+    /// Applies a record that places one order (anything else is applied as [`Exchange::apply`]
+    /// and yields an empty outcome), and returns what became of the order.
+    pub fn apply_place(&mut self, rec: Record) -> Result<PlaceOutcome, ExchangeError> {
+        let Record::Engine(cmd) = rec else {
+            return self.apply(rec).map(|_| PlaceOutcome::default());
+        };
+        let events = self.engine.apply(&cmd)?;
+        let mut outcome = PlaceOutcome::default();
+        let placed = match cmd.command {
+            Command::Place(spec) => Some(spec),
+            _ => None,
+        };
+        self.absorb(cmd.now, placed, &events, Some(&mut outcome));
+        Ok(outcome)
+    }
+
     fn owner_name(&self, id: clobkit_engine::OwnerId) -> String {
         self.engine
             .owner_key(id)
@@ -273,20 +301,39 @@ impl Exchange {
         }
     }
 
-    /// Updates the query tables from a command's events.
-    fn absorb(&mut self, now: u64, mut placed: Option<Box<OrderSpec>>, events: &[Event]) {
+    /// Updates the query tables from a command's events, and gathers the placed order's outcome
+    /// into `outcome` when asked.
+    fn absorb(
+        &mut self,
+        now: u64,
+        mut placed: Option<Box<OrderSpec>>,
+        events: &[Event],
+        mut outcome: Option<&mut PlaceOutcome>,
+    ) {
+        let placed_id = placed.as_ref().map(|s| s.terms.id);
         for ev in events {
             match ev {
+                Event::OrderRejected { order, reason } if Some(*order) == placed_id => {
+                    if let Some(o) = outcome.as_deref_mut() {
+                        o.rejected = Some(reason.clone());
+                    }
+                }
                 Event::OrderAccepted {
                     order,
                     price,
                     created_at,
                     rests,
+                    status,
+                    making,
+                    taking,
                     ..
                 } => {
                     let Some(spec) = placed.take_if(|s| s.terms.id == *order) else {
                         continue;
                     };
+                    if let Some(o) = outcome.as_deref_mut() {
+                        o.accepted = Some((*status, *making, *taking));
+                    }
                     let market = self
                         .engine
                         .market_of(&spec.terms.token)
@@ -336,6 +383,12 @@ impl Exchange {
                     }
                 }
                 Event::Trade(t) => {
+                    if let Some(o) = outcome
+                        .as_deref_mut()
+                        .filter(|_| Some(t.taker_order) == placed_id)
+                    {
+                        o.trades.push(t.id);
+                    }
                     let taker_owner = self.owner_name(t.taker_owner);
                     let maker_owner = self.owner_name(t.maker.owner);
                     let outcomes = (self.outcome_of(&t.token), self.outcome_of(&t.maker.token));

@@ -45,38 +45,28 @@ fn check(app: &AppState, caller: &Caller, posted: &PostOrder) -> Result<OrderSpe
     check_post_order(posted, caller, state, &app.verifier, unix_secs())
 }
 
-/// Sequences one checked order and builds its answer from the command's events.
+/// Sequences one checked order and builds its answer from the outcome the exchange gathered
+/// while absorbing the command's events.
 async fn place(app: &AppState, spec: OrderSpec) -> Result<OrderResponse, ApiError> {
     let id = spec.terms.id;
-    let events = app
-        .engine(Command::Place(Box::new(spec)))
+    let outcome = app
+        .place(spec)
         .await?
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    if let Some(reason) = outcome.rejected {
+        return Err(ApiError::bad_request(reason.message(&id)));
+    }
     let mut resp = OrderResponse::accepted(id);
-    for ev in &events {
-        match ev {
-            Event::OrderRejected { order, reason } if *order == id => {
-                return Err(ApiError::bad_request(reason.message(&id)));
-            }
-            Event::OrderAccepted {
-                order,
-                status,
-                making,
-                taking,
-                ..
-            } if *order == id => {
-                resp.status = Some(status.insert_status());
-                if *taking > 0 {
-                    resp.making_amount = Some(units_to_decimal(*making));
-                    resp.taking_amount = Some(units_to_decimal(*taking));
-                }
-            }
-            Event::Trade(t) if t.taker_order == id => {
-                resp.trade_ids.push(trade_uuid(t.id.0));
-                resp.transactions_hashes.push(trade_tx_hash(t.id.0));
-            }
-            _ => {}
+    if let Some((status, making, taking)) = outcome.accepted {
+        resp.status = Some(status.insert_status());
+        if taking > 0 {
+            resp.making_amount = Some(units_to_decimal(making));
+            resp.taking_amount = Some(units_to_decimal(taking));
         }
+    }
+    for t in outcome.trades {
+        resp.trade_ids.push(trade_uuid(t.0));
+        resp.transactions_hashes.push(trade_tx_hash(t.0));
     }
     Ok(resp)
 }
