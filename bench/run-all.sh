@@ -11,3 +11,5 @@ echo "== polymarket-client-sdk 0.4.4 vs clobkit-core (same process, interleaved)
 bash bench/sdk-compare/run.sh
 echo "== py-clob-client 0.34.6"
 .deps/venv/bin/python bench/python/create_order.py
+echo "== py-clob-client-v2 1.2.1"
+.deps/venv/bin/python bench/python/create_order_v2.py

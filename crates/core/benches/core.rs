@@ -1,7 +1,7 @@
 //! Hot paths of the protocol, each next to the baseline it is judged against:
 //!
-//! * `order/build_hash_sign` against `order/bare_sign` (a secp256k1 sign of a 32-byte digest):
-//!   everything around the signature should be nearly free.
+//! * `order/build_hash_sign` (V1) and `order/build_hash_sign_v2` against `order/bare_sign` (a
+//!   secp256k1 sign of a 32-byte digest): everything around the signature should be nearly free.
 //! * `auth/l2_headers` against `auth/bare_hmac_sha256` (keying + HMAC of the same message).
 //! * `auth/clob_auth_sign`, `verify/order_recover`, `auth/hmac_verify` for the exchange side.
 //!
@@ -16,6 +16,7 @@ use clobkit_core::auth::{ApiCredentials, L2Auth, l1_headers};
 use clobkit_core::chain::Chain;
 use clobkit_core::eip712::{ClobAuthDomain, ExchangeDomain};
 use clobkit_core::order::Order;
+use clobkit_core::protocol::ProtocolVersion;
 use clobkit_core::signer::{LocalSigner, Signer};
 use clobkit_core::types::{ApiKey, Side, SignatureType, TickSize, TokenId};
 use clobkit_core::verify::verify_order;
@@ -60,6 +61,35 @@ fn order_benches(c: &mut Criterion) {
                 SignatureType::Eoa,
             )
             .sign(&domain, &signer)
+            .unwrap()
+        })
+    });
+    // the same order as a V2 order (vector A of the official V2 clients): V2 struct, V2 domain
+    let domain_v2 = ExchangeDomain::for_market(
+        Chain::Polygon,
+        &Chain::Polygon.contracts_for(ProtocolVersion::V2),
+        false,
+    );
+    g.bench_function("build_hash_sign_v2", |b| {
+        b.iter(|| {
+            salt += 1;
+            let a = limit_amounts(
+                Side::Buy,
+                black_box(price),
+                black_box(size),
+                TickSize::Hundredth,
+            )
+            .unwrap();
+            Order::new_v2(
+                salt,
+                signer.address(),
+                signer.address(),
+                token,
+                a,
+                SignatureType::Eoa,
+                1_700_000_000_000,
+            )
+            .sign(&domain_v2, &signer)
             .unwrap()
         })
     });
