@@ -17,8 +17,8 @@ use crate::types::{OrderId, Side, SignatureType, TokenId};
 
 pub use hash::{ORDER_TYPE_STRING_V2, ORDER_TYPEHASH, ORDER_TYPEHASH_V2};
 pub use signature::{
-    DEPOSIT_WALLET_NAME, DEPOSIT_WALLET_VERSION, OrderSignature, POLY_1271_LEN, Poly1271Error,
-    Poly1271Signature, poly1271_digest,
+    DEPOSIT_WALLET_NAME, DEPOSIT_WALLET_VERSION, OrderSignature, OrderSignatureError,
+    POLY_1271_LEN, Poly1271Error, Poly1271Signature, poly1271_digest,
 };
 
 /// An order exactly as the CTF Exchange of its protocol version hashes it.

@@ -148,8 +148,29 @@ impl fmt::Debug for OrderSignature {
     }
 }
 
+/// Text that is not an order signature (the text is shown cut to 140 characters).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OrderSignatureError {
+    /// 130 hex digits that are not an ECDSA signature.
+    #[error("{0}")]
+    Ecdsa(#[from] crate::signer::SignerError),
+    /// Not hexadecimal.
+    #[error("invalid signature {0:?}: not hex")]
+    NotHex(String),
+    /// Hex of a length or layout no signature has.
+    #[error(
+        "invalid signature {shown:?}: expected 65 bytes (r ‖ s ‖ v) or a POLY_1271 signature ({why})"
+    )]
+    Form {
+        /// The text given.
+        shown: String,
+        /// Why it is not a POLY_1271 signature either.
+        why: Poly1271Error,
+    },
+}
+
 impl std::str::FromStr for OrderSignature {
-    type Err = String;
+    type Err = OrderSignatureError;
     /// 65 bytes are an ECDSA signature, 317 a POLY_1271 one; anything else is refused.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let h = s
@@ -157,19 +178,15 @@ impl std::str::FromStr for OrderSignature {
             .or_else(|| s.strip_prefix("0X"))
             .unwrap_or(s);
         if h.len() == 130 {
-            return s
-                .parse()
-                .map(OrderSignature::Ecdsa)
-                .map_err(|e| e.to_string());
+            return Ok(OrderSignature::Ecdsa(s.parse()?));
         }
-        let shown: String = s.chars().take(140).collect();
-        let bytes = hex::decode(h).map_err(|_| format!("invalid signature {shown:?}: not hex"))?;
+        let shown = || s.chars().take(140).collect::<String>();
+        let bytes = hex::decode(h).map_err(|_| OrderSignatureError::NotHex(shown()))?;
         Poly1271Signature::from_bytes(&bytes)
             .map(OrderSignature::Poly1271)
-            .map_err(|e| {
-                format!(
-                    "invalid signature {shown:?}: expected 65 bytes (r ‖ s ‖ v) or a POLY_1271 signature ({e})"
-                )
+            .map_err(|why| OrderSignatureError::Form {
+                shown: shown(),
+                why,
             })
     }
 }
@@ -184,5 +201,46 @@ impl<'de> Deserialize<'de> for OrderSignature {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
         s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each malformed signature says what was wrong and what was expected.
+    #[test]
+    fn malformed_signatures_say_why() {
+        let parse = |t: &str| t.parse::<OrderSignature>();
+        assert!(matches!(parse("0xzz"), Err(OrderSignatureError::NotHex(_))));
+        assert!(matches!(
+            parse(&format!("0x{}", "ab".repeat(66))),
+            Err(OrderSignatureError::Form {
+                why: Poly1271Error::Length(66),
+                ..
+            })
+        ));
+        let wrong_type = format!("0x{}", "00".repeat(POLY_1271_LEN));
+        let e = parse(&wrong_type).unwrap_err();
+        assert_eq!(
+            e,
+            OrderSignatureError::Form {
+                shown: wrong_type.chars().take(140).collect(),
+                why: Poly1271Error::ContentsType
+            }
+        );
+        assert!(
+            e.to_string()
+                .contains("expected 65 bytes (r ‖ s ‖ v) or a POLY_1271 signature")
+        );
+        // a well-formed wrapper round-trips through its text
+        let p = Poly1271Signature {
+            owner: Signature([7; 65]),
+            app_domain: B256::repeat_byte(1),
+            contents_hash: B256::repeat_byte(2),
+        };
+        let text = OrderSignature::Poly1271(p).to_string();
+        assert_eq!(text.len(), 2 + 2 * POLY_1271_LEN);
+        assert_eq!(parse(&text), Ok(OrderSignature::Poly1271(p)));
     }
 }
