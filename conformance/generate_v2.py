@@ -20,13 +20,16 @@ import tempfile
 import time
 
 from eth_account import Account
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 from py_clob_client_v2.clob_types import CreateOrderOptions, MarketOrderArgsV2, OrderArgsV2
 from py_clob_client_v2.config import get_contract_config
 from py_clob_client_v2.order_builder.builder import OrderBuilder
 from py_clob_client_v2.order_utils import exchange_order_builder_v2 as v2
 from py_clob_client_v2.order_utils.model.order_data_v2 import OrderV2, order_to_json_v2
 from py_clob_client_v2.signer import Signer
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "server"))
+from wallets import proxy_of, safe_of  # noqa: E402
 
 SEED = 20261202
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -40,18 +43,10 @@ TOKEN = "71321045679252212594626385532706912750332728571942532289631379312455583
 OWNER = "000000000-0000-0000-0000-000000000000"
 
 
-def create2(factory, salt, init_hash):
-    return to_checksum_address(keccak(b"\xff" + bytes.fromhex(factory[2:]) + salt + bytes.fromhex(init_hash[2:]))[12:])
 
 
-def proxy_of(eoa):
-    return create2("0xaB45c5A4B0c941a2F231C04C3f49182e1A254052", keccak(bytes.fromhex(eoa[2:])),
-                   "0xd21df8dc65880a8606f09fe0ce3df9b8869287ab0b058be05aa9e8af6330a00b")
 
 
-def safe_of(eoa):
-    return create2("0xaacFeEa03eb1561C4e67d661e40682Bd20E3541b", keccak(b"\x00" * 12 + bytes.fromhex(eoa[2:])),
-                   "0x2bce2127ff07fb632d16c8347c4ebf501f4841168bed00d9e6ef715ddb6fcecf")
 
 
 def price_on_tick(rng, tick):

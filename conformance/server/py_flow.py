@@ -8,8 +8,6 @@ failure and prints a closing line `N passed, 0 failed`.
 import sys
 import time
 
-import httpx
-from eth_utils import keccak, to_checksum_address
 from py_clob_client.client import ClobClient
 from py_clob_client.clob_types import (
     AssetType, BalanceAllowanceParams, DropNotificationParams, MarketOrderArgs, OpenOrderParams,
@@ -19,9 +17,10 @@ from py_clob_client.exceptions import PolyApiException
 from py_clob_client.order_builder.constants import BUY, SELL
 
 from checks import check, done
+from wallets import admin_of, proxy_of, safe_of
 
 HOST, DATA = sys.argv[1], sys.argv[2]
-TOKEN = open(f"{DATA}/admin-token").read().strip()
+admin = admin_of(HOST, DATA)
 KEYS = [
     "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
     "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
@@ -32,13 +31,8 @@ B_COND, B_YES, B_NO = "0x" + "b2" * 32, "201", "202"      # neg-risk, tick 0.001
 C_COND, C_YES, C_NO = "0x" + "c3" * 32, "301", "302"      # fee 100 bps
 
 
-def admin(path, body):
-    r = httpx.post(f"{HOST}/admin/{path}", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
-    assert r.status_code == 200, (path, r.status_code, r.text)
 
 
-def create2(factory, salt, init_hash):
-    return to_checksum_address(keccak(b"\xff" + bytes.fromhex(factory[2:]) + salt + bytes.fromhex(init_hash[2:]))[12:])
 
 
 def addr(key):
@@ -46,14 +40,8 @@ def addr(key):
     return Account.from_key(key).address
 
 
-def proxy_of(eoa):
-    return create2("0xaB45c5A4B0c941a2F231C04C3f49182e1A254052", keccak(bytes.fromhex(eoa[2:])),
-                   "0xd21df8dc65880a8606f09fe0ce3df9b8869287ab0b058be05aa9e8af6330a00b")
 
 
-def safe_of(eoa):
-    return create2("0xaacFeEa03eb1561C4e67d661e40682Bd20E3541b", keccak(b"\x00" * 12 + bytes.fromhex(eoa[2:])),
-                   "0x2bce2127ff07fb632d16c8347c4ebf501f4841168bed00d9e6ef715ddb6fcecf")
 
 
 def client(i, sig_type=0):

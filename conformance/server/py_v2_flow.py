@@ -8,9 +8,8 @@ first failure and prints a closing line `N passed, 0 failed`.
 
 import sys
 
-import httpx
 from eth_account import Account
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 from py_clob_client_v2.client import ClobClient
 from py_clob_client_v2.clob_types import (
     AssetType, BalanceAllowanceParams, MarketOrderArgsV2, OpenOrderParams, OrderArgsV2,
@@ -20,9 +19,10 @@ from py_clob_client_v2.exceptions import PolyApiException
 from py_clob_client_v2.order_builder.constants import BUY, SELL
 
 from checks import check, done
+from wallets import admin_of, proxy_of, safe_of
 
 HOST, DATA = sys.argv[1], sys.argv[2]
-TOKEN = open(f"{DATA}/admin-token").read().strip()
+admin = admin_of(HOST, DATA)
 KEYS = [
     "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
     "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
@@ -32,23 +32,12 @@ A_COND, A_YES, A_NO = "0x" + "a7" * 32, "701", "702"      # tick 0.01
 B_COND, B_YES, B_NO = "0x" + "b8" * 32, "801", "802"      # neg-risk, tick 0.005, fee 100 bps
 
 
-def admin(path, body):
-    r = httpx.post(f"{HOST}/admin/{path}", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
-    assert r.status_code == 200, (path, r.status_code, r.text)
 
 
-def create2(factory, salt, init_hash):
-    return to_checksum_address(keccak(b"\xff" + bytes.fromhex(factory[2:]) + salt + bytes.fromhex(init_hash[2:]))[12:])
 
 
-def proxy_of(eoa):
-    return create2("0xaB45c5A4B0c941a2F231C04C3f49182e1A254052", keccak(bytes.fromhex(eoa[2:])),
-                   "0xd21df8dc65880a8606f09fe0ce3df9b8869287ab0b058be05aa9e8af6330a00b")
 
 
-def safe_of(eoa):
-    return create2("0xaacFeEa03eb1561C4e67d661e40682Bd20E3541b", keccak(b"\x00" * 12 + bytes.fromhex(eoa[2:])),
-                   "0x2bce2127ff07fb632d16c8347c4ebf501f4841168bed00d9e6ef715ddb6fcecf")
 
 
 def client(i, sig_type):

@@ -1,35 +1,16 @@
 // The official TypeScript client (@polymarket/clob-client 5.8.1), unmodified, against `clobkit serve`.
 // Usage: node ts_flow.mjs HOST DATA_DIR   (prints "N passed, 0 failed"; exits 1 on the first failure)
-import { readFileSync } from "node:fs";
 import { createWalletClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { polygon } from "viem/chains";
 import { AssetType, ClobClient, OrderType, Side } from "@polymarket/clob-client";
+import { adminOf, check, done } from "./checks.mjs";
 
 const [host, data] = process.argv.slice(2);
-const token = readFileSync(`${data}/admin-token`, "utf8").trim();
+const admin = adminOf(host, data);
 const COND = `0x${"e5".repeat(32)}`;
 const YES = "501";
 const NO = "502";
-let passed = 0;
-
-function check(cond, what) {
-  if (!cond) {
-    console.log(`FAIL: ${what}`);
-    console.log(`${passed} passed, 1 failed`);
-    process.exit(1);
-  }
-  passed += 1;
-}
-
-async function admin(path, body) {
-  const r = await fetch(`${host}/admin/${path}`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (r.status !== 200) throw new Error(`${path}: ${r.status} ${await r.text()}`);
-}
 
 async function client(key) {
   const wallet = createWalletClient({ account: privateKeyToAccount(key), chain: polygon, transport: http("http://127.0.0.1:9") });
@@ -87,4 +68,4 @@ check(notes.some((n) => n.type === 2) && notes.some((n) => n.type === 1), "TS no
 const keys = await a.c.getApiKeys();
 check(keys.apiKeys.length === 1, "TS api keys");
 
-console.log(`${passed} passed, 0 failed`);
+done();

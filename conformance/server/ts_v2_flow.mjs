@@ -1,34 +1,15 @@
 // The official V2 TypeScript client (@polymarket/clob-client-v2 1.1.0), unmodified, against
 // `clobkit serve --protocol v2`.
 // Usage: node ts_v2_flow.mjs HOST DATA_DIR   (prints "N passed, 0 failed"; exits 1 on the first failure)
-import { readFileSync } from "node:fs";
 import { Wallet } from "@ethersproject/wallet";
 import { AssetType, ClobClient, OrderType, Side } from "@polymarket/clob-client-v2";
+import { adminOf, check, done } from "./checks.mjs";
 
 const [host, data] = process.argv.slice(2);
-const token = readFileSync(`${data}/admin-token`, "utf8").trim();
+const admin = adminOf(host, data);
 const COND = `0x${"c9".repeat(32)}`; // tick 0.0025
 const YES = "901";
 const NO = "902";
-let passed = 0;
-
-function check(cond, what) {
-  if (!cond) {
-    console.log(`FAIL: ${what}`);
-    console.log(`${passed} passed, 1 failed`);
-    process.exit(1);
-  }
-  passed += 1;
-}
-
-async function admin(path, body) {
-  const r = await fetch(`${host}/admin/${path}`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (r.status !== 200) throw new Error(`${path}: ${r.status} ${await r.text()}`);
-}
 
 async function client(key) {
   const signer = new Wallet(key);
@@ -76,4 +57,4 @@ const c = await a.c.cancelAll();
 check(c.canceled.length === 1 && c.canceled[0] === askId, `cancel all: ${JSON.stringify(c)}`);
 check((await a.c.getOpenOrders({ market: COND })).length === 0, "nothing left open");
 
-console.log(`${passed} passed, 0 failed`);
+done();

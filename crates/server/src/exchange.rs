@@ -212,15 +212,7 @@ impl Exchange {
     /// is consumed: an accepted order's spec moves into its [`OrderRow`] without a copy.
     pub fn apply(&mut self, rec: Record) -> Result<Vec<Event>, ExchangeError> {
         match rec {
-            Record::Engine(cmd) => {
-                let events = self.engine.apply(&cmd)?;
-                let placed = match cmd.command {
-                    Command::Place(spec) => Some(spec),
-                    _ => None,
-                };
-                self.absorb(cmd.now, placed, &events, None);
-                Ok(events)
-            }
+            Record::Engine(cmd) => self.apply_engine(cmd, None),
             Record::CreateApiKey {
                 address,
                 nonce,
@@ -277,14 +269,25 @@ impl Exchange {
         let Record::Engine(cmd) = rec else {
             return self.apply(rec).map(|_| PlaceOutcome::default());
         };
-        let events = self.engine.apply(&cmd)?;
         let mut outcome = PlaceOutcome::default();
+        self.apply_engine(cmd, Some(&mut outcome))?;
+        Ok(outcome)
+    }
+
+    /// Applies an engine command and absorbs its events (gathering a placed order's outcome
+    /// into `outcome` when asked).
+    fn apply_engine(
+        &mut self,
+        cmd: Stamped,
+        outcome: Option<&mut PlaceOutcome>,
+    ) -> Result<Vec<Event>, ExchangeError> {
+        let events = self.engine.apply(&cmd)?;
         let placed = match cmd.command {
             Command::Place(spec) => Some(spec),
             _ => None,
         };
-        self.absorb(cmd.now, placed, &events, Some(&mut outcome));
-        Ok(outcome)
+        self.absorb(cmd.now, placed, &events, outcome);
+        Ok(events)
     }
 
     fn owner_name(&self, id: clobkit_engine::OwnerId) -> String {

@@ -160,25 +160,28 @@ struct VersionArgs {
 }
 
 impl VersionArgs {
-    fn of_limit(a: &OrderArgs) -> VersionArgs {
+    /// What an order's arguments ask to sign beyond its amounts (the fee rate still to resolve).
+    fn new(
+        fee_arg: Option<u32>,
+        nonce: u64,
+        taker: Address,
+        builder_code: Option<B256>,
+        metadata: Option<B256>,
+    ) -> VersionArgs {
         VersionArgs {
-            fee_arg: a.fee_rate_bps,
+            fee_arg,
             fee_rate_bps: 0,
-            nonce: a.nonce,
-            taker: a.taker,
-            builder_code: a.builder_code,
-            metadata: a.metadata,
+            nonce,
+            taker,
+            builder_code,
+            metadata,
         }
     }
+    fn of_limit(a: &OrderArgs) -> VersionArgs {
+        VersionArgs::new(a.fee_rate_bps, a.nonce, a.taker, a.builder_code, a.metadata)
+    }
     fn of_market(a: &MarketOrderArgs) -> VersionArgs {
-        VersionArgs {
-            fee_arg: a.fee_rate_bps,
-            fee_rate_bps: 0,
-            nonce: a.nonce,
-            taker: a.taker,
-            builder_code: a.builder_code,
-            metadata: a.metadata,
-        }
+        VersionArgs::new(a.fee_rate_bps, a.nonce, a.taker, a.builder_code, a.metadata)
     }
     /// Refuses what `version` cannot sign, rather than dropping it silently.
     fn check(&self, version: ProtocolVersion) -> Result<(), ClientError> {
