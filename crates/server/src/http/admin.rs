@@ -14,7 +14,7 @@ use clobkit_core::types::parse_address;
 use clobkit_core::types::{ConditionId, TickSize, TokenId};
 use clobkit_core::wire::TradeStatus;
 use clobkit_core::{Address, Decimal};
-use clobkit_engine::{Command, MarketSpec, TradeId};
+use clobkit_engine::{Command, MarketSpec, Stamped, TradeId};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -38,7 +38,7 @@ pub fn router(state: Arc<AppState>, token: &str) -> Router {
         .route("/admin/close", post(apply::<Close>))
         .route("/admin/resolve", post(apply::<Resolve>))
         .route("/admin/trades/{id}/status", post(trade_status))
-        .route("/admin/deposit-wallets", post(deposit_wallet))
+        .route("/admin/deposit-wallets", post(apply::<DepositWallet>))
         .with_state(Admin {
             state,
             token: Arc::from(token),
@@ -73,12 +73,32 @@ fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
         .map_err(|e| ApiError::bad_request(format!("invalid admin payload: {e}")))
 }
 
-async fn run(a: &Admin, command: Command) -> Result<Response, ApiError> {
+async fn run(a: &Admin, change: Change) -> Result<Response, ApiError> {
     a.state
-        .engine(command)
+        .submit(|now| change.record(now))
         .await?
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     Ok(Json(json!({ "ok": true })).into_response())
+}
+
+/// What an admin request changes: an engine command, or the exchange's own state.
+enum Change {
+    /// Markets, balances, trades.
+    Engine(Command),
+    /// The deposit-wallet registry.
+    DepositWallet { wallet: Address, owner: Address },
+}
+
+impl Change {
+    /// The journal record of the change at time `now`.
+    fn record(self, now: u64) -> Record {
+        match self {
+            Change::Engine(command) => Record::Engine(Stamped { now, command }),
+            Change::DepositWallet { wallet, owner } => {
+                Record::RegisterDepositWallet { now, wallet, owner }
+            }
+        }
+    }
 }
 
 fn usdc(text: &str) -> Result<u64, ApiError> {
@@ -90,12 +110,25 @@ fn usdc(text: &str) -> Result<u64, ApiError> {
     to_base_units(d, "amount").map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
-/// A JSON admin body that becomes one engine command; every admin route but the trade-status one
-/// is this trait plus [`apply`].
+/// A JSON admin body that becomes one change; every admin route but the trade-status one is
+/// this trait plus [`apply`].
 trait AdminRequest: for<'de> Deserialize<'de> {
-    /// The command the request asks for, or why the request is invalid.
-    fn into_command(self) -> Result<Command, ApiError>;
+    /// The change the request asks for, or why the request is invalid.
+    fn into_change(self) -> Result<Change, ApiError>;
 }
+
+/// The requests that are one engine command each (their `into_command`).
+macro_rules! engine_requests {
+    ($($t:ty),*) => {$(
+        impl AdminRequest for $t {
+            fn into_change(self) -> Result<Change, ApiError> {
+                self.into_command().map(Change::Engine)
+            }
+        }
+    )*};
+}
+
+engine_requests!(NewMarket, Fund, Split, Tick, Close, Resolve);
 
 /// The handler behind every [`AdminRequest`]: authorize, parse, run.
 async fn apply<T: AdminRequest>(
@@ -106,7 +139,7 @@ async fn apply<T: AdminRequest>(
 ) -> Result<Response, ApiError> {
     check(&a, &peer, &h)?;
     let request: T = parse(&body)?;
-    run(&a, request.into_command()?).await
+    run(&a, request.into_change()?).await
 }
 
 /// `POST /admin/markets`.
@@ -136,7 +169,7 @@ fn default_min() -> String {
     "5".into()
 }
 
-impl AdminRequest for NewMarket {
+impl NewMarket {
     fn into_command(self) -> Result<Command, ApiError> {
         Ok(Command::CreateMarket(Box::new(MarketSpec {
             condition_id: self.condition_id,
@@ -161,7 +194,7 @@ struct Fund {
     amount: String,
 }
 
-impl AdminRequest for Fund {
+impl Fund {
     fn into_command(self) -> Result<Command, ApiError> {
         Ok(Command::Deposit {
             account: address(&self.address)?,
@@ -178,7 +211,7 @@ struct Split {
     amount: String,
 }
 
-impl AdminRequest for Split {
+impl Split {
     fn into_command(self) -> Result<Command, ApiError> {
         Ok(Command::Split {
             account: address(&self.address)?,
@@ -195,7 +228,7 @@ struct Tick {
     tick_size: TickSize,
 }
 
-impl AdminRequest for Tick {
+impl Tick {
     fn into_command(self) -> Result<Command, ApiError> {
         Ok(Command::SetTickSize {
             market: self.market,
@@ -210,7 +243,7 @@ struct Close {
     market: ConditionId,
 }
 
-impl AdminRequest for Close {
+impl Close {
     fn into_command(self) -> Result<Command, ApiError> {
         Ok(Command::CloseMarket {
             market: self.market,
@@ -225,7 +258,7 @@ struct Resolve {
     winner: TokenId,
 }
 
-impl AdminRequest for Resolve {
+impl Resolve {
     fn into_command(self) -> Result<Command, ApiError> {
         Ok(Command::ResolveMarket {
             market: self.market,
@@ -250,10 +283,10 @@ async fn trade_status(
     let s: Status = parse(&body)?;
     run(
         &a,
-        Command::AdvanceTrade {
+        Change::Engine(Command::AdvanceTrade {
             trade: TradeId(id),
             status: s.status,
-        },
+        }),
     )
     .await
 }
@@ -266,18 +299,11 @@ struct DepositWallet {
     owner: String,
 }
 
-async fn deposit_wallet(
-    State(a): State<Admin>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    check(&a, &peer, &h)?;
-    let d: DepositWallet = parse(&body)?;
-    let (wallet, owner) = (address(&d.wallet)?, address(&d.owner)?);
-    a.state
-        .submit(|now| Record::RegisterDepositWallet { now, wallet, owner })
-        .await?
-        .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    Ok(Json(json!({ "ok": true })).into_response())
+impl AdminRequest for DepositWallet {
+    fn into_change(self) -> Result<Change, ApiError> {
+        Ok(Change::DepositWallet {
+            wallet: address(&self.wallet)?,
+            owner: address(&self.owner)?,
+        })
+    }
 }
