@@ -380,13 +380,17 @@ async fn market_by_token(State(app): State<Arc<AppState>>, Path(token): Path<Str
     let token: TokenId = token
         .parse()
         .map_err(|_| ApiError::bad_request(msg::INVALID_TOKEN_ID))?;
-    let spec = app
-        .read(|ex| ex.engine.market_of(&token).map(|(m, _)| m.spec.clone()))
+    let (condition, tokens) = app
+        .read(|ex| {
+            ex.engine
+                .market_of(&token)
+                .map(|(m, _)| (m.spec.condition_id, m.spec.tokens))
+        })
         .ok_or_else(|| ApiError::not_found(msg::MARKET_NOT_FOUND))?;
     ok(MarketByToken {
-        condition_id: spec.condition_id.to_string(),
-        primary_token_id: spec.tokens[0].to_string(),
-        secondary_token_id: spec.tokens[1].to_string(),
+        condition_id: condition.to_string(),
+        primary_token_id: tokens[0].to_string(),
+        secondary_token_id: tokens[1].to_string(),
     })
 }
 
