@@ -29,7 +29,7 @@ KEYS = [
     "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
 ]
 A_COND, A_YES, A_NO = "0x" + "a7" * 32, "701", "702"      # tick 0.01
-B_COND, B_YES, B_NO = "0x" + "b8" * 32, "801", "802"      # neg-risk, tick 0.005, fee 100 bps
+B_COND, B_YES, B_NO = "0x" + "b8" * 32, "801", "802"      # neg-risk, tick 0.005, 2% platform fee
 
 
 
@@ -54,13 +54,6 @@ def balance(c, sig_type, token=None):
     return int(c.get_balance_allowance(p)["balance"])
 
 
-def ctf_fee(buy, bps, tokens, usdc):
-    """The CTF Exchange fee of one fill in the asset received (the exchange's documented formula,
-    floor division): BUY pays in tokens, SELL in collateral."""
-    m = min(usdc, tokens - usdc)
-    return bps * m * tokens // (usdc * 10_000) if buy else bps * m // 10_000
-
-
 def refused(f, text):
     try:
         f()
@@ -71,7 +64,7 @@ def refused(f, text):
 
 admin("markets", {"condition_id": A_COND, "tokens": [A_YES, A_NO]})
 admin("markets", {"condition_id": B_COND, "tokens": [B_YES, B_NO], "tick_size": "0.005",
-                  "neg_risk": True, "fee_rate_bps": 100})
+                  "neg_risk": True, "platform_fee": {"rate": "0.02", "exponent": 1}})
 
 maker, maker_funder = client(0, 0)
 taker, taker_funder = client(1, 1)
@@ -90,25 +83,39 @@ bid = taker.create_and_post_order(OrderArgsV2(token_id=B_YES, price=0.52, size=1
 check(bid["success"] and bid["status"] == "matched", f"V2 bid matches: {bid}")
 check((bid["makingAmount"], bid["takingAmount"]) == ("5.15", "10"), f"filled at the maker's price: {bid}")
 check(len(bid["transactionsHashes"]) == 1, "the fill's transaction hash is in the answer (no polling)")
-# the market's 1% fee is charged at match time though no V2 order signs a fee, to both sides
-check(balance(taker, 1, B_YES) == 10_000_000 - ctf_fee(True, 100, 10_000_000, 5_150_000),
-      f"the proxy wallet holds the 10 shares less the fee: {balance(taker, 1, B_YES)}")
-check(balance(maker, 0) == 1_000_000_000 - 100_000_000 + 5_150_000 - ctf_fee(False, 100, 10_000_000, 5_150_000),
-      f"maker collateral after the fee: {balance(maker, 0)}")
+# no V2 order signs a fee: the operator charges the taker the market's platform fee at match
+# time, in collateral on top of the price: 10 × 0.02 × 0.515 × 0.485 = 0.049955, floored to
+# 5 decimals; the maker (takers only) gets its full price
+check(safe.get_clob_market_info(B_COND).get("fd") == {"r": 0.02, "e": 1, "to": True},
+      "/clob-markets states the fee parameters")
+check(balance(taker, 1, B_YES) == 10_000_000, f"the proxy wallet holds all 10 shares: {balance(taker, 1, B_YES)}")
+check(balance(taker, 1) == 1_000_000_000 - 5_150_000 - 49_950,
+      f"and paid $5.15 + $0.04995 fee: {balance(taker, 1)}")
+check(balance(maker, 0) == 1_000_000_000 - 100_000_000 + 5_150_000,
+      f"the maker received the full $5.15: {balance(maker, 0)}")
 
 # a Gnosis Safe buys the rest with a market order: the client walks our book itself, after
 # reading /markets-by-token and /clob-markets
 m = safe.create_and_post_market_order(MarketOrderArgsV2(token_id=B_YES, amount=5, side=BUY))
 check(m["success"] and m["status"] == "matched", f"V2 market order fills: {m}")
-check(balance(safe, 2, B_YES) == 9_700_000 - ctf_fee(True, 100, 9_700_000, 4_995_500),
-      f"$5 at 0.515 buys 9.70 shares, less the fee: {balance(safe, 2, B_YES)}")
+check(balance(safe, 2, B_YES) == 9_700_000, f"$5 at 0.515 buys 9.70 shares: {balance(safe, 2, B_YES)}")
+check(balance(safe, 2) == 1_000_000_000 - 4_995_500 - 48_450,
+      f"for $4.9955 + 9.7 × 0.02 × 0.249775 = $0.04845 fee: {balance(safe, 2)}")
+# a SELL taker pays out of its proceeds: 10 shares into a 0.40 bid, 10 × 0.02 × 0.24 = $0.048
+bid40 = safe.create_and_post_order(OrderArgsV2(token_id=B_YES, price=0.4, size=10, side=BUY))
+check(bid40["status"] == "live", f"a 0.40 bid rests: {bid40}")
+before = balance(taker, 1)
+sold = taker.create_and_post_order(OrderArgsV2(token_id=B_YES, price=0.4, size=10, side=SELL))
+check(sold["status"] == "matched", f"the proxy sells into it: {sold}")
+check(balance(taker, 1) - before == 4_000_000 - 48_000, f"receiving $4 less the $0.048 fee: {balance(taker, 1) - before}")
 
 # queries
 open_orders = maker.get_open_orders(OpenOrderParams(market=B_COND))
 check(len(open_orders) == 1 and open_orders[0]["size_matched"] == "19.7", f"the ask is 19.7 filled: {open_orders}")
 check(maker.get_order(ask["orderID"])["status"] == "LIVE", "GET /data/order of the ask")
 trades = taker.get_trades(TradeParams(market=B_COND))
-check(len(trades) == 1 and trades[0]["price"] == "0.515", f"the taker's trade: {trades}")
+check(sorted(t["price"] for t in trades) == ["0.4", "0.515"], f"the taker's two trades: {trades}")
+check({t["fee_rate_bps"] for t in trades} == {"200"}, f"each at the 2% platform rate: {trades}")
 
 # the official client signs 0.513 on a 0.005 tick (it only rounds to 3 decimals); we refuse it
 check(refused(lambda: maker.create_and_post_order(OrderArgsV2(token_id=B_YES, price=0.513, size=10, side=SELL)),

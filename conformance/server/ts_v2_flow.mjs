@@ -7,7 +7,7 @@ import { adminOf, check, done } from "./checks.mjs";
 
 const [host, data] = process.argv.slice(2);
 const admin = adminOf(host, data);
-const COND = `0x${"c9".repeat(32)}`; // tick 0.0025
+const COND = `0x${"c9".repeat(32)}`; // tick 0.0025, 5% platform fee at exponent 2, makers pay too
 const YES = "901";
 const NO = "902";
 
@@ -19,7 +19,10 @@ async function client(key) {
   return { c: new ClobClient({ host, chain: 137, signer, creds }), address: signer.address };
 }
 
-await admin("markets", { condition_id: COND, tokens: [YES, NO], tick_size: "0.0025" });
+await admin("markets", {
+  condition_id: COND, tokens: [YES, NO], tick_size: "0.0025",
+  platform_fee: { rate: "0.05", exponent: 2, taker_only: false },
+});
 // Hardhat test accounts #3 and #4
 const a = await client("0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6");
 const b = await client("0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a");
@@ -48,6 +51,12 @@ const open = await a.c.getOpenOrders({ market: COND });
 check(open.length === 1 && open[0].id === askId && open[0].size_matched === "11.98", `the ask is 11.98 filled: ${JSON.stringify(open)}`);
 const trades = await b.c.getTrades({ market: COND });
 check(trades.length === 2, `the buyer's two trades: ${trades.length}`);
+// each side of each fill pays 0.05 × (0.5025 × 0.4975)² per share, floored to 5 decimals: the
+// buyer on top of its price, the seller out of its proceeds (8 shares: $0.02499; 3.98: $0.01243)
+const paid = await b.c.getBalanceAllowance({ asset_type: AssetType.COLLATERAL });
+check(paid.balance === String(1_000_000_000 - 4_020_000 - 24_990 - 1_999_950 - 12_430), `the buyer paid price + fees: ${JSON.stringify(paid)}`);
+const got = await a.c.getBalanceAllowance({ asset_type: AssetType.COLLATERAL });
+check(got.balance === String(900_000_000 + 4_020_000 - 24_990 + 1_999_950 - 12_430), `the seller received price − fees: ${JSON.stringify(got)}`);
 
 // a price between two ticks, which the client signs, is refused by the exchange
 r = await a.c.createAndPostOrder({ tokenID: YES, price: 0.501, size: 10, side: Side.SELL }, undefined, OrderType.GTC);

@@ -872,7 +872,7 @@ async fn v2_exchange_end_to_end() {
         2,
         "21",
         "22",
-        json!({ "neg_risk": true, "tick_size": "0.005", "fee_rate_bps": 100 }),
+        json!({ "neg_risk": true, "tick_size": "0.005", "platform_fee": { "rate": "0.02", "exponent": 1 } }),
     )
     .await;
     let eoa = ex.trader(0, SignatureType::Eoa).await;
@@ -891,8 +891,16 @@ async fn v2_exchange_end_to_end() {
     );
     let info = eoa.get_clob_market_info(&cond(2)).await.unwrap();
     assert_eq!(
-        (info.mts, info.nr, info.tbf, info.t.len()),
-        (clobkit_core::types::TickSize::HalfCent, true, 100, 2)
+        (info.mts, info.nr, info.t.len()),
+        (clobkit_core::types::TickSize::HalfCent, true, 2)
+    );
+    assert_eq!(
+        info.fd,
+        Some(clobkit_core::wire::FeeDetails {
+            r: d("0.02"),
+            e: 1,
+            to: true
+        })
     );
     ex.admin("split", json!({ "address": eoa.funder().unwrap().to_string(), "market": cond(2).to_string(), "amount": "100" })).await;
     let o = CreateOrderOptions::default();
@@ -925,8 +933,14 @@ async fn v2_exchange_end_to_end() {
         .await
         .unwrap();
     assert_eq!(trades.len(), 1);
-    // the market's 1% fee is charged at match time, though no order signed it
-    assert_eq!(trades[0].fee_rate_bps, d("100"));
+    // the market's 2% platform fee is charged at match time, though no order signed it: in
+    // collateral on top of the price, 10 × 0.02 × 0.515 × 0.485 = 0.049955 → 0.04995
+    assert_eq!(trades[0].fee_rate_bps, d("200"));
+    let bal = proxy
+        .get_balance_allowance(&BalanceAllowanceParams::collateral())
+        .await
+        .unwrap();
+    assert_eq!(bal.balance, d("1000000000") - d("5150000") - d("49950"));
 
     // a Safe takes the rest with a market order (V2 rounds its price down to the tick's decimals)
     let m = safe

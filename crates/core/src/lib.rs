@@ -18,6 +18,7 @@ pub mod book;
 pub mod chain;
 pub mod clock;
 pub mod eip712;
+pub mod fees;
 pub mod order;
 pub mod protocol;
 mod serde_util;

@@ -12,11 +12,12 @@
 
 use std::collections::BTreeSet;
 
+use clobkit_core::fees::PlatformFee;
 use clobkit_core::types::{OrderId, Side};
 use serde::{Deserialize, Serialize};
 
 use crate::seen::{ByFingerprint, fingerprint};
-use crate::types::{Asset, LOT, OrderTerms, OwnerId, Pips};
+use crate::types::{Asset, FeeBasis, LOT, OrderTerms, OwnerId, Pips};
 
 /// "No order": the end of a list.
 pub(crate) const NIL: u32 = u32::MAX;
@@ -98,15 +99,31 @@ pub struct Resting {
 }
 
 impl Resting {
-    /// What it reserves: collateral `remaining × price` for a BUY, the shares for a SELL.
-    pub fn reservation(&self) -> (Asset, u64) {
-        match self.terms.side {
-            Side::Buy => (
-                Asset::Collateral,
-                self.remaining / LOT * u64::from(self.price),
-            ),
-            Side::Sell => (Asset::Token(self.terms.token), self.remaining),
+    /// What it reserves in a market charging `fee` (see [`reservation_of`]).
+    pub fn reservation(&self, fee: &PlatformFee) -> (Asset, u64) {
+        reservation_of(&self.terms, self.price, self.remaining, fee)
+    }
+}
+
+/// What an order at `price` with `remaining` open shares reserves in a market charging `fee`:
+/// collateral `remaining × price` for a BUY, plus, for a V2 BUY whose makers pay, the most its
+/// fills can pay in fees; the shares for a SELL.
+pub(crate) fn reservation_of(
+    terms: &OrderTerms,
+    price: Pips,
+    remaining: u64,
+    fee: &PlatformFee,
+) -> (Asset, u64) {
+    match terms.side {
+        Side::Buy => {
+            let cost = remaining / LOT * u64::from(price);
+            let fees = match terms.fees {
+                FeeBasis::Signed => 0,
+                FeeBasis::Operator => fee.maker_reserve(remaining, price),
+            };
+            (Asset::Collateral, cost.saturating_add(fees))
         }
+        Side::Sell => (Asset::Token(terms.token), remaining),
     }
 }
 

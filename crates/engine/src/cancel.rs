@@ -26,7 +26,7 @@ impl Engine {
             level.size
         };
         self.push_level(r.market, bid, yp, size, out);
-        let (asset, amount) = r.reservation();
+        let (asset, amount) = self.reservation(&r);
         let slot = self.reservation_slot(&r);
         let h = self.ledger.release_at(slot, amount);
         self.push_balance(r.terms.maker, asset, h, out);

@@ -278,6 +278,11 @@ impl Engine {
         });
     }
 
+    /// What a resting order reserves, under its market's fee.
+    pub(crate) fn reservation(&self, r: &Resting) -> (Asset, u64) {
+        r.reservation(&self.markets[r.market as usize].spec.platform_fee)
+    }
+
     /// The ledger slot a resting order reserves in.
     pub(crate) fn reservation_slot(&self, r: &Resting) -> crate::ledger::Slot {
         let asset = match r.terms.side {

@@ -161,7 +161,7 @@ pub struct MakerFill {
     pub shares: u64,
     /// Collateral it paid (BUY) or received (SELL), before fees.
     pub collateral: u64,
-    /// Its fee, in what it received.
+    /// Its fee: V1 in what it received; V2 in collateral (a BUY paid it on top of `collateral`).
     pub fee: u64,
     /// Its fee rate.
     pub fee_rate_bps: u32,
@@ -190,7 +190,7 @@ pub struct Trade {
     pub shares: u64,
     /// Collateral the taker paid (BUY) or received (SELL), before fees.
     pub collateral: u64,
-    /// The taker's fee, in what it received.
+    /// The taker's fee: V1 in what it received; V2 in collateral (a BUY paid it on top).
     pub taker_fee: u64,
     /// The taker's fee rate.
     pub fee_rate_bps: u32,

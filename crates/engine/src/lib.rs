@@ -11,9 +11,12 @@
 //! * **Lots of 0.01 share.** Limit orders and SELLs must be whole lots (the exchange's 2-decimal
 //!   share precision); market BUYs buy whole lots. Every maker is then filled at exactly its price
 //!   with no rounding; fees are the only floor division ([`ledger::fee`]).
-//! * **Fees** follow the CTF Exchange formula from the signed `feeRateBps`, in the asset received,
-//!   makers at their own price and the taker at each fill's actual price, paid to the operator
-//!   account. An order must sign the market's fee rate.
+//! * **Fees**, paid to the operator account, makers at their own price and the taker at each
+//!   fill's actual price. A V1 order signs the market's `feeRateBps` and pays the CTF Exchange
+//!   formula in the asset it receives. A V2 order signs no fee: it pays the market's platform fee
+//!   ([`clobkit_core::fees`]) in collateral, a BUY on top of its price (so a BUY needs, and a
+//!   resting BUY whose makers pay reserves, the price plus the most its fees can be), a SELL out
+//!   of its proceeds.
 //! * **GTD** orders stop being valid 60 s before their `expiration` (the exchange's security
 //!   threshold); other types must carry expiration 0. Every command first expires what is due.
 //! * **Minimum size** applies in shares to limit orders and SELLs; a market BUY must spend at
@@ -45,7 +48,8 @@ pub use event::{CancelReason, Event, MakerFill, MarketRef, NotCancelled, Placed,
 pub use rules::{GTD_THRESHOLD_SECS, check_terms};
 pub use snapshot::{Snapshot, SnapshotError};
 pub use types::{
-    Asset, LOT, MAX_FEE_RATE_BPS, MarketSpec, MarketStatus, MatchType, ONE, OrderSpec, OrderTerms,
-    Owner, OwnerId, PIPS_PER_UNIT, Pips, TradeId, pips_to_decimal, tick_pips, units_to_decimal,
+    Asset, FeeBasis, LOT, MAX_FEE_RATE_BPS, MarketSpec, MarketStatus, MatchType, ONE, OrderSpec,
+    OrderTerms, Owner, OwnerId, PIPS_PER_UNIT, Pips, TradeId, pips_to_decimal, tick_pips,
+    units_to_decimal,
 };
 pub use views::{BookView, MarketView};

@@ -42,6 +42,9 @@ impl Engine {
                 spec.fee_rate_bps
             )));
         }
+        spec.platform_fee
+            .validate()
+            .map_err(|e| CommandError::InvalidMarket(e.to_string()))?;
         let mi = u32::try_from(self.markets.len())
             .map_err(|_| CommandError::InvalidMarket("too many markets".into()))?;
         self.markets.push(MarketState {

@@ -20,10 +20,15 @@
 use clobkit_core::types::{OrderId, Side};
 use clobkit_core::wire::TradeStatus;
 
+use clobkit_core::fees::PlatformFee;
+
+use crate::arena::reservation_of;
 use crate::engine::Engine;
 use crate::event::{Event, MakerFill, Trade};
 use crate::ledger::{COLLATERAL, Slot, fee};
-use crate::types::{Asset, LOT, MatchType, OrderTerms, OwnerId, PIPS_PER_UNIT, Pips, TradeId};
+use crate::types::{
+    Asset, FeeBasis, LOT, MatchType, OrderTerms, OwnerId, PIPS_PER_UNIT, Pips, TradeId,
+};
 
 /// What the taker got at once.
 #[derive(Debug, Clone, Copy, Default)]
@@ -46,6 +51,8 @@ pub(crate) struct Simulation {
     /// The order would fill completely (for a market BUY: less than one lot's cost at its limit
     /// price would be left).
     pub complete: bool,
+    /// Fees a V2 BUY would pay on top of its price for these fills.
+    pub fee_on_top: u64,
 }
 
 /// The taker's limit and what it still wants.
@@ -125,11 +132,16 @@ impl Engine {
     /// What matching `s` would do.
     pub(crate) fn simulate(&self, mi: u32, yes: bool, s: &OrderTerms) -> Simulation {
         let t = Taker::new(yes, s);
-        let book = &self.markets[mi as usize].book;
+        let market = &self.markets[mi as usize];
+        let fees = TakerFees {
+            terms: s,
+            platform: &market.spec.platform_fee,
+        };
+        let book = &market.book;
         if t.takes_bids() {
-            self.walk(t, yes, book.bids.iter().rev())
+            self.walk(t, yes, fees, book.bids.iter().rev())
         } else {
-            self.walk(t, yes, book.asks.iter())
+            self.walk(t, yes, fees, book.asks.iter())
         }
     }
 
@@ -137,6 +149,7 @@ impl Engine {
         &self,
         mut t: Taker,
         yes: bool,
+        fees: TakerFees<'_>,
         levels: impl Iterator<Item = (&'a Pips, &'a crate::book::Level)>,
     ) -> Simulation {
         let mut sim = Simulation::default();
@@ -154,6 +167,7 @@ impl Engine {
                     break 'levels;
                 }
                 let coll = taker_collateral(r.yes == yes, n, r.price);
+                sim.fee_on_top += fees.on_top(n, eff, coll);
                 sim.shares += n;
                 t.consume(n, coll);
                 if t.done() {
@@ -182,6 +196,7 @@ impl Engine {
         let mut fill = Fill::default();
         let bid_side = t.takes_bids();
         let market = self.markets[mi as usize].spec.condition_id;
+        let platform = self.markets[mi as usize].spec.platform_fee;
         let taker_token = s.token;
         let mut bucket = 0u32;
         let mut last_trade = None;
@@ -247,23 +262,24 @@ impl Engine {
                 };
                 let maker_coll = shares / LOT * u64::from(r.price);
                 let taker_coll = taker_collateral(same_token, shares, r.price);
-                let maker_fee = fee(
-                    r.terms.side == Side::Buy,
-                    r.terms.fee_rate_bps,
-                    shares,
-                    maker_coll,
-                );
-                let taker_fee = fee(s.side == Side::Buy, s.fee_rate_bps, shares, taker_coll);
+                let maker_fee = side_fee(&r.terms, &platform, false, shares, r.price, maker_coll);
+                let taker_fee = side_fee(s, &platform, true, shares, eff, taker_coll);
+                let maker_reserved = self.reservation(r).1;
                 let (m_acct, m_yes) = (r.acct, r.yes);
-                let (m_owner, m_addr, m_token, m_side, m_price, m_id, m_bps) = (
+                let m_terms = r.terms;
+                let (m_owner, m_addr, m_token, m_side, m_price, m_id) = (
                     r.owner,
                     r.terms.maker,
                     r.terms.token,
                     r.terms.side,
                     r.price,
                     r.terms.id,
-                    r.terms.fee_rate_bps,
                 );
+                let m_bps = fee_rate_bps(&m_terms, &platform);
+                // A V2 BUY pays its fee in collateral on top of its price; every other fee comes
+                // out of what the order receives.
+                let (t_extra, t_cut) = split_fee(s, taker_fee);
+                let (m_extra, m_cut) = split_fee(&m_terms, maker_fee);
 
                 // The taker: it was checked for the whole order, so these cannot fail; stop rather
                 // than settle half a fill if they ever would. Its balances are reported once, at the end.
@@ -273,13 +289,14 @@ impl Engine {
                 };
                 if self
                     .ledger
-                    .debit_available_at(t_give_slot, t_give_amt)
+                    .debit_available_at(t_give_slot, t_give_amt + t_extra)
                     .is_err()
                 {
                     stop = true;
                     break;
                 }
-                self.credit_slot(t_get_slot, t_get_amt, taker_fee, None, out);
+                self.credit_slot(t_get_slot, t_get_amt, t_cut, None, out);
+                self.collect_fee(COLLATERAL, t_extra, out);
 
                 // The maker: spends what its order reserved.
                 let (m_gives, m_gets, m_give_amt, m_get_amt) = match m_side {
@@ -309,22 +326,26 @@ impl Engine {
                         },
                     ),
                 };
-                if let Ok(h) = self.ledger.spend_reserved_at(m_give_slot, m_give_amt) {
-                    self.push_balance(m_addr, m_gives, h, out);
-                }
-                self.credit_slot(
-                    m_get_slot,
-                    m_get_amt,
-                    maker_fee,
-                    Some((m_addr, m_gets)),
-                    out,
-                );
-
                 // Order state: a filled maker leaves the queue's front.
                 let (m_matched, m_left) = self
                     .orders
                     .fill(key, shares)
                     .map_or((shares, 0), |r| (r.matched, r.remaining));
+                // What it spends leaves its reservation; a V2 maker's fee reservation for the
+                // filled part may exceed the fee it paid, and that excess is released.
+                let spent = m_give_amt + m_extra;
+                let still = reservation_of(&m_terms, m_price, m_left, &platform).1;
+                let excess = maker_reserved.saturating_sub(still).saturating_sub(spent);
+                if let Ok(h) = self.ledger.spend_reserved_at(m_give_slot, spent) {
+                    let h = if excess > 0 {
+                        self.ledger.release_at(m_give_slot, excess)
+                    } else {
+                        h
+                    };
+                    self.push_balance(m_addr, m_gives, h, out);
+                }
+                self.credit_slot(m_get_slot, m_get_amt, m_cut, Some((m_addr, m_gets)), out);
+                self.collect_fee(COLLATERAL, m_extra, out);
                 consumed += shares;
                 let filled_key = key;
                 if m_left == 0 {
@@ -353,7 +374,7 @@ impl Engine {
                     shares,
                     collateral: taker_coll,
                     taker_fee,
-                    fee_rate_bps: s.fee_rate_bps,
+                    fee_rate_bps: fee_rate_bps(s, &platform),
                     match_type,
                     maker: MakerFill {
                         order: m_id,
@@ -440,21 +461,75 @@ impl Engine {
         if let (Ok(h), Some((account, asset))) = (credited, report) {
             self.push_balance(account, asset, h, out);
         }
-        if fee > 0 {
-            let op = Slot {
-                account: 0,
-                asset: slot.asset,
-            };
-            if let Ok(h) = self.ledger.credit_at(op, fee) {
-                let (_, asset) = self.ledger.describe(op);
-                self.push_balance(self.operator, asset, h, out);
-            }
+        self.collect_fee(slot.asset, fee, out);
+    }
+
+    /// Credits a fee in the interned `asset` to the operator (account 0) and reports it.
+    fn collect_fee(&mut self, asset: u32, fee: u64, out: &mut Vec<Event>) {
+        if fee == 0 {
+            return;
+        }
+        let op = Slot { account: 0, asset };
+        if let Ok(h) = self.ledger.credit_at(op, fee) {
+            let (_, asset) = self.ledger.describe(op);
+            self.push_balance(self.operator, asset, h, out);
         }
     }
 
     /// Whether `id` is resting on the book.
     pub fn is_live(&self, id: &OrderId) -> bool {
         self.orders.contains(id)
+    }
+}
+
+/// The fee one side of a fill pays: a V1 order's by the CTF formula at its signed rate (in what
+/// it receives), a V2 order's by the market's platform fee (in collateral) if its role pays.
+/// `price` is the side's own price, `coll` its collateral in the fill.
+fn side_fee(
+    terms: &OrderTerms,
+    platform: &PlatformFee,
+    taker: bool,
+    shares: u64,
+    price: Pips,
+    coll: u64,
+) -> u64 {
+    match terms.fees {
+        FeeBasis::Signed => fee(terms.side == Side::Buy, terms.fee_rate_bps, shares, coll),
+        FeeBasis::Operator if platform.applies_to(taker) => platform.charge(shares, price, coll),
+        FeeBasis::Operator => 0,
+    }
+}
+
+/// Splits a side's fee into what it pays on top of its price (a V2 BUY's collateral fee) and what
+/// comes out of what it receives (every other fee).
+fn split_fee(terms: &OrderTerms, fee: u64) -> (u64, u64) {
+    match (terms.fees, terms.side) {
+        (FeeBasis::Operator, Side::Buy) => (fee, 0),
+        _ => (0, fee),
+    }
+}
+
+/// The fee rate a trade reports for one side: the signed rate (V1), the platform rate in whole
+/// basis points (V2).
+fn fee_rate_bps(terms: &OrderTerms, platform: &PlatformFee) -> u32 {
+    match terms.fees {
+        FeeBasis::Signed => terms.fee_rate_bps,
+        FeeBasis::Operator => platform.rate.bps_floor(),
+    }
+}
+
+/// The taker's side of the fee rules, for the simulation.
+#[derive(Clone, Copy)]
+struct TakerFees<'a> {
+    terms: &'a OrderTerms,
+    platform: &'a PlatformFee,
+}
+
+impl TakerFees<'_> {
+    /// What a fill of `shares` at `price` for `coll` costs the taker on top of its price.
+    fn on_top(&self, shares: u64, price: Pips, coll: u64) -> u64 {
+        let fee = side_fee(self.terms, self.platform, true, shares, price, coll);
+        split_fee(self.terms, fee).0
     }
 }
 

@@ -7,8 +7,9 @@ use crate::book::{Level, yes_space};
 use crate::engine::Engine;
 use crate::event::{CancelReason, Event, Placed, Reject};
 use crate::ledger::{COLLATERAL, Slot};
+use crate::matching::Simulation;
 use crate::rules::{GTD_THRESHOLD_SECS, check_terms};
-use crate::types::{LOT, MarketStatus, ONE, OrderSpec, PIPS_PER_UNIT, Pips, tick_pips};
+use crate::types::{FeeBasis, LOT, MarketStatus, ONE, OrderSpec, PIPS_PER_UNIT, Pips, tick_pips};
 
 /// Where an accepted order goes in the book: its market, whether its token is the first, and its
 /// limit price in its own token (for FOK/FAK the worst acceptable price).
@@ -115,6 +116,9 @@ impl Engine {
             Err(reason) => return reject(reason, out),
         };
         let fillable = self.simulate(at.market, at.yes, t);
+        if !self.affords_fees(s, acct, &at, &fillable) {
+            return reject(Reject::NotEnoughBalance, out);
+        }
         if s.post_only && fillable.crosses {
             return reject(Reject::PostOnlyCrosses, out);
         }
@@ -182,9 +186,42 @@ impl Engine {
         );
     }
 
+    /// Whether a V2 BUY can also pay its fees, which come on top of its price: those of the fills
+    /// it takes now and, for what would rest, the most its maker fills could pay.
+    /// [`Engine::validate`] checked the price part; every other order has nothing more to pay.
+    fn affords_fees(
+        &self,
+        s: &OrderSpec,
+        acct: u32,
+        at: &Placement,
+        fillable: &Simulation,
+    ) -> bool {
+        let t = &s.terms;
+        if t.fees != FeeBasis::Operator || t.side != Side::Buy {
+            return true;
+        }
+        let platform = &self.markets[at.market as usize].spec.platform_fee;
+        let rest = if t.order_type.rests() {
+            t.shares().saturating_sub(fillable.shares)
+        } else {
+            0
+        };
+        let fees = fillable
+            .fee_on_top
+            .saturating_add(platform.maker_reserve(rest, at.price));
+        if fees == 0 {
+            return true;
+        }
+        let slot = Slot {
+            account: acct,
+            asset: COLLATERAL,
+        };
+        self.ledger.at(slot).available() >= t.maker_amount.saturating_add(fees)
+    }
+
     /// Reserves what a resting order may still spend and puts it at the back of its level.
     fn rest(&mut self, r: Resting, out: &mut Vec<Event>) {
-        let (asset, amount) = r.reservation();
+        let (asset, amount) = self.reservation(&r);
         let slot = self.reservation_slot(&r);
         // validate() checked the available balance for the whole order; the remainder is less.
         if let Ok(h) = self.ledger.reserve_at(slot, amount) {

@@ -5,18 +5,19 @@
 use clobkit_core::types::OrderType;
 
 use crate::event::Reject;
-use crate::types::OrderSpec;
+use crate::types::{FeeBasis, OrderSpec};
 
 /// A GTD order must expire at least this many seconds after it is placed (the official
 /// exchange's threshold).
 pub const GTD_THRESHOLD_SECS: u64 = 60;
 
-/// Checks `spec`'s fee rate against the market's (`market_fee_bps`), that post-only is only asked
+/// Checks a V1 `spec`'s signed fee rate against the market's (`market_fee_bps`; a V2 order signs
+/// none), that post-only is only asked
 /// of resting types, and its expiration at time `now`: a GTD must expire more than
 /// [`GTD_THRESHOLD_SECS`] ahead, any other type must not expire at all.
 pub fn check_terms(spec: &OrderSpec, market_fee_bps: u32, now: u64) -> Result<(), Reject> {
     let t = &spec.terms;
-    if t.fee_rate_bps != market_fee_bps {
+    if t.fees == FeeBasis::Signed && t.fee_rate_bps != market_fee_bps {
         return Err(Reject::FeeRate {
             signed: t.fee_rate_bps,
             required: market_fee_bps,

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use clobkit_core::fees::PlatformFee;
 use clobkit_core::types::{ConditionId, OrderId, OrderType, Side, TickSize, TokenId};
 use clobkit_core::{Address, Decimal};
 use serde::{Deserialize, Serialize};
@@ -101,8 +102,11 @@ pub struct MarketSpec {
     pub min_order_size: u64,
     /// Whether orders are signed for the neg-risk exchange.
     pub neg_risk: bool,
-    /// The fee rate orders must sign (basis points, at most 1000).
+    /// The fee rate V1 orders must sign (basis points, at most 1000).
     pub fee_rate_bps: u32,
+    /// The fee the operator charges V2 orders' fills (which sign none).
+    #[serde(default)]
+    pub platform_fee: PlatformFee,
 }
 
 impl MarketSpec {
@@ -117,6 +121,7 @@ impl MarketSpec {
             min_order_size: 5 * ONE,
             neg_risk: false,
             fee_rate_bps: 0,
+            platform_fee: PlatformFee::default(),
         }
     }
 }
@@ -152,9 +157,11 @@ pub struct OrderTerms {
     pub maker_amount: u64,
     /// What the maker receives, base units.
     pub taker_amount: u64,
-    /// The fee rate charged: signed by a V1 order; for a V2 order (which signs none) the
-    /// market's rate, which the operator charges at match time.
+    /// The fee rate a V1 order signed (0 for a V2 order).
     pub fee_rate_bps: u32,
+    /// Which fee its fills pay.
+    #[serde(default)]
+    pub fees: FeeBasis,
     /// GTC, GTD, FOK or FAK.
     pub order_type: OrderType,
     /// Unix seconds; 0 for none (V2 carries it in the body only).
@@ -174,6 +181,18 @@ impl OrderTerms {
     pub fn sized_in_collateral(&self) -> bool {
         self.side == Side::Buy && !self.order_type.rests()
     }
+}
+
+/// Which fee an order's fills pay: the protocol version decides, not the order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FeeBasis {
+    /// V1: the CTF Exchange's formula at the signed `feeRateBps`, taken out of what the order
+    /// receives ([`crate::ledger::fee`]).
+    #[default]
+    Signed,
+    /// V2: the market's [`PlatformFee`], in collateral: a BUY pays it on top of its price, a SELL
+    /// out of its proceeds.
+    Operator,
 }
 
 /// A signed order as the engine needs it (the server has checked the signature and the

@@ -36,7 +36,7 @@ use clobkit_core::wallet::WalletFactories;
 use clobkit_core::wire::PostOrder;
 use clobkit_core::wire::errors as msg;
 use clobkit_core::{Address, U256};
-use clobkit_engine::{MAX_FEE_RATE_BPS, OrderSpec, OrderTerms, Owner, check_terms};
+use clobkit_engine::{FeeBasis, MAX_FEE_RATE_BPS, OrderSpec, OrderTerms, Owner, check_terms};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -47,7 +47,7 @@ use crate::exchange::Exchange;
 pub struct MarketRules {
     /// Whether orders are signed for the neg-risk exchange.
     pub neg_risk: bool,
-    /// The fee rate orders must sign.
+    /// The fee rate V1 orders must sign.
     pub fee_rate_bps: u32,
     /// The price grid, which sets the collateral precision.
     pub tick_size: TickSize,
@@ -196,8 +196,8 @@ pub fn check_post_order(
         None => order.signer,
     };
     // V1 signs its fee rate (checked against the market's below) and a nonce that must be 0; a
-    // V2 order signs neither, and the operator charges the market's rate when it matches.
-    let (fee_rate_bps, nonce) = match order.version {
+    // V2 order signs neither, and the operator charges the market's platform fee when it matches.
+    let (fee_rate_bps, fees, nonce) = match order.version {
         OrderVersion::V1 {
             fee_rate_bps,
             nonce,
@@ -207,9 +207,10 @@ pub fn check_post_order(
                 .ok()
                 .filter(|f| *f <= MAX_FEE_RATE_BPS)
                 .ok_or_else(|| bad(msg::FEE_RATE_ABOVE_MAX))?,
+            FeeBasis::Signed,
             nonce,
         ),
-        OrderVersion::V2 { .. } => (rules.fee_rate_bps, U256::ZERO),
+        OrderVersion::V2 { .. } => (0, FeeBasis::Operator, U256::ZERO),
     };
     let (Some(maker_amount), Some(taker_amount)) =
         (order.maker_amount_u64(), order.taker_amount_u64())
@@ -225,6 +226,7 @@ pub fn check_post_order(
             maker_amount,
             taker_amount,
             fee_rate_bps,
+            fees,
             order_type: posted.order_type,
             expiration,
         },

@@ -21,6 +21,7 @@
 //! ```
 
 use clobkit_core::amounts::to_base_units;
+use clobkit_core::fees::PlatformFee;
 use clobkit_core::types::parse_address;
 use clobkit_core::types::{ConditionId, TickSize, TokenId};
 use clobkit_core::{Address, Decimal};
@@ -67,6 +68,9 @@ struct SeedMarket {
     neg_risk: bool,
     #[serde(default)]
     fee_rate_bps: u32,
+    /// V2's platform fee (rate, exponent, taker only, cap); none by default.
+    #[serde(default)]
+    platform_fee: PlatformFee,
 }
 
 #[derive(Debug, Deserialize)]
@@ -121,6 +125,7 @@ impl Seed {
                 )?,
                 neg_risk: m.neg_risk,
                 fee_rate_bps: m.fee_rate_bps,
+                platform_fee: m.platform_fee,
             })));
         }
         for f in f.fund {

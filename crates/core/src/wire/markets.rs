@@ -321,4 +321,21 @@ pub struct ClobMarketInfo {
     /// Minimum order size in shares (a JSON number).
     #[serde(with = "decimal_num")]
     pub mos: Decimal,
+    /// The platform fee's parameters; absent for a market without fees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fd: Option<FeeDetails>,
+}
+
+/// `fd` of [`ClobMarketInfo`]: the V2 platform fee `shares × r × (p(1 − p))^e`
+/// (see [`crate::fees`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeDetails {
+    /// The rate (a JSON number, `0.02`).
+    #[serde(with = "decimal_num")]
+    pub r: Decimal,
+    /// The exponent.
+    pub e: u8,
+    /// Takers only.
+    #[serde(default)]
+    pub to: bool,
 }

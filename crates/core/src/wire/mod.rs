@@ -14,9 +14,9 @@ mod user;
 
 pub use errors::{MAX_BATCH, MessageKind};
 pub use markets::{
-    ClobMarketInfo, ClobMarketToken, FeeRateResponse, LastTradePrice, Market, MarketByToken,
-    MarketToken, MidpointResponse, NegRiskResponse, PriceHistory, PriceHistoryPoint, PriceResponse,
-    Rewards, SimplifiedMarket, SpreadResponse, TickSizeResponse,
+    ClobMarketInfo, ClobMarketToken, FeeDetails, FeeRateResponse, LastTradePrice, Market,
+    MarketByToken, MarketToken, MidpointResponse, NegRiskResponse, PriceHistory, PriceHistoryPoint,
+    PriceResponse, Rewards, SimplifiedMarket, SpreadResponse, TickSizeResponse,
 };
 pub use orders::{CancelResponse, MakerOrder, OpenOrder, OrderResponse, PostOrder, Trade};
 pub use page::{Cursor, Page};

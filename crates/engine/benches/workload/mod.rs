@@ -65,6 +65,7 @@ fn limit(
             maker_amount,
             taker_amount,
             fee_rate_bps: 0,
+            fees: FeeBasis::Signed,
             order_type: ty,
             expiration: 0,
         },

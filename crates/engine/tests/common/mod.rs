@@ -45,16 +45,31 @@ pub struct T {
     pub e: Engine,
     pub now: u64,
     next_id: u64,
+    /// How the orders it builds pay fees (V1 signed, V2 by the operator).
+    fees: FeeBasis,
 }
 
 impl T {
+    /// A V1 market whose orders sign `fee` bps.
     pub fn new(fee: u32) -> T {
+        T::with_market(spec(fee, 5 * ONE), FeeBasis::Signed)
+    }
+    /// A V2 market charging `platform_fee`, with V2 orders.
+    pub fn v2(platform_fee: clobkit_core::fees::PlatformFee) -> T {
+        let spec = MarketSpec {
+            platform_fee,
+            ..spec(0, 5 * ONE)
+        };
+        T::with_market(spec, FeeBasis::Operator)
+    }
+    fn with_market(spec: MarketSpec, fees: FeeBasis) -> T {
         let mut t = T {
             e: Engine::new(acct(OPERATOR)),
             now: 1_000_000,
             next_id: 1,
+            fees,
         };
-        t.ok(Command::CreateMarket(Box::new(spec(fee, 5 * ONE))));
+        t.ok(Command::CreateMarket(Box::new(spec)));
         t
     }
     pub fn ok(&mut self, c: Command) -> Vec<Event> {
@@ -112,6 +127,7 @@ impl T {
                 maker_amount,
                 taker_amount,
                 fee_rate_bps: fee,
+                fees: self.fees,
                 order_type: OrderType::Gtc,
                 expiration: 0,
             },

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use clobkit_core::amounts::to_base_units;
+use clobkit_core::fees::PlatformFee;
 use clobkit_core::types::parse_address;
 use clobkit_core::types::{ConditionId, TickSize, TokenId};
 use clobkit_core::wire::TradeStatus;
@@ -157,6 +158,9 @@ struct NewMarket {
     neg_risk: bool,
     #[serde(default)]
     fee_rate_bps: u32,
+    /// V2's platform fee (rate, exponent, taker only, cap); none by default.
+    #[serde(default)]
+    platform_fee: PlatformFee,
 }
 
 fn yes_no() -> [String; 2] {
@@ -179,6 +183,7 @@ impl NewMarket {
             min_order_size: usdc(&self.min_order_size)?,
             neg_risk: self.neg_risk,
             fee_rate_bps: self.fee_rate_bps,
+            platform_fee: self.platform_fee,
         })))
     }
 }

@@ -394,9 +394,9 @@ async fn market_by_token(State(app): State<Arc<AppState>>, Path(token): Path<Str
     })
 }
 
-/// `GET /clob-markets/{condition_id}` (V2): the compact trading parameters. Fees are the
-/// market's one rate, charged to makers and takers alike by the V1 formula, so it is reported as
-/// both base fees.
+/// `GET /clob-markets/{condition_id}` (V2): the compact trading parameters: `fd` is the platform
+/// fee V2 orders pay; the base fees are the rate V1 orders sign, charged to makers and takers
+/// alike.
 async fn clob_market(State(app): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
     let id: ConditionId = id
         .parse()
@@ -421,6 +421,7 @@ async fn clob_market(State(app): State<Arc<AppState>>, Path(id): Path<String>) -
         mbf: spec.fee_rate_bps,
         tbf: spec.fee_rate_bps,
         mos: units_to_decimal(spec.min_order_size),
+        fd: spec.platform_fee.details(),
     })
 }
 
