@@ -28,7 +28,7 @@ COND, YES, NO = "0x" + "d4" * 32, "401", "402"
 
 
 def start():
-    p = subprocess.Popen([BIN, "serve", "--port", PORT, "--data", DATA], stdout=subprocess.DEVNULL, stderr=open(f"{DATA}.log", "a"))
+    p = subprocess.Popen([BIN, "serve", "--port", PORT, "--data", DATA, "--protocol", "v1"], stdout=subprocess.DEVNULL, stderr=open(f"{DATA}.log", "a"))
     for _ in range(100):
         try:
             if httpx.get(f"{HOST}/", timeout=0.5).status_code == 200:

@@ -9,7 +9,7 @@ BIN=$PWD/target/debug/clobkit
 PY=$PWD/.deps/venv/bin/python
 tmp=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
-"$BIN" serve --port "$port" --data "$tmp/flow" --heartbeat-timeout 2 > "$tmp/flow.log" 2>&1 &
+"$BIN" serve --port "$port" --data "$tmp/flow" --protocol v1 --heartbeat-timeout 2 > "$tmp/flow.log" 2>&1 &
 pid=$!
 cleanup() { kill "$pid" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
@@ -33,9 +33,9 @@ node conformance/server/ts_flow.mjs "http://127.0.0.1:$port" "$tmp/flow" || { ta
 kill -TERM "$pid"
 if ! wait "$pid"; then echo "clobkit serve did not shut down cleanly on SIGTERM"; tail -20 "$tmp/flow.log"; exit 1; fi
 grep -q "final snapshot written" "$tmp/flow.log" || { echo "no final snapshot at shutdown"; exit 1; }
-echo "-- py-clob-client-v2 flow against clobkit serve --protocol v2"
+echo "-- py-clob-client-v2 flow against clobkit serve (V2, the default)"
 vport=$((port + 3))
-"$BIN" serve --port "$vport" --data "$tmp/v2" --no-fsync --protocol v2 > "$tmp/v2.log" 2>&1 &
+"$BIN" serve --port "$vport" --data "$tmp/v2" --no-fsync > "$tmp/v2.log" 2>&1 &
 vpid=$!
 for _ in $(seq 100); do
   if "$PY" -c "import httpx; httpx.get('http://127.0.0.1:$vport/').raise_for_status()" 2>/dev/null; then break; fi
@@ -53,7 +53,7 @@ grep -q "embedded V1 exchange" "$tmp/demo1.log" && grep -q "every L2 method of t
 echo "2 passed, 0 failed"
 echo "-- rate limits (serve --rate-limits polymarket) seen by py-clob-client"
 lport=$((port + 2))
-"$BIN" serve --port "$lport" --data "$tmp/limits" --no-fsync --rate-limits polymarket > "$tmp/limits.log" 2>&1 &
+"$BIN" serve --port "$lport" --data "$tmp/limits" --no-fsync --protocol v1 --rate-limits polymarket > "$tmp/limits.log" 2>&1 &
 lpid=$!
 for _ in $(seq 100); do
   if "$PY" -c "import httpx; httpx.get('http://127.0.0.1:$lport/time').raise_for_status()" 2>/dev/null; then break; fi

@@ -64,10 +64,9 @@ enum Cmd {
         /// Records between snapshots.
         #[arg(long, default_value_t = 10_000)]
         snapshot_every: u64,
-        /// The order protocol: v1, or v2 (production since 2026-04-28; V2's fee formula is not
-        /// supported yet: markets charge their rate by the V1 formula). Orders of the other
+        /// The order protocol: v2 (production's since 2026-04-28), or v1. Orders of the other
         /// version are refused with `order_version_mismatch`.
-        #[arg(long, default_value = "v1")]
+        #[arg(long, default_value = "v2")]
         protocol: ProtocolArg,
         /// Markets and starting balances to load into a new data folder (TOML).
         #[arg(long)]

@@ -64,6 +64,8 @@ async fn exchange_with(configure: impl FnOnce(&mut ServerConfig)) -> Ex {
     clobkit_client::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
     let mut config = ServerConfig::new(dir.path());
+    // these flows sign V1 unless they ask for V2 (the exchange's default)
+    config.protocol = clobkit_core::protocol::ProtocolVersion::V1;
     configure(&mut config);
     let server = Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await

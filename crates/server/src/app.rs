@@ -45,7 +45,7 @@ pub struct ServerConfig {
 
 impl ServerConfig {
     /// Defaults for a data folder: Polygon, fsync on, ±300 s, snapshots every 10,000 records,
-    /// heartbeat timeout 10 s, no rate limits, protocol V1.
+    /// heartbeat timeout 10 s, no rate limits, protocol V2 (production's since 2026-04-28).
     pub fn new(data_dir: impl Into<PathBuf>) -> ServerConfig {
         ServerConfig {
             data_dir: data_dir.into(),
@@ -56,7 +56,7 @@ impl ServerConfig {
             snapshot_every: 10_000,
             heartbeat_timeout: 10,
             rate_limits: crate::ratelimit::RateLimits::new(),
-            protocol: ProtocolVersion::V1,
+            protocol: ProtocolVersion::V2,
         }
     }
 }

@@ -168,7 +168,14 @@ mod tests {
         let s = Seed::parse(sample).unwrap();
         assert!(s.commands.len() >= 4, "{s:?}");
         assert!(matches!(s.commands[0], Command::CreateMarket(_)));
+        let Command::CreateMarket(m) = &s.commands[1] else {
+            panic!("the second command is the second market: {s:?}");
+        };
+        assert_eq!(m.platform_fee.rate.ppm(), 20_000, "its V2 platform fee");
         for bad in [
+            // a platform fee the contract could not charge, or a misspelt key
+            "[[market]]\ncondition_id = \"0x5eed000000000000000000000000000000000000000000000000000000000009\"\ntokens = [\"1\", \"2\"]\nplatform_fee = { rate = \"1.5\" }\n",
+            "[[market]]\ncondition_id = \"0x5eed000000000000000000000000000000000000000000000000000000000009\"\ntokens = [\"1\", \"2\"]\nplatform_fee = { rte = \"0.1\" }\n",
             "[[market]]\ncondition_id = \"0x12\"\ntokens = [\"1\", \"2\"]\n",
             "[[fund]]\naddress = \"0xnothex\"\namount = \"5\"\n",
             "[[fund]]\naddress = \"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"\namount = \"1.0000001\"\n",

@@ -34,6 +34,8 @@ async fn start(dir: &Path) -> Running {
     // reqwest is built with rustls on ring in this workspace: install the provider first
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut config = ServerConfig::new(dir);
+    // the hand-built orders of these tests are V1
+    config.protocol = clobkit_core::protocol::ProtocolVersion::V1;
     // snapshot often, so that periodic snapshots and recovery from one are exercised
     config.snapshot_every = 3;
     let server = Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0)))
