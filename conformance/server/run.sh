@@ -30,6 +30,8 @@ echo "-- py-clob-client flow against clobkit serve (port $port)"
 "$PY" conformance/server/py_flow.py "http://127.0.0.1:$port" "$tmp/flow" || { tail -20 "$tmp/flow.log"; exit 1; }
 echo "-- @polymarket/clob-client flow against the same server"
 node conformance/server/ts_flow.mjs "http://127.0.0.1:$port" "$tmp/flow" || { tail -20 "$tmp/flow.log"; exit 1; }
+echo "-- the cutover drill: py-clob-client-v2 on the V1 server through clobkit admin cutover"
+"$PY" conformance/server/py_cutover.py "http://127.0.0.1:$port" "$tmp/flow" "$BIN" || { tail -20 "$tmp/flow.log"; exit 1; }
 kill -TERM "$pid"
 if ! wait "$pid"; then echo "clobkit serve did not shut down cleanly on SIGTERM"; tail -20 "$tmp/flow.log"; exit 1; fi
 grep -q "final snapshot written" "$tmp/flow.log" || { echo "no final snapshot at shutdown"; exit 1; }

@@ -111,9 +111,18 @@ enum AdminCmd {
         /// Neg-risk market.
         #[arg(long)]
         neg_risk: bool,
-        /// Fee rate orders must sign, basis points.
+        /// Fee rate V1 orders must sign, basis points.
         #[arg(long, default_value_t = 0)]
         fee_bps: u32,
+        /// V2 platform fee rate `r` (a decimal, 0.02 = 2%): fills pay shares × r × (p(1−p))^e.
+        #[arg(long, default_value = "0")]
+        fee_rate: String,
+        /// V2 platform fee exponent `e`.
+        #[arg(long, default_value_t = 1)]
+        fee_exponent: u8,
+        /// Makers pay the V2 platform fee too (by default only takers do).
+        #[arg(long)]
+        fee_makers: bool,
     },
     /// Credit collateral (USDC) to an address.
     Fund {
@@ -150,6 +159,9 @@ enum AdminCmd {
         /// The winning token id.
         winner: String,
     },
+    /// Switch a running V1 exchange to V2, as production did: resting V1 orders are cancelled
+    /// (listed by `/data/pre-migration-orders`), V1 orders are refused from then on.
+    Cutover,
     /// Move a trade to MINED, CONFIRMED, RETRYING or FAILED.
     TradeStatus {
         /// Trade number.
@@ -169,10 +181,18 @@ async fn admin(host: &str, token: &str, action: AdminCmd) -> Result<Value, CliEr
             min_size,
             neg_risk,
             fee_bps,
+            fee_rate,
+            fee_exponent,
+            fee_makers,
         } => (
             "/admin/markets".to_owned(),
-            json!({ "condition_id": condition, "tokens": [yes, no], "tick_size": tick, "min_order_size": min_size, "neg_risk": neg_risk, "fee_rate_bps": fee_bps }),
+            json!({
+                "condition_id": condition, "tokens": [yes, no], "tick_size": tick,
+                "min_order_size": min_size, "neg_risk": neg_risk, "fee_rate_bps": fee_bps,
+                "platform_fee": { "rate": fee_rate, "exponent": fee_exponent, "taker_only": !fee_makers },
+            }),
         ),
+        AdminCmd::Cutover => ("/admin/cutover".into(), json!({})),
         AdminCmd::Fund { address, amount } => (
             "/admin/fund".into(),
             json!({ "address": address, "amount": amount }),

@@ -1039,3 +1039,74 @@ async fn v2_exchange_end_to_end() {
     let c = eoa.cancel_all().await.unwrap();
     assert_eq!(c.canceled.len(), 2);
 }
+
+/// The cutover drill: a bot trades on a V1 exchange, the operator cuts it over to V2 while it
+/// runs. Its resting V1 orders are cancelled and listed by `get_pre_migration_orders`; its
+/// client, which cached V1, meets `order_version_mismatch` once, re-detects and places as V2.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cutover_drill() {
+    use clobkit_core::protocol::ProtocolVersion;
+
+    let ex = exchange(10).await;
+    ex.market(1, "11", "12", json!({})).await;
+    let bot = ex.trader(0, SignatureType::Eoa).await;
+    let o = CreateOrderOptions::default();
+    let bid = OrderArgs::new(tok("11"), d("0.40"), d("10"), Side::Buy);
+    let first = bot
+        .create_and_post_order(&bid, o, OrderType::Gtc)
+        .await
+        .unwrap();
+    assert_eq!(bot.protocol().await.unwrap(), ProtocolVersion::V1);
+    assert!(
+        bot.get_pre_migration_orders(Pages::All, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let r = reqwest::Client::new()
+        .post(format!("{}/admin/cutover", ex.base))
+        .bearer_auth(&ex.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<Value>().await.unwrap(),
+        json!({ "ok": true, "cancelled": 1 })
+    );
+
+    let pre = bot
+        .get_pre_migration_orders(Pages::All, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        pre.iter().map(|o| o.id.to_string()).collect::<Vec<_>>(),
+        vec![first.order_id.clone()]
+    );
+    assert!(
+        bot.get_open_orders(&OpenOrderParams::default(), Pages::All, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // the cached V1 order is refused once; the client re-detects and places the V2 order
+    let again = bot
+        .create_and_post_order(&bid, o, OrderType::Gtc)
+        .await
+        .unwrap();
+    assert!(again.success);
+    assert_eq!(bot.protocol().await.unwrap(), ProtocolVersion::V2);
+    let placed = bot
+        .get_order(&again.order_id.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(placed.original_size, d("10"));
+    // a V1 order built by hand is refused from now on
+    let signer = LocalSigner::from_hex(K[0]).unwrap();
+    let e = bot
+        .post_order(raw_bid(&signer, 9, "11", 4_000_000, |_| {}), OrderType::Gtc)
+        .await
+        .unwrap_err();
+    assert_eq!(kind(e), ApiErrorKind::VersionMismatch);
+}

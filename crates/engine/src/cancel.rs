@@ -7,7 +7,7 @@ use crate::arena::Resting;
 use crate::book::yes_space;
 use crate::engine::Engine;
 use crate::event::{CancelReason, Event, NotCancelled};
-use crate::types::OwnerId;
+use crate::types::{FeeBasis, OwnerId};
 
 impl Engine {
     /// Removes a resting order from the book and releases its reservation.
@@ -114,6 +114,20 @@ impl Engine {
         keys.sort_unstable();
         for (_, k) in keys {
             self.cancel_key(k, reason, out);
+        }
+    }
+
+    /// Cancels every resting V1 order (the cutover to V2), oldest first.
+    pub(crate) fn cancel_v1_orders(&mut self, out: &mut Vec<Event>) {
+        let mut keys: Vec<(u64, u32)> = self
+            .orders
+            .iter()
+            .filter(|(_, r)| r.terms.fees == FeeBasis::Signed)
+            .map(|(k, r)| (r.seq, k))
+            .collect();
+        keys.sort_unstable();
+        for (_, k) in keys {
+            self.cancel_key(k, CancelReason::ProtocolCutover, out);
         }
     }
 

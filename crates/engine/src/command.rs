@@ -103,6 +103,10 @@ pub enum Command {
         /// Its new status.
         status: TradeStatus,
     },
+    /// The venue moves from V1 to V2: every resting V1 order (one that signed its fee,
+    /// [`crate::FeeBasis::Signed`]) is cancelled with [`crate::CancelReason::ProtocolCutover`],
+    /// in acceptance order. Balances, positions and V2 orders are untouched.
+    CutOver,
     /// Nothing but the passage of time (expires due GTD orders).
     Tick,
 }

@@ -168,6 +168,10 @@ impl Engine {
                 self.cancel_ids(owner, orders, out);
                 Ok(())
             }
+            Command::CutOver => {
+                self.cancel_v1_orders(out);
+                Ok(())
+            }
             Command::CancelAll { owner } => {
                 let owner = self.owner_ids.get(owner).copied();
                 self.cancel_where(owner, |_| true, out);

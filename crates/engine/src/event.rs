@@ -126,6 +126,8 @@ pub enum CancelReason {
     MarketClosed,
     /// Its market resolved.
     MarketResolved,
+    /// The venue cut over to a protocol version it was not signed for.
+    ProtocolCutover,
 }
 
 /// Why a cancel request left an order alone.

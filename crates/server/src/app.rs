@@ -16,7 +16,7 @@ use crate::auth::{Authenticator, KeyRegistry};
 use crate::error::ApiError;
 use crate::exchange::{Exchange, ExchangeSnapshot, PlaceOutcome, Record};
 use crate::ids::random_uuid;
-use crate::intake::Verifier;
+use crate::intake::Verifiers;
 use crate::journal::{Journal, JournalConfig, JournalError, TornTail};
 
 /// How the exchange runs.
@@ -109,7 +109,7 @@ pub struct AppState {
     /// L1/L2 request authentication (no sequencer lock).
     pub(crate) auth: Authenticator,
     /// Order signature verification, domains hashed once.
-    pub(crate) verifier: Verifier,
+    pub(crate) verifiers: Verifiers,
 }
 
 impl std::fmt::Debug for AppState {
@@ -137,7 +137,8 @@ impl AppState {
                 Exchange::restore(s).map_err(|e| StartError::Snapshot(e.to_string()))?
             }
             None => Exchange::new(config.operator),
-        };
+        }
+        .starting_with(config.protocol);
         let replayed = rec.records.len();
         let mut last_now = exchange.engine.now();
         for (seq, r) in rec.records {
@@ -163,7 +164,7 @@ impl AppState {
                 last_now,
             }),
             auth,
-            verifier: Verifier::new(config.chain, config.protocol),
+            verifiers: Verifiers::new(config.chain),
             config,
             heartbeats: Mutex::new(HashMap::new()),
         };

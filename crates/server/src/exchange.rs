@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use clobkit_core::Address;
 use clobkit_core::auth::{ApiCredentials, L2Auth};
+use clobkit_core::protocol::ProtocolVersion;
 use clobkit_core::types::{ConditionId, OrderId};
 use clobkit_core::wire::OrderStatus;
 use clobkit_engine::{
@@ -141,6 +142,9 @@ pub enum ExchangeError {
     /// A key whose secret does not decode.
     #[error("invalid API credentials: {0}")]
     BadCredentials(String),
+    /// A cutover on an exchange that speaks V2 already.
+    #[error("the exchange speaks V2 already: there is nothing to cut over")]
+    AlreadyV2,
     /// A deposit wallet registered to another owner already.
     #[error("deposit wallet {wallet} is registered to {owner} already")]
     WalletTaken {
@@ -170,6 +174,20 @@ pub struct Exchange {
     notifications: BTreeMap<String, Vec<NotificationRow>>,
     /// V2 deposit wallets → the key that owns each.
     deposit_wallets: BTreeMap<Address, Address>,
+    /// The protocol it started with (the configuration's, not journaled).
+    start_protocol: ProtocolVersion,
+    /// The cutover, once it happened: its time and the V1 orders it cancelled, by owner.
+    cutover: Option<Cutover>,
+}
+
+/// A V1 exchange's move to V2 (`POST /admin/cutover`): when, and the resting V1 orders it
+/// cancelled, per API key, oldest first (what `GET /data/pre-migration-orders` lists).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cutover {
+    /// Unix seconds.
+    pub at: u64,
+    /// The cancelled V1 orders by owner.
+    pub orders: BTreeMap<String, Vec<OrderId>>,
 }
 
 /// One point of a token's price history: (unix seconds, price in pips).
@@ -191,10 +209,14 @@ pub struct ExchangeSnapshot {
     /// Deposit wallets and their owners (absent from snapshots written before V2).
     #[serde(default)]
     pub deposit_wallets: BTreeMap<Address, Address>,
+    /// The cutover to V2, if it happened.
+    #[serde(default)]
+    pub cutover: Option<Cutover>,
 }
 
 impl Exchange {
-    /// An empty exchange whose fees go to `operator`.
+    /// An empty exchange whose fees go to `operator`, speaking V2 (see
+    /// [`Exchange::starting_with`]).
     pub fn new(operator: Address) -> Exchange {
         Exchange {
             engine: Engine::new(operator),
@@ -205,7 +227,39 @@ impl Exchange {
             trades_by_owner: BTreeMap::new(),
             notifications: BTreeMap::new(),
             deposit_wallets: BTreeMap::new(),
+            start_protocol: ProtocolVersion::V2,
+            cutover: None,
         }
+    }
+
+    /// The same exchange, speaking `protocol` until a cutover (the configuration decides where
+    /// a data folder starts; a journaled cutover is V2 for good).
+    pub fn starting_with(mut self, protocol: ProtocolVersion) -> Exchange {
+        self.start_protocol = protocol;
+        self
+    }
+
+    /// The protocol version whose orders it accepts now.
+    pub fn protocol(&self) -> ProtocolVersion {
+        if self.cutover.is_some() {
+            ProtocolVersion::V2
+        } else {
+            self.start_protocol
+        }
+    }
+
+    /// The cutover, if it happened.
+    pub fn cutover(&self) -> Option<&Cutover> {
+        self.cutover.as_ref()
+    }
+
+    /// The V1 orders of `owner` that the cutover cancelled, oldest first.
+    pub fn pre_migration_orders(&self, owner: &str) -> impl Iterator<Item = &OrderRow> {
+        self.cutover
+            .iter()
+            .filter_map(move |c| c.orders.get(owner))
+            .flatten()
+            .filter_map(|id| self.orders.get(id))
     }
 
     /// Applies a record; returns the engine's events. An error means nothing changed. The record
@@ -281,7 +335,26 @@ impl Exchange {
         cmd: Stamped,
         outcome: Option<&mut PlaceOutcome>,
     ) -> Result<Vec<Event>, ExchangeError> {
+        let cutover = matches!(cmd.command, Command::CutOver);
+        if cutover && self.protocol() == ProtocolVersion::V2 {
+            return Err(ExchangeError::AlreadyV2);
+        }
         let events = self.engine.apply(&cmd)?;
+        if cutover {
+            let mut orders: BTreeMap<String, Vec<OrderId>> = BTreeMap::new();
+            for ev in &events {
+                if let Event::OrderCancelled { order, owner, .. } = ev {
+                    orders
+                        .entry(self.owner_name(*owner))
+                        .or_default()
+                        .push(*order);
+                }
+            }
+            self.cutover = Some(Cutover {
+                at: cmd.now,
+                orders,
+            });
+        }
         let placed = match cmd.command {
             Command::Place(spec) => Some(spec),
             _ => None,
@@ -594,6 +667,7 @@ impl Exchange {
             trades: self.trades.clone(),
             notifications: self.notifications.clone(),
             deposit_wallets: self.deposit_wallets.clone(),
+            cutover: self.cutover.clone(),
         }
     }
 
@@ -625,6 +699,7 @@ impl Exchange {
             x.orders.insert(row.spec.terms.id, row);
         }
         x.deposit_wallets = s.deposit_wallets;
+        x.cutover = s.cutover;
         for row in &s.trades {
             let t = &row.trade;
             let taker = x.owner_name(t.taker_owner);

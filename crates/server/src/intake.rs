@@ -128,11 +128,46 @@ impl Verifier {
     }
 }
 
-/// What intake reads of the exchange's state for one order, in one read: its market's rules
+/// The verifiers of both protocol versions on one chain, domains hashed once at start-up: the
+/// exchange's version can change while it runs (a cutover).
+#[derive(Debug, Clone)]
+pub struct Verifiers {
+    v1: Verifier,
+    v2: Verifier,
+}
+
+impl Verifiers {
+    /// Both versions' verifiers on `chain`.
+    pub fn new(chain: Chain) -> Verifiers {
+        Verifiers {
+            v1: Verifier::new(chain, ProtocolVersion::V1),
+            v2: Verifier::new(chain, ProtocolVersion::V2),
+        }
+    }
+
+    /// The verifier of `protocol` (V2's for any later version, which this exchange does not
+    /// speak: its orders then fail as of the wrong version).
+    pub fn of(&self, protocol: ProtocolVersion) -> &Verifier {
+        match protocol {
+            ProtocolVersion::V1 => &self.v1,
+            _ => &self.v2,
+        }
+    }
+
+    /// The wallet factories of the chain (to derive proxy and Safe funders).
+    pub fn factories(&self) -> &WalletFactories {
+        self.v2.factories()
+    }
+}
+
+/// What intake reads of the exchange's state for one order, in one read: the protocol version
+/// it speaks, its market's rules
 /// (`None` when the token names no market) and, for a POLY_1271 order, the registered owner of
 /// its deposit wallet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IntakeState {
+    /// The protocol version the exchange speaks.
+    pub protocol: ProtocolVersion,
     /// The market's rules.
     pub rules: Option<MarketRules>,
     /// The key that owns the order's deposit wallet, if it is one and registered.
@@ -144,6 +179,7 @@ impl IntakeState {
     pub fn of(exchange: &Exchange, order: &SignedOrder) -> IntakeState {
         let o = &order.order;
         IntakeState {
+            protocol: exchange.protocol(),
             rules: MarketRules::of(exchange, &o.token_id),
             wallet_owner: (o.signature_type == SignatureType::Poly1271)
                 .then(|| exchange.deposit_wallet_owner(&o.maker))

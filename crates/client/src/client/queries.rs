@@ -39,6 +39,18 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
             .await
     }
 
+    /// `GET /data/pre-migration-orders` (V2): this key's V1 orders that the venue cancelled when
+    /// it cut over to V2, to re-place as V2 orders. Empty where no cutover happened.
+    pub async fn get_pre_migration_orders(
+        &self,
+        pages: Pages,
+        next_cursor: Option<&str>,
+    ) -> Result<Vec<OpenOrder>, ClientError> {
+        let q = |cursor: &str| query(&[("next_cursor", Some(cursor.to_owned()))]);
+        self.collect_pages("/data/pre-migration-orders", q, pages, next_cursor)
+            .await
+    }
+
     /// Follows `next_cursor` from `next_cursor` (or the start) to the end marker, or stops after
     /// one page for [`Pages::First`], gathering every page's rows; `q` builds the query string for a cursor.
     pub(super) async fn collect_pages<T: DeserializeOwned>(

@@ -63,7 +63,7 @@ fn funder(
             .parse()
             .map_err(|e| ApiError::bad_request(msg::INVALID_SIGNATURE_TYPE).because(e))?,
     };
-    expected_maker(ty, caller.address, app.verifier.factories())
+    expected_maker(ty, caller.address, app.verifiers.factories())
         .map_err(|e| ApiError::bad_request(msg::INVALID_SIGNATURE_TYPE).because(e))
 }
 

@@ -11,6 +11,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use clobkit_core::amounts::to_base_units;
 use clobkit_core::fees::PlatformFee;
+use clobkit_core::protocol::ProtocolVersion;
 use clobkit_core::types::parse_address;
 use clobkit_core::types::{ConditionId, TickSize, TokenId};
 use clobkit_core::wire::TradeStatus;
@@ -40,6 +41,7 @@ pub fn router(state: Arc<AppState>, token: &str) -> Router {
         .route("/admin/resolve", post(apply::<Resolve>))
         .route("/admin/trades/{id}/status", post(trade_status))
         .route("/admin/deposit-wallets", post(apply::<DepositWallet>))
+        .route("/admin/cutover", post(cutover))
         .with_state(Admin {
             state,
             token: Arc::from(token),
@@ -294,6 +296,37 @@ async fn trade_status(
         }),
     )
     .await
+}
+
+/// `POST /admin/cutover` (no body): a V1 exchange becomes V2, as production did on 2026-04-28.
+/// Its resting V1 orders are cancelled (their owners can list them with
+/// `GET /data/pre-migration-orders`), and from then on V1 orders get `order_version_mismatch`.
+/// Answers how many orders were cancelled; refused on an exchange that speaks V2 already.
+async fn cutover(
+    State(a): State<Admin>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    h: HeaderMap,
+) -> Result<Response, ApiError> {
+    check(&a, &peer, &h)?;
+    let refused = |e: crate::exchange::ExchangeError| ApiError::bad_request(e.to_string());
+    if a.state.read(|ex| ex.protocol()) == ProtocolVersion::V2 {
+        return Err(refused(crate::exchange::ExchangeError::AlreadyV2));
+    }
+    let events = a
+        .state
+        .submit(|now| {
+            Record::Engine(Stamped {
+                now,
+                command: Command::CutOver,
+            })
+        })
+        .await?
+        .map_err(refused)?;
+    let cancelled = events
+        .iter()
+        .filter(|e| matches!(e, clobkit_engine::Event::OrderCancelled { .. }))
+        .count();
+    Ok(Json(json!({ "ok": true, "cancelled": cancelled })).into_response())
 }
 
 /// `POST /admin/deposit-wallets`: registers a V2 deposit wallet and the key that owns it, so

@@ -29,7 +29,7 @@ use crate::views;
 
 /// `GET /version`: the protocol version this exchange's orders are signed for.
 async fn version(State(app): State<Arc<AppState>>) -> Json<VersionResponse> {
-    Json(VersionResponse::from(app.config.protocol))
+    Json(VersionResponse::from(app.read(|ex| ex.protocol())))
 }
 
 /// The routes of this family.

@@ -42,7 +42,8 @@ fn invalid_payload(cause: impl std::fmt::Display) -> ApiError {
 /// signature recovery with no lock held.
 fn check(app: &AppState, caller: &Caller, posted: &PostOrder) -> Result<OrderSpec, ApiError> {
     let state = app.read(|ex| IntakeState::of(ex, &posted.order));
-    check_post_order(posted, caller, state, &app.verifier, unix_secs())
+    let verifier = app.verifiers.of(state.protocol);
+    check_post_order(posted, caller, state, verifier, unix_secs())
 }
 
 /// Sequences one checked order and builds its answer from the outcome the exchange gathered

@@ -23,6 +23,7 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/data/order/{id}", get(get_order))
         .route("/data/orders", get(get_orders))
+        .route("/data/pre-migration-orders", get(get_pre_migration_orders))
         .route("/data/trades", get(get_trades))
         .route("/order-scoring", get(order_scoring))
         .route("/orders-scoring", post(orders_scoring))
@@ -37,6 +38,12 @@ struct OrdersQuery {
     asset_id: Param<TokenId>,
     #[serde(default)]
     id: Param<OrderId>,
+    next_cursor: Option<String>,
+}
+
+/// A cursor alone.
+#[derive(Debug, Deserialize)]
+struct PageQuery {
     next_cursor: Option<String>,
 }
 
@@ -92,6 +99,21 @@ async fn get_orders(
             .filter(|r| q.market.keeps(&r.market))
             .filter(|r| q.asset_id.keeps(&r.spec.terms.token))
             .filter(|r| q.id.keeps(&r.spec.terms.id))
+            .map(views::open_order)
+            .collect::<Vec<_>>()
+    });
+    ok(page(rows, q.next_cursor, PAGE)?)
+}
+
+/// `GET /data/pre-migration-orders` (V2): the caller's V1 orders that the cutover cancelled,
+/// oldest first, paginated like `/data/orders` (empty on an exchange that never cut over).
+async fn get_pre_migration_orders(
+    State(app): State<Arc<AppState>>,
+    Params(q): Params<PageQuery>,
+    auth: Authed,
+) -> ApiResult {
+    let rows = app.read(|ex| {
+        ex.pre_migration_orders(&auth.caller.key)
             .map(views::open_order)
             .collect::<Vec<_>>()
     });

@@ -1,0 +1,156 @@
+//! V2's exchange state is state like any other: journaled, in snapshots, back after a restart
+//! from either. The deposit-wallet registry (a wallet cannot be moved to another owner) and the
+//! cutover from V1 (its cancelled orders listed, the venue V2 for good).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use clobkit_core::protocol::ProtocolVersion;
+use clobkit_core::types::{ConditionId, OrderId, OrderType, Side, TokenId};
+use clobkit_core::{Address, B256};
+use clobkit_engine::{
+    Asset, Command, FeeBasis, MarketSpec, ONE, OrderSpec, OrderTerms, Owner, Stamped,
+};
+use clobkit_server::app::{AppState, ServerConfig};
+use clobkit_server::exchange::{ExchangeError, Record};
+
+fn config(dir: &std::path::Path, snapshot_every: u64) -> ServerConfig {
+    let mut c = ServerConfig::new(dir);
+    c.fsync = false;
+    c.snapshot_every = snapshot_every;
+    c
+}
+
+async fn register(app: &AppState, wallet: Address, owner: Address) -> Result<(), ExchangeError> {
+    app.submit(|now| Record::RegisterDepositWallet { now, wallet, owner })
+        .await
+        .unwrap()
+        .map(|_| ())
+}
+
+#[tokio::test]
+async fn registry_survives_restarts_from_journal_and_snapshot() {
+    let (wallet, owner, other) = (
+        Address::repeat_byte(0xd0),
+        Address::repeat_byte(0x0a),
+        Address::repeat_byte(0x0b),
+    );
+    // snapshot_every 1000: recovered by replaying the journal; 1: from a snapshot
+    for every in [1000, 1] {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (app, _) = AppState::open(config(dir.path(), every)).unwrap();
+            register(&app, wallet, owner).await.unwrap();
+            // the same pair again is a no-op; another owner is refused and changes nothing
+            register(&app, wallet, owner).await.unwrap();
+            assert_eq!(
+                register(&app, wallet, other).await,
+                Err(ExchangeError::WalletTaken { wallet, owner })
+            );
+            if every == 1 {
+                app.snapshot_now().unwrap();
+            }
+        }
+        let (app, startup) = AppState::open(config(dir.path(), every)).unwrap();
+        assert_eq!(startup.snapshot.is_some(), every == 1, "{startup:?}");
+        assert_eq!(app.read(|ex| ex.deposit_wallet_owner(&wallet)), Some(owner));
+        assert_eq!(app.read(|ex| ex.deposit_wallet_owner(&other)), None);
+    }
+}
+
+async fn engine(
+    app: &AppState,
+    command: Command,
+) -> Result<Vec<clobkit_engine::Event>, ExchangeError> {
+    app.submit(|now| Record::Engine(Stamped { now, command }))
+        .await
+        .unwrap()
+}
+
+/// A resting V1 bid of 10 shares at 0.40 by `maker`, id `n`.
+fn v1_bid(n: u8, maker: Address, token: TokenId) -> Command {
+    Command::Place(Box::new(OrderSpec {
+        terms: OrderTerms {
+            id: OrderId(B256::repeat_byte(n)),
+            maker,
+            token,
+            side: Side::Buy,
+            maker_amount: 4 * ONE,
+            taker_amount: 10 * ONE,
+            fee_rate_bps: 0,
+            fees: FeeBasis::Signed,
+            order_type: OrderType::Gtc,
+            expiration: 0,
+        },
+        owner: Owner::new("key-1"),
+        post_only: false,
+    }))
+}
+
+#[tokio::test]
+async fn a_cutover_cancels_v1_orders_lists_them_and_lasts() {
+    let maker = Address::repeat_byte(0x01);
+    let (yes, no): (TokenId, TokenId) = ("1".parse().unwrap(), "2".parse().unwrap());
+    for every in [1000, 1] {
+        let dir = tempfile::tempdir().unwrap();
+        let v1 = |every| {
+            let mut c = config(dir.path(), every);
+            c.protocol = ProtocolVersion::V1;
+            c
+        };
+        {
+            let (app, _) = AppState::open(v1(every)).unwrap();
+            let market = ConditionId(B256::repeat_byte(0xc0));
+            engine(
+                &app,
+                Command::CreateMarket(Box::new(MarketSpec::yes_no(market, yes, no))),
+            )
+            .await
+            .unwrap();
+            engine(
+                &app,
+                Command::Deposit {
+                    account: maker,
+                    amount: 100 * ONE,
+                },
+            )
+            .await
+            .unwrap();
+            for n in [7, 8] {
+                engine(&app, v1_bid(n, maker, yes)).await.unwrap();
+            }
+            let reserved = |app: &AppState| {
+                app.read(|ex| ex.engine.holding(maker, Asset::Collateral).reserved)
+            };
+            assert_eq!(reserved(&app), 8 * ONE);
+            assert_eq!(app.read(|ex| ex.protocol()), ProtocolVersion::V1);
+            engine(&app, Command::CutOver).await.unwrap();
+            assert_eq!(app.read(|ex| ex.protocol()), ProtocolVersion::V2);
+            assert_eq!(
+                reserved(&app),
+                0,
+                "the cancelled orders' reservations are released"
+            );
+            // a second cutover is refused
+            assert_eq!(
+                engine(&app, Command::CutOver).await,
+                Err(ExchangeError::AlreadyV2)
+            );
+            if every == 1 {
+                app.snapshot_now().unwrap();
+            }
+        }
+        // restarted with the V1 configuration it started with: the journaled cutover wins
+        let (app, _) = AppState::open(v1(every)).unwrap();
+        assert_eq!(app.read(|ex| ex.protocol()), ProtocolVersion::V2);
+        let listed: Vec<OrderId> = app.read(|ex| {
+            ex.pre_migration_orders("key-1")
+                .map(|r| r.spec.terms.id)
+                .collect()
+        });
+        assert_eq!(
+            listed,
+            vec![OrderId(B256::repeat_byte(7)), OrderId(B256::repeat_byte(8))]
+        );
+        assert_eq!(app.read(|ex| ex.pre_migration_orders("key-2").count()), 0);
+    }
+}
