@@ -12,8 +12,8 @@ from eth_account import Account
 from eth_utils import to_checksum_address
 from py_clob_client_v2.client import ClobClient
 from py_clob_client_v2.clob_types import (
-    AssetType, BalanceAllowanceParams, MarketOrderArgsV2, OpenOrderParams, OrderArgsV2,
-    OrderPayload, OrderType, PartialCreateOrderOptions, TradeParams,
+    AssetType, BalanceAllowanceParams, BuilderTradeParams, MarketOrderArgsV2, OpenOrderParams,
+    OrderArgsV2, OrderPayload, OrderType, PartialCreateOrderOptions, TradeParams,
 )
 from py_clob_client_v2.exceptions import PolyApiException
 from py_clob_client_v2.order_builder.constants import BUY, SELL
@@ -143,6 +143,32 @@ check(w["success"] and w["status"] == "live", f"a POLY_1271 order from the offic
 got = dw.get_order(w["orderID"])
 check(got["maker_address"].lower() == DEPOSIT.lower(), f"its maker is the deposit wallet: {got}")
 check(dw.cancel_all()["canceled"] == [w["orderID"]], "the deposit wallet's order cancels")
+
+# builder codes: the operator registers one; orders carrying it pay the builder 1% of their
+# collateral as takers, on top of the price (market A has no platform fee)
+CODE, BUILDER = "0x" + "bc" * 32, "0x" + "bb" * 20
+admin("builders", {"code": CODE, "address": BUILDER,
+                   "builder_maker_fee_rate_bps": 0, "builder_taker_fee_rate_bps": 100})
+admin("split", {"address": maker_funder, "market": A_COND, "amount": "100"})
+ask_a = maker.create_and_post_order(OrderArgsV2(token_id=A_YES, price=0.5, size=30, side=SELL))
+check(ask_a["status"] == "live", f"an ask on market A: {ask_a}")
+before = balance(safe, 2)
+r = safe.create_and_post_order(OrderArgsV2(token_id=A_YES, price=0.5, size=10, side=BUY, builder_code=CODE))
+check(r["status"] == "matched", f"a BUY with the builder code fills: {r}")
+check(before - balance(safe, 2) == 5_000_000 + 50_000, f"$5 + 1% to the builder: {before - balance(safe, 2)}")
+# the client reads /fees/builder-fees to keep a market BUY within the balance it is given:
+# $2 becomes $1.98, which with its $0.0198 builder fee fits
+before = balance(safe, 2)
+r = safe.create_and_post_market_order(MarketOrderArgsV2(token_id=A_YES, amount=2, side=BUY,
+                                                         user_usdc_balance=2, builder_code=CODE))
+check(r["status"] == "matched" and r["makingAmount"] == "1.98", f"the fee-adjusted market BUY: {r}")
+check(before - balance(safe, 2) == 1_980_000 + 19_800, f"within $2: {before - balance(safe, 2)}")
+bt = safe.get_builder_trades(BuilderTradeParams(builder_code=CODE))
+check([(t["tradeType"], t["sizeUsdc"], t["builderFee"]) for t in bt["trades"]]
+      == [("TAKER", "5", "0.05"), ("TAKER", "1.98", "0.0198")], f"/builder/trades: {bt}")
+check(bt["trades"][0]["builder"].lower() == BUILDER and bt["trades"][0]["builderCode"] == CODE,
+      f"attributed to the builder: {bt['trades'][0]}")
+maker.cancel_order(OrderPayload(orderID=ask_a["orderID"]))
 
 # cancels
 resting = maker.create_and_post_order(OrderArgsV2(token_id=A_YES, price=0.3, size=10, side=BUY))

@@ -1110,3 +1110,83 @@ async fn the_cutover_drill() {
         .unwrap_err();
     assert_eq!(kind(e), ApiErrorKind::VersionMismatch);
 }
+
+/// V2 builder attribution: the operator registers a code; orders carrying it pay the builder at
+/// match time; `get_builder_fee_rates` and `get_builder_trades` report it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn builder_codes_earn_their_fees() {
+    use clobkit_core::protocol::ProtocolVersion;
+
+    let ex = exchange_with(|c| c.protocol = ProtocolVersion::V2).await;
+    ex.market(
+        3,
+        "31",
+        "32",
+        json!({ "platform_fee": { "rate": "0.02", "exponent": 1 } }),
+    )
+    .await;
+    let code = clobkit_core::B256::repeat_byte(0xbc);
+    let builder = "0x00000000000000000000000000000000000000bb";
+    ex.admin(
+        "builders",
+        json!({ "code": code.to_string(), "address": builder,
+                "builder_maker_fee_rate_bps": 0, "builder_taker_fee_rate_bps": 100 }),
+    )
+    .await;
+    let maker = ex.trader(0, SignatureType::Eoa).await;
+    let taker = ex.trader(1, SignatureType::Eoa).await;
+    ex.admin("split", json!({ "address": maker.funder().unwrap().to_string(), "market": cond(3).to_string(), "amount": "100" })).await;
+    let rates = taker.get_builder_fee_rates(&code).await.unwrap();
+    assert_eq!((rates.maker_bps, rates.taker_bps), (0, 100));
+    let unknown = taker
+        .get_builder_fee_rates(&clobkit_core::B256::repeat_byte(0x01))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&unknown, ClientError::Api { status: 404, message, .. } if message == "builder code not found"),
+        "{unknown}"
+    );
+
+    let o = CreateOrderOptions::default();
+    maker
+        .create_and_post_order(
+            &OrderArgs::new(tok("31"), d("0.50"), d("20"), Side::Sell),
+            o,
+            OrderType::Gtc,
+        )
+        .await
+        .unwrap();
+    let bid = OrderArgs::new(tok("31"), d("0.50"), d("10"), Side::Buy).builder_code(code);
+    let r = taker
+        .create_and_post_order(&bid, o, OrderType::Gtc)
+        .await
+        .unwrap();
+    assert!(r.success);
+    // $5 + platform 10 × 0.02 × 0.25 = $0.05 + builder 1 % of $5 = $0.05
+    let bal = taker
+        .get_balance_allowance(&BalanceAllowanceParams::collateral())
+        .await
+        .unwrap();
+    assert_eq!(
+        bal.balance,
+        d("1000000000") - d("5000000") - d("50000") - d("50000")
+    );
+    let page = taker
+        .get_builder_trades(&code, &TradeParams::default(), None)
+        .await
+        .unwrap();
+    assert_eq!(page.data.len(), 1);
+    let t = &page.data[0];
+    assert_eq!(t.trade_type, clobkit_core::wire::TraderSide::Taker);
+    assert_eq!(
+        (t.size, t.size_usdc, t.fee_usdc, t.builder_fee),
+        (d("10"), d("5"), d("0.05"), d("0.05"))
+    );
+    assert_eq!(t.builder.to_string().to_lowercase(), builder);
+    // filters as /data/trades: another market has none
+    let none = taker
+        .get_builder_trades(&code, &TradeParams::default().market(cond(9)), None)
+        .await
+        .unwrap();
+    assert!(none.data.is_empty());
+}

@@ -48,6 +48,9 @@ pub enum FeeError {
     /// The exponent is too large.
     #[error("invalid fee exponent {0}: expected an integer from 0 to {MAX_FEE_EXPONENT}")]
     Exponent(u8),
+    /// A builder fee rate above [`MAX_BUILDER_FEE_RATE_BPS`].
+    #[error("invalid builder fee rate {0} bps: expected at most {MAX_BUILDER_FEE_RATE_BPS}")]
+    BuilderRate(u32),
     /// The cap is not below 100 %.
     #[error("invalid max fee rate {0} bps: expected less than {MAX_FEE_RATE_LIMIT_BPS}")]
     MaxRate(u32),
@@ -101,6 +104,58 @@ impl<'de> Deserialize<'de> for FeeRate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<FeeRate, D::Error> {
         let rate = crate::serde_util::decimal_str::deserialize(d)?;
         FeeRate::new(rate).map_err(serde::de::Error::custom)
+    }
+}
+
+/// What one side of a V2 fill pays, in collateral base units.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FillFee {
+    /// To the operator: the market's platform fee.
+    pub platform: u64,
+    /// To the builder whose code the order carries.
+    pub builder: u64,
+}
+
+impl FillFee {
+    /// Both together.
+    pub fn total(&self) -> u64 {
+        self.platform.saturating_add(self.builder)
+    }
+}
+
+/// The highest builder fee rate accepted, in basis points.
+pub const MAX_BUILDER_FEE_RATE_BPS: u32 = 1000;
+
+/// A builder's fee rates (`GET /fees/builder-fees/{code}`): the share of each fill's collateral
+/// an order carrying its code pays it, as a maker and as a taker.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuilderRates {
+    /// As a maker, basis points.
+    #[serde(rename = "builder_maker_fee_rate_bps", default)]
+    pub maker_bps: u32,
+    /// As a taker, basis points.
+    #[serde(rename = "builder_taker_fee_rate_bps", default)]
+    pub taker_bps: u32,
+}
+
+impl BuilderRates {
+    /// Checks both rates against [`MAX_BUILDER_FEE_RATE_BPS`].
+    pub fn validate(&self) -> Result<(), FeeError> {
+        match [self.maker_bps, self.taker_bps]
+            .into_iter()
+            .find(|&b| b > MAX_BUILDER_FEE_RATE_BPS)
+        {
+            Some(b) => Err(FeeError::BuilderRate(b)),
+            None => Ok(()),
+        }
+    }
+    /// The rate of one role.
+    pub fn bps(&self, taker: bool) -> u32 {
+        if taker {
+            self.taker_bps
+        } else {
+            self.maker_bps
+        }
     }
 }
 
@@ -190,14 +245,39 @@ impl PlatformFee {
         u64::try_from(c).unwrap_or(u64::MAX)
     }
 
-    /// The most a resting BUY of `shares` at `price` can pay as a maker over all its fills (it
-    /// fills at exactly its price, and the fee of a part is never more than that of the whole).
-    pub fn maker_reserve(&self, shares: u64, price: u32) -> u64 {
-        if !self.applies_to(false) {
-            return 0;
-        }
+    /// Everything one side of a fill pays (V2): the platform fee if its role pays it, and
+    /// `builder_bps` of the fill's collateral (rounded down) to the builder whose code its order
+    /// carries; together never more than the contract's cap, the platform's share first.
+    pub fn fill_fee(
+        &self,
+        taker: bool,
+        builder_bps: u32,
+        shares: u64,
+        price: u32,
+        cash: u64,
+    ) -> FillFee {
+        let cap = self.cap(cash);
+        let platform = if self.applies_to(taker) {
+            self.charge(shares, price, cash)
+        } else {
+            0
+        };
+        let builder = u128::from(cash) * u128::from(builder_bps) / 10_000;
+        let builder = u64::try_from(builder)
+            .unwrap_or(u64::MAX)
+            .min(cap - platform);
+        FillFee { platform, builder }
+    }
+
+    /// The most a resting BUY of `shares` at `price`, carrying a builder code worth
+    /// `builder_bps` to makers, can pay as a maker over all its fills. It fills at exactly its
+    /// price, and the fee of a part is never more than that of the whole (every term and the cap
+    /// are floors of quantities that add up), so this bounds any sequence of partial fills.
+    pub fn maker_reserve(&self, builder_bps: u32, shares: u64, price: u32) -> u64 {
         let cash = u128::from(shares) * u128::from(price) / u128::from(PIPS);
-        self.charge(shares, price, u64::try_from(cash).unwrap_or(u64::MAX))
+        let cash = u64::try_from(cash).unwrap_or(u64::MAX);
+        self.fill_fee(false, builder_bps, shares, price, cash)
+            .total()
     }
 
     /// The parameters as `/clob-markets` sends them (`fd`), or `None` for a market without fees.
@@ -277,16 +357,42 @@ mod tests {
             ..fee("0.0313", 2, 500)
         };
         for price in [100u32, 2500, 4999, 5000, 7300, 9900] {
-            let whole = f.maker_reserve(1_000 * ONE, price);
+            let whole = f.maker_reserve(30, 1_000 * ONE, price);
             let mut parts = 0;
             let mut left = 1_000 * ONE;
             for n in [3 * 10_000u64, 17 * ONE, 250 * ONE + 40_000] {
-                parts += f.charge(n, price, n / 10_000 * u64::from(price));
+                let cash = n / 10_000 * u64::from(price);
+                parts += f.fill_fee(false, 30, n, price, cash).total();
                 left -= n;
             }
-            parts += f.maker_reserve(left, price);
+            parts += f.maker_reserve(30, left, price);
             assert!(parts <= whole, "price {price}: {parts} > {whole}");
         }
+    }
+
+    #[test]
+    fn builder_fees_share_the_cap_after_the_platform() {
+        let f = fee("0.02", 1, 100);
+        // $50 at 0.50, 100 shares: platform $0.50 = the 1 % cap, nothing left for the builder
+        let all = f.fill_fee(true, 50, 100 * ONE, 5000, 50 * ONE);
+        assert_eq!((all.platform, all.builder), (ONE / 2, 0));
+        // at 0.10 under a 5 % cap ($0.50 of $10): platform 100 × 0.02 × 0.09 = $0.18, builder
+        // 0.5 % of $10 = $0.05; under a 2 % cap ($0.20) the builder gets the $0.02 left
+        let low = fee("0.02", 1, 500).fill_fee(true, 50, 100 * ONE, 1000, 10 * ONE);
+        assert_eq!((low.platform, low.builder), (180_000, 50_000));
+        let tight = fee("0.02", 1, 200).fill_fee(true, 50, 100 * ONE, 1000, 10 * ONE);
+        assert_eq!((tight.platform, tight.builder), (180_000, 20_000));
+        // makers of a takers-only market pay only the builder
+        let maker = fee("0.02", 1, 500).fill_fee(false, 20, 100 * ONE, 5000, 50 * ONE);
+        assert_eq!((maker.platform, maker.builder), (0, 100_000));
+        assert!(
+            BuilderRates {
+                maker_bps: 0,
+                taker_bps: 1001
+            }
+            .validate()
+            .is_err()
+        );
     }
 
     #[test]

@@ -99,27 +99,29 @@ pub struct Resting {
 }
 
 impl Resting {
-    /// What it reserves in a market charging `fee` (see [`reservation_of`]).
-    pub fn reservation(&self, fee: &PlatformFee) -> (Asset, u64) {
-        reservation_of(&self.terms, self.price, self.remaining, fee)
+    /// What it reserves in a market charging `fee`, its builder taking `builder_bps` of a
+    /// maker fill (see [`reservation_of`]).
+    pub fn reservation(&self, fee: &PlatformFee, builder_bps: u32) -> (Asset, u64) {
+        reservation_of(&self.terms, self.price, self.remaining, fee, builder_bps)
     }
 }
 
 /// What an order at `price` with `remaining` open shares reserves in a market charging `fee`:
-/// collateral `remaining × price` for a BUY, plus, for a V2 BUY whose makers pay, the most its
-/// fills can pay in fees; the shares for a SELL.
+/// collateral `remaining × price` for a BUY, plus, for a V2 BUY, the most its maker fills can pay
+/// in fees (platform fee if makers pay it, `builder_bps` to its builder); the shares for a SELL.
 pub(crate) fn reservation_of(
     terms: &OrderTerms,
     price: Pips,
     remaining: u64,
     fee: &PlatformFee,
+    builder_bps: u32,
 ) -> (Asset, u64) {
     match terms.side {
         Side::Buy => {
             let cost = remaining / LOT * u64::from(price);
             let fees = match terms.fees {
                 FeeBasis::Signed => 0,
-                FeeBasis::Operator => fee.maker_reserve(remaining, price),
+                FeeBasis::Operator => fee.maker_reserve(builder_bps, remaining, price),
             };
             (Asset::Collateral, cost.saturating_add(fees))
         }

@@ -107,6 +107,15 @@ pub enum Command {
     /// [`crate::FeeBasis::Signed`]) is cancelled with [`crate::CancelReason::ProtocolCutover`],
     /// in acceptance order. Balances, positions and V2 orders are untouched.
     CutOver,
+    /// Registers a builder code (V2 attribution): the fees of orders carrying it go to the
+    /// builder. The same registration again changes nothing; other rates or another address for
+    /// a registered code are refused.
+    RegisterBuilder {
+        /// The code (bytes32), as orders sign it.
+        code: clobkit_core::B256,
+        /// Who collects, and how much.
+        builder: crate::types::Builder,
+    },
     /// Nothing but the passage of time (expires due GTD orders).
     Tick,
 }

@@ -1,11 +1,11 @@
 //! The engine's state, and which command changes it how: each command's work lives in the module
 //! named after it ([`crate::markets`], [`crate::place`], [`crate::cancel`], [`crate::matching`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use clobkit_core::Address;
 use clobkit_core::types::{ConditionId, OrderId, Side, TokenId};
 use clobkit_core::wire::TradeStatus;
+use clobkit_core::{Address, B256};
 use rustc_hash::FxHashMap;
 
 use crate::arena::{OrderArena, Resting};
@@ -14,7 +14,9 @@ use crate::command::{Command, Stamped};
 use crate::event::{CancelReason, Event};
 use crate::ledger::{Ledger, LedgerError};
 use crate::seen::Seen;
-use crate::types::{Asset, MarketSpec, MarketStatus, Owner, OwnerId, PIPS_PER_UNIT, Pips, TradeId};
+use crate::types::{
+    Asset, Builder, MarketSpec, MarketStatus, Owner, OwnerId, PIPS_PER_UNIT, Pips, TradeId,
+};
 
 /// A command that could not be applied; nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,6 +52,9 @@ pub enum CommandError {
     /// A zero amount where a positive one is needed.
     #[error("amount must be positive")]
     ZeroAmount,
+    /// A builder code registered already with other terms, or rates out of range.
+    #[error("invalid builder: {0}")]
+    InvalidBuilder(String),
 }
 
 /// A market and its book.
@@ -82,6 +87,8 @@ pub struct Engine {
     pub(crate) ledger: Ledger,
     /// Status of trade `i + 1` at index `i` (trade ids are sequential).
     pub(crate) trades: Vec<TradeStatus>,
+    /// Registered builder codes.
+    pub(crate) builders: BTreeMap<B256, Builder>,
     pub(crate) next_seq: u64,
     pub(crate) next_trade: u64,
     pub(crate) next_notification: u64,
@@ -105,6 +112,7 @@ impl Engine {
             owner_keys: Vec::new(),
             ledger,
             trades: Vec::new(),
+            builders: BTreeMap::new(),
             next_seq: 1,
             next_trade: 1,
             next_notification: 1,
@@ -168,6 +176,7 @@ impl Engine {
                 self.cancel_ids(owner, orders, out);
                 Ok(())
             }
+            Command::RegisterBuilder { code, builder } => self.register_builder(*code, *builder),
             Command::CutOver => {
                 self.cancel_v1_orders(out);
                 Ok(())
@@ -282,9 +291,50 @@ impl Engine {
         });
     }
 
-    /// What a resting order reserves, under its market's fee.
+    /// What a resting order reserves, under its market's fee and its builder's maker rate.
     pub(crate) fn reservation(&self, r: &Resting) -> (Asset, u64) {
-        r.reservation(&self.markets[r.market as usize].spec.platform_fee)
+        let builder_bps = self.builder_bps(&r.terms, false);
+        r.reservation(
+            &self.markets[r.market as usize].spec.platform_fee,
+            builder_bps,
+        )
+    }
+
+    /// The builder fee rate an order pays in one role (0 without a registered code).
+    pub(crate) fn builder_bps(&self, terms: &crate::types::OrderTerms, taker: bool) -> u32 {
+        if terms.builder.is_zero() {
+            return 0;
+        }
+        self.builders
+            .get(&terms.builder)
+            .map_or(0, |b| b.rates.bps(taker))
+    }
+
+    /// The builder registered for `code`.
+    pub fn builder(&self, code: &B256) -> Option<&Builder> {
+        self.builders.get(code)
+    }
+
+    fn register_builder(&mut self, code: B256, builder: Builder) -> Result<(), CommandError> {
+        if code.is_zero() {
+            return Err(CommandError::InvalidBuilder(
+                "the zero code means no builder".into(),
+            ));
+        }
+        builder
+            .rates
+            .validate()
+            .map_err(|e| CommandError::InvalidBuilder(e.to_string()))?;
+        match self.builders.get(&code) {
+            Some(b) if *b != builder => Err(CommandError::InvalidBuilder(format!(
+                "code {code} is registered already with other terms"
+            ))),
+            Some(_) => Ok(()),
+            None => {
+                self.builders.insert(code, builder);
+                Ok(())
+            }
+        }
     }
 
     /// The ledger slot a resting order reserves in.

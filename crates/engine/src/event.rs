@@ -165,6 +165,9 @@ pub struct MakerFill {
     pub collateral: u64,
     /// Its fee: V1 in what it received; V2 in collateral (a BUY paid it on top of `collateral`).
     pub fee: u64,
+    /// What it paid its order's builder (V2, collateral, like `fee`).
+    #[serde(default)]
+    pub builder_fee: u64,
     /// Its fee rate.
     pub fee_rate_bps: u32,
 }
@@ -194,6 +197,9 @@ pub struct Trade {
     pub collateral: u64,
     /// The taker's fee: V1 in what it received; V2 in collateral (a BUY paid it on top).
     pub taker_fee: u64,
+    /// What the taker paid its order's builder (V2, collateral, like `taker_fee`).
+    #[serde(default)]
+    pub taker_builder_fee: u64,
     /// The taker's fee rate.
     pub fee_rate_bps: u32,
     /// How it settles.

@@ -48,8 +48,8 @@ pub use event::{CancelReason, Event, MakerFill, MarketRef, NotCancelled, Placed,
 pub use rules::{GTD_THRESHOLD_SECS, check_terms};
 pub use snapshot::{Snapshot, SnapshotError};
 pub use types::{
-    Asset, FeeBasis, LOT, MAX_FEE_RATE_BPS, MarketSpec, MarketStatus, MatchType, ONE, OrderSpec,
-    OrderTerms, Owner, OwnerId, PIPS_PER_UNIT, Pips, TradeId, pips_to_decimal, tick_pips,
-    units_to_decimal,
+    Asset, Builder, FeeBasis, LOT, MAX_FEE_RATE_BPS, MarketSpec, MarketStatus, MatchType, ONE,
+    OrderSpec, OrderTerms, Owner, OwnerId, PIPS_PER_UNIT, Pips, TradeId, pips_to_decimal,
+    tick_pips, units_to_decimal,
 };
 pub use views::{BookView, MarketView};

@@ -20,7 +20,8 @@
 use clobkit_core::types::{OrderId, Side};
 use clobkit_core::wire::TradeStatus;
 
-use clobkit_core::fees::PlatformFee;
+use clobkit_core::B256;
+use clobkit_core::fees::{FillFee, PlatformFee};
 
 use crate::arena::reservation_of;
 use crate::engine::Engine;
@@ -136,6 +137,7 @@ impl Engine {
         let fees = TakerFees {
             terms: s,
             platform: &market.spec.platform_fee,
+            builder_bps: self.builder_bps(s, true),
         };
         let book = &market.book;
         if t.takes_bids() {
@@ -197,6 +199,7 @@ impl Engine {
         let bid_side = t.takes_bids();
         let market = self.markets[mi as usize].spec.condition_id;
         let platform = self.markets[mi as usize].spec.platform_fee;
+        let t_builder_bps = self.builder_bps(s, true);
         let taker_token = s.token;
         let mut bucket = 0u32;
         let mut last_trade = None;
@@ -262,8 +265,17 @@ impl Engine {
                 };
                 let maker_coll = shares / LOT * u64::from(r.price);
                 let taker_coll = taker_collateral(same_token, shares, r.price);
-                let maker_fee = side_fee(&r.terms, &platform, false, shares, r.price, maker_coll);
-                let taker_fee = side_fee(s, &platform, true, shares, eff, taker_coll);
+                let m_builder_bps = self.builder_bps(&r.terms, false);
+                let maker_fee = side_fee(
+                    &r.terms,
+                    &platform,
+                    (false, m_builder_bps),
+                    shares,
+                    r.price,
+                    maker_coll,
+                );
+                let taker_fee =
+                    side_fee(s, &platform, (true, t_builder_bps), shares, eff, taker_coll);
                 let maker_reserved = self.reservation(r).1;
                 let (m_acct, m_yes) = (r.acct, r.yes);
                 let m_terms = r.terms;
@@ -278,8 +290,8 @@ impl Engine {
                 let m_bps = fee_rate_bps(&m_terms, &platform);
                 // A V2 BUY pays its fee in collateral on top of its price; every other fee comes
                 // out of what the order receives.
-                let (t_extra, t_cut) = split_fee(s, taker_fee);
-                let (m_extra, m_cut) = split_fee(&m_terms, maker_fee);
+                let (t_extra, t_cut) = split_fee(s, taker_fee.total());
+                let (m_extra, m_cut) = split_fee(&m_terms, maker_fee.total());
 
                 // The taker: it was checked for the whole order, so these cannot fail; stop rather
                 // than settle half a fill if they ever would. Its balances are reported once, at the end.
@@ -296,7 +308,12 @@ impl Engine {
                     break;
                 }
                 self.credit_slot(t_get_slot, t_get_amt, t_cut, None, out);
-                self.collect_fee(COLLATERAL, t_extra, out);
+                let t_fee_asset = if t_extra > 0 {
+                    COLLATERAL
+                } else {
+                    t_get_slot.asset
+                };
+                self.collect_fees(t_fee_asset, taker_fee, &s.builder, out);
 
                 // The maker: spends what its order reserved.
                 let (m_gives, m_gets, m_give_amt, m_get_amt) = match m_side {
@@ -334,7 +351,7 @@ impl Engine {
                 // What it spends leaves its reservation; a V2 maker's fee reservation for the
                 // filled part may exceed the fee it paid, and that excess is released.
                 let spent = m_give_amt + m_extra;
-                let still = reservation_of(&m_terms, m_price, m_left, &platform).1;
+                let still = reservation_of(&m_terms, m_price, m_left, &platform, m_builder_bps).1;
                 let excess = maker_reserved.saturating_sub(still).saturating_sub(spent);
                 if let Ok(h) = self.ledger.spend_reserved_at(m_give_slot, spent) {
                     let h = if excess > 0 {
@@ -345,7 +362,12 @@ impl Engine {
                     self.push_balance(m_addr, m_gives, h, out);
                 }
                 self.credit_slot(m_get_slot, m_get_amt, m_cut, Some((m_addr, m_gets)), out);
-                self.collect_fee(COLLATERAL, m_extra, out);
+                let m_fee_asset = if m_extra > 0 {
+                    COLLATERAL
+                } else {
+                    m_get_slot.asset
+                };
+                self.collect_fees(m_fee_asset, maker_fee, &m_terms.builder, out);
                 consumed += shares;
                 let filled_key = key;
                 if m_left == 0 {
@@ -373,7 +395,8 @@ impl Engine {
                     price: eff,
                     shares,
                     collateral: taker_coll,
-                    taker_fee,
+                    taker_fee: taker_fee.platform,
+                    taker_builder_fee: taker_fee.builder,
                     fee_rate_bps: fee_rate_bps(s, &platform),
                     match_type,
                     maker: MakerFill {
@@ -385,7 +408,8 @@ impl Engine {
                         price: m_price,
                         shares,
                         collateral: maker_coll,
-                        fee: maker_fee,
+                        fee: maker_fee.platform,
+                        builder_fee: maker_fee.builder,
                         fee_rate_bps: m_bps,
                     },
                     bucket_index: bucket,
@@ -446,8 +470,9 @@ impl Engine {
         fill
     }
 
-    /// Credits `amount − fee` at `slot` (reported when `report` names it) and `fee` to the
-    /// operator (account 0, always reported).
+    /// Credits `amount − fee` at `slot` (reported when `report` names it); the fee is collected
+    /// by [`Engine::collect_fees`]. No fee is ever above what it comes out of (V1's formula takes
+    /// at most 10 %, V2's cap is below 100 %).
     fn credit_slot(
         &mut self,
         slot: Slot,
@@ -461,18 +486,28 @@ impl Engine {
         if let (Ok(h), Some((account, asset))) = (credited, report) {
             self.push_balance(account, asset, h, out);
         }
-        self.collect_fee(slot.asset, fee, out);
     }
 
-    /// Credits a fee in the interned `asset` to the operator (account 0) and reports it.
-    fn collect_fee(&mut self, asset: u32, fee: u64, out: &mut Vec<Event>) {
-        if fee == 0 {
-            return;
-        }
-        let op = Slot { account: 0, asset };
-        if let Ok(h) = self.ledger.credit_at(op, fee) {
-            let (_, asset) = self.ledger.describe(op);
-            self.push_balance(self.operator, asset, h, out);
+    /// Credits one side's fees in the interned `asset`: the platform's (or V1's) part to the
+    /// operator (account 0), the builder's part to the builder of `code`; each reported.
+    fn collect_fees(&mut self, asset: u32, fee: SideFee, code: &B256, out: &mut Vec<Event>) {
+        // the operator is account 0; a builder is interned on its first fee
+        let builder = self.builders.get(code).map(|b| b.address);
+        let parts = [(Some(self.operator), fee.platform), (builder, fee.builder)];
+        for (i, (to, amount)) in parts.into_iter().enumerate() {
+            let Some(to) = to.filter(|_| amount > 0) else {
+                continue;
+            };
+            let account = if i == 0 {
+                0
+            } else {
+                self.ledger.account_id(to)
+            };
+            let slot = Slot { account, asset };
+            if let Ok(h) = self.ledger.credit_at(slot, amount) {
+                let (_, a) = self.ledger.describe(slot);
+                self.push_balance(to, a, h, out);
+            }
         }
     }
 
@@ -482,21 +517,28 @@ impl Engine {
     }
 }
 
-/// The fee one side of a fill pays: a V1 order's by the CTF formula at its signed rate (in what
-/// it receives), a V2 order's by the market's platform fee (in collateral) if its role pays.
-/// `price` is the side's own price, `coll` its collateral in the fill.
+/// What one side of a fill pays: `platform` goes to the operator, `builder` to the builder of
+/// the order's code.
+type SideFee = FillFee;
+
+/// The fees one side of a fill pays: a V1 order's by the CTF formula at its signed rate (in what
+/// it receives); a V2 order's platform fee if its role pays it and its builder's rate (in
+/// collateral). `role` is (taker?, the builder's rate for that role); `price` is the side's own
+/// price, `coll` its collateral in the fill.
 fn side_fee(
     terms: &OrderTerms,
     platform: &PlatformFee,
-    taker: bool,
+    role: (bool, u32),
     shares: u64,
     price: Pips,
     coll: u64,
-) -> u64 {
+) -> SideFee {
     match terms.fees {
-        FeeBasis::Signed => fee(terms.side == Side::Buy, terms.fee_rate_bps, shares, coll),
-        FeeBasis::Operator if platform.applies_to(taker) => platform.charge(shares, price, coll),
-        FeeBasis::Operator => 0,
+        FeeBasis::Signed => FillFee {
+            platform: fee(terms.side == Side::Buy, terms.fee_rate_bps, shares, coll),
+            builder: 0,
+        },
+        FeeBasis::Operator => platform.fill_fee(role.0, role.1, shares, price, coll),
     }
 }
 
@@ -523,13 +565,15 @@ fn fee_rate_bps(terms: &OrderTerms, platform: &PlatformFee) -> u32 {
 struct TakerFees<'a> {
     terms: &'a OrderTerms,
     platform: &'a PlatformFee,
+    builder_bps: u32,
 }
 
 impl TakerFees<'_> {
     /// What a fill of `shares` at `price` for `coll` costs the taker on top of its price.
     fn on_top(&self, shares: u64, price: Pips, coll: u64) -> u64 {
-        let fee = side_fee(self.terms, self.platform, true, shares, price, coll);
-        split_fee(self.terms, fee).0
+        let role = (true, self.builder_bps);
+        let fee = side_fee(self.terms, self.platform, role, shares, price, coll);
+        split_fee(self.terms, fee.total()).0
     }
 }
 

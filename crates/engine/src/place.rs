@@ -206,9 +206,11 @@ impl Engine {
         } else {
             0
         };
-        let fees = fillable
-            .fee_on_top
-            .saturating_add(platform.maker_reserve(rest, at.price));
+        let fees = fillable.fee_on_top.saturating_add(platform.maker_reserve(
+            self.builder_bps(t, false),
+            rest,
+            at.price,
+        ));
         if fees == 0 {
             return true;
         }

@@ -52,6 +52,9 @@ pub struct Snapshot {
     pub next_notification: u64,
     /// The engine clock.
     pub now: u64,
+    /// Registered builder codes (absent from snapshots written before builder fees).
+    #[serde(default)]
+    pub builders: Vec<(clobkit_core::B256, crate::types::Builder)>,
 }
 
 /// A snapshot that does not describe a consistent state.
@@ -90,6 +93,7 @@ impl Engine {
             next_trade: self.next_trade,
             next_notification: self.next_notification,
             now: self.now,
+            builders: self.builders.iter().map(|(c, b)| (*c, *b)).collect(),
         }
     }
 
@@ -137,6 +141,7 @@ impl Engine {
             });
         }
         e.seen = crate::seen::Seen::from_fingerprints(s.seen);
+        e.builders = s.builders.into_iter().collect();
         e.trades = s.trades;
         e.next_seq = s.next_seq;
         e.next_trade = s.next_trade;

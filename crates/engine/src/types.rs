@@ -3,9 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use clobkit_core::fees::PlatformFee;
+use clobkit_core::fees::{BuilderRates, PlatformFee};
 use clobkit_core::types::{ConditionId, OrderId, OrderType, Side, TickSize, TokenId};
-use clobkit_core::{Address, Decimal};
+use clobkit_core::{Address, B256, Decimal};
 use serde::{Deserialize, Serialize};
 
 /// One whole token (collateral or outcome share) in base units (6 decimals).
@@ -162,6 +162,9 @@ pub struct OrderTerms {
     /// Which fee its fills pay.
     #[serde(default)]
     pub fees: FeeBasis,
+    /// The builder code it carries (V2; zero for none): that builder collects its builder fee.
+    #[serde(default, skip_serializing_if = "B256::is_zero")]
+    pub builder: B256,
     /// GTC, GTD, FOK or FAK.
     pub order_type: OrderType,
     /// Unix seconds; 0 for none (V2 carries it in the body only).
@@ -181,6 +184,17 @@ impl OrderTerms {
     pub fn sized_in_collateral(&self) -> bool {
         self.side == Side::Buy && !self.order_type.rests()
     }
+}
+
+/// A builder the operator registered: who collects the builder fee of orders carrying its code,
+/// and at which rates. The rates of a code never change once registered, so what a resting
+/// order reserved for its fees stays right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Builder {
+    /// Where its fees are credited (collateral).
+    pub address: Address,
+    /// Its maker and taker rates.
+    pub rates: BuilderRates,
 }
 
 /// Which fee an order's fills pay: the protocol version decides, not the order.

@@ -15,7 +15,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use clobkit_core::fees::{FeeRate, PlatformFee};
+use clobkit_core::fees::{BuilderRates, FeeRate, FillFee, PlatformFee};
 use clobkit_core::types::{OrderId, OrderType, Side, TickSize};
 use clobkit_core::{Address, B256};
 use clobkit_engine::*;
@@ -100,7 +100,11 @@ impl MOrder {
                 self.remaining / LOT * u64::from(self.price)
                     + match fees {
                         Fees::V1(_) => 0,
-                        Fees::V2(f) => f.maker_reserve(self.remaining, self.price),
+                        Fees::V2(f) => f.maker_reserve(
+                            builder_rates(self.who).maker_bps,
+                            self.remaining,
+                            self.price,
+                        ),
                     },
             ),
             Side::Sell => (
@@ -190,6 +194,26 @@ fn platform(rate: &str, exponent: u8, taker_only: bool, cap: u32) -> Fees {
     })
 }
 
+/// The builder code accounts 1 and 2 sign in V2 markets (3 and 4 sign none), and its terms.
+fn builder_code(who: u8) -> B256 {
+    if who <= 2 {
+        B256::repeat_byte(0xb1)
+    } else {
+        B256::ZERO
+    }
+}
+const BUILDER: u8 = 0xb0;
+fn builder_rates(who: u8) -> BuilderRates {
+    if who <= 2 {
+        BuilderRates {
+            maker_bps: 30,
+            taker_bps: 50,
+        }
+    } else {
+        BuilderRates::default()
+    }
+}
+
 fn fee_cases() -> Vec<Fees> {
     vec![
         Fees::V1(0),
@@ -205,8 +229,10 @@ fn fee_cases() -> Vec<Fees> {
 struct World {
     e: Engine,
     fees: Fees,
-    /// V2 fees the trades reported (all collateral, all the operator's).
+    /// V2 platform fees the trades reported (all collateral, all the operator's).
     v2_fees: u64,
+    /// V2 builder fees the trades reported (all the builder's).
+    builder_fees: u64,
     model: Vec<MOrder>,
     now: u64,
     next: u64,
@@ -221,6 +247,7 @@ impl World {
             e: Engine::new(acct(0xfe)),
             fees,
             v2_fees: 0,
+            builder_fees: 0,
             model: Vec::new(),
             now: 1_000_000,
             next: 0,
@@ -237,6 +264,17 @@ impl World {
         };
         spec.tick_size = TickSize::Hundredth;
         w.run(Command::CreateMarket(Box::new(spec))).unwrap();
+        if let Fees::V2(_) = fees {
+            let builder = Builder {
+                address: acct(BUILDER),
+                rates: builder_rates(1),
+            };
+            w.run(Command::RegisterBuilder {
+                code: builder_code(1),
+                builder,
+            })
+            .unwrap();
+        }
         for who in 1..=ACCOUNTS {
             w.run(Command::Deposit {
                 account: acct(who),
@@ -366,6 +404,10 @@ impl World {
                 taker_amount,
                 fee_rate_bps: fee,
                 fees,
+                builder: match self.fees {
+                    Fees::V1(_) => B256::ZERO,
+                    Fees::V2(_) => builder_code(who),
+                },
                 order_type: ty,
                 expiration: 0,
             },
@@ -477,21 +519,40 @@ impl World {
             let m = &t.maker;
             let (taker, maker) = match self.fees {
                 Fees::V1(bps) => (
-                    ledger::fee(t.side == Side::Buy, bps, t.shares, t.collateral),
-                    ledger::fee(m.side == Side::Buy, bps, m.shares, m.collateral),
-                ),
-                Fees::V2(f) => (
-                    f.charge(t.shares, t.price, t.collateral),
-                    if f.taker_only {
-                        0
-                    } else {
-                        f.charge(m.shares, m.price, m.collateral)
+                    FillFee {
+                        platform: ledger::fee(t.side == Side::Buy, bps, t.shares, t.collateral),
+                        builder: 0,
+                    },
+                    FillFee {
+                        platform: ledger::fee(m.side == Side::Buy, bps, m.shares, m.collateral),
+                        builder: 0,
                     },
                 ),
+                Fees::V2(f) => (
+                    f.fill_fee(
+                        true,
+                        builder_rates(t.taker.0[0]).taker_bps,
+                        t.shares,
+                        t.price,
+                        t.collateral,
+                    ),
+                    f.fill_fee(
+                        false,
+                        builder_rates(m.maker.0[0]).maker_bps,
+                        m.shares,
+                        m.price,
+                        m.collateral,
+                    ),
+                ),
             };
-            assert_eq!((t.taker_fee, m.fee), (taker, maker), "fees of {t:?}");
+            assert_eq!(
+                (t.taker_fee, t.taker_builder_fee, m.fee, m.builder_fee),
+                (taker.platform, taker.builder, maker.platform, maker.builder),
+                "fees of {t:?}"
+            );
             if let Fees::V2(_) = self.fees {
-                self.v2_fees += taker + maker;
+                self.v2_fees += taker.platform + maker.platform;
+                self.builder_fees += taker.builder + maker.builder;
             }
         }
     }
@@ -508,6 +569,11 @@ impl World {
             assert_eq!(
                 operator.balance, self.v2_fees,
                 "the operator holds every V2 fee"
+            );
+            let builder = self.e.holding(acct(BUILDER), Asset::Collateral);
+            assert_eq!(
+                builder.balance, self.builder_fees,
+                "the builder holds its fees"
             );
         }
         // reservations are exactly what the resting orders need, and never above balances
@@ -647,4 +713,5 @@ fn the_model_run_covers_every_path() {
         .sum();
     assert!(rejects > 10, "{seen:?}");
     assert!(w.v2_fees > 0, "no V2 fee was ever charged");
+    assert!(w.builder_fees > 0, "no builder fee was ever charged");
 }

@@ -1,12 +1,14 @@
-//! V2 platform fees at match time: charged in collateral by the market's formula, a BUY paying on
-//! top of its price and a SELL out of its proceeds, capped like the contract, with BUY balances
-//! and reservations covering the fees.
+//! V2 fees at match time: the platform fee charged in collateral by the market's formula, and the
+//! builder fee of orders carrying a registered code; a BUY paying on top of its price and a SELL
+//! out of its proceeds, capped together like the contract, with BUY balances and reservations
+//! covering the fees.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
-use clobkit_core::fees::{FeeRate, PlatformFee};
+use clobkit_core::B256;
+use clobkit_core::fees::{BuilderRates, FeeRate, PlatformFee};
 use clobkit_core::types::{OrderType, Side};
 use clobkit_engine::*;
 use common::*;
@@ -103,7 +105,7 @@ fn makers_who_pay_reserve_their_fee_and_get_the_excess_back() {
     // BUY 100 @ 0.60 reserves $60 + 100 × 0.0313 × 0.24² = $0.180288 → 0.18028
     let bid = t.limit(1, YES, Side::Buy, 6000, 10_000);
     t.place(bid);
-    assert_eq!(f.maker_reserve(100 * ONE, 6000), 180_280);
+    assert_eq!(f.maker_reserve(0, 100 * ONE, 6000), 180_280);
     assert_eq!(t.coll(1).reserved, 60 * ONE + 180_280);
     // three partial fills, each paying its own floored fee
     let mut paid = 0;
@@ -118,7 +120,7 @@ fn makers_who_pay_reserve_their_fee_and_get_the_excess_back() {
         let left = t.e.all_resting().first().map_or(0, |r| r.remaining);
         assert_eq!(
             t.coll(1).reserved,
-            left / LOT * 6000 + f.maker_reserve(left, 6000)
+            left / LOT * 6000 + f.maker_reserve(0, left, 6000)
         );
     }
     assert_eq!(t.coll(1).balance, 100 * ONE - paid);
@@ -161,4 +163,66 @@ fn invalid_fee_parameters_are_refused_with_the_reason() {
         })
         .unwrap_err();
     assert!(err.to_string().contains("invalid fee exponent 7"), "{err}");
+}
+
+const BUILDER: u8 = 0xb0;
+
+fn register_builder(
+    t: &mut T,
+    code: B256,
+    maker_bps: u32,
+    taker_bps: u32,
+) -> Result<(), CommandError> {
+    let builder = Builder {
+        address: acct(BUILDER),
+        rates: BuilderRates {
+            maker_bps,
+            taker_bps,
+        },
+    };
+    t.e.apply(&Stamped {
+        now: t.now,
+        command: Command::RegisterBuilder { code, builder },
+    })
+    .map(|_| ())
+}
+
+#[test]
+fn orders_carrying_a_builder_code_pay_its_builder() {
+    let code = B256::repeat_byte(0xb1);
+    let mut t = T::v2(platform("0.02", 1, true, 500));
+    register_builder(&mut t, code, 20, 50).unwrap();
+    // the same terms again change nothing; other terms are refused
+    register_builder(&mut t, code, 20, 50).unwrap();
+    assert!(register_builder(&mut t, code, 20, 60).is_err());
+    assert!(register_builder(&mut t, B256::ZERO, 0, 0).is_err());
+    t.fund(1, 100);
+    t.fund_tokens(2, 110);
+    // a resting BUY 100 @ 0.50 with the code reserves $50 + its maker builder fee 0.2 % = $0.10
+    let mut bid = t.limit(1, YES, Side::Buy, 5000, 10_000);
+    bid.terms.builder = code;
+    t.place(bid);
+    assert_eq!(t.coll(1).reserved, 50 * ONE + 100_000);
+    // a SELL taker with the code: platform $0.50 and builder 0.5 % of $50 = $0.25 from proceeds
+    let mut sell = t.limit(2, YES, Side::Sell, 5000, 10_000);
+    sell.terms.builder = code;
+    let ev = t.place(sell);
+    let tr = &trades(&ev)[0];
+    assert_eq!((tr.taker_fee, tr.taker_builder_fee), (ONE / 2, 250_000));
+    assert_eq!((tr.maker.fee, tr.maker.builder_fee), (0, 100_000));
+    assert_eq!(t.coll(2).balance, 50 * ONE - ONE / 2 - 250_000);
+    assert_eq!(t.coll(1).balance, 100 * ONE - 50 * ONE - 100_000);
+    assert_eq!(t.coll(1).reserved, 0);
+    assert_eq!(
+        t.e.holding(acct(BUILDER), Asset::Collateral).balance,
+        350_000
+    );
+    assert_eq!(operator_coll(&t), ONE / 2);
+    // an unregistered code pays no builder fee
+    let mut bid = t.limit(1, YES, Side::Buy, 4000, 1_000);
+    bid.terms.builder = B256::repeat_byte(0xee);
+    t.place(bid);
+    let sell = t.limit(2, YES, Side::Sell, 4000, 1_000);
+    assert_eq!(trades(&t.place(sell))[0].maker.builder_fee, 0);
+    t.assert_conserved(210 * u128::from(ONE));
 }

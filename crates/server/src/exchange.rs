@@ -7,11 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use clobkit_core::Address;
 use clobkit_core::auth::{ApiCredentials, L2Auth};
 use clobkit_core::protocol::ProtocolVersion;
 use clobkit_core::types::{ConditionId, OrderId};
 use clobkit_core::wire::OrderStatus;
+use clobkit_core::{Address, B256};
 use clobkit_engine::{
     CancelReason, Command, CommandError, Engine, Event, OrderSpec, Owner, Pips, Placed, Reject,
     Snapshot, SnapshotError, Stamped, Trade, TradeId,
@@ -171,6 +171,8 @@ pub struct Exchange {
     orders: BTreeMap<OrderId, OrderRow>,
     trades: Vec<TradeRow>,
     trades_by_owner: BTreeMap<String, Vec<u64>>,
+    /// For each builder code, the trades whose taker (`true`) or maker order carried it.
+    trades_by_builder: BTreeMap<B256, Vec<(u64, bool)>>,
     notifications: BTreeMap<String, Vec<NotificationRow>>,
     /// V2 deposit wallets → the key that owns each.
     deposit_wallets: BTreeMap<Address, Address>,
@@ -225,6 +227,7 @@ impl Exchange {
             orders: BTreeMap::new(),
             trades: Vec::new(),
             trades_by_owner: BTreeMap::new(),
+            trades_by_builder: BTreeMap::new(),
             notifications: BTreeMap::new(),
             deposit_wallets: BTreeMap::new(),
             start_protocol: ProtocolVersion::V2,
@@ -468,9 +471,14 @@ impl Exchange {
                     let taker_owner = self.owner_name(t.taker_owner);
                     let maker_owner = self.owner_name(t.maker.owner);
                     let outcomes = (self.outcome_of(&t.token), self.outcome_of(&t.maker.token));
-                    for id in [t.taker_order, t.maker.order] {
+                    for (id, taker) in [(t.taker_order, true), (t.maker.order, false)] {
                         if let Some(row) = self.orders.get_mut(&id) {
                             row.trades.push(t.id.0);
+                            let code = row.spec.terms.builder;
+                            if !code.is_zero() {
+                                let list = self.trades_by_builder.entry(code).or_default();
+                                list.push((t.id.0, taker));
+                            }
                         }
                     }
                     self.trades_by_owner
@@ -631,6 +639,16 @@ impl Exchange {
             .unwrap_or_default()
     }
 
+    /// The trades one of whose orders carried builder `code`, oldest first, each with whether
+    /// it was the taker's order (`true`) or the maker's.
+    pub fn builder_trades(&self, code: &B256) -> impl Iterator<Item = (&TradeRow, bool)> {
+        self.trades_by_builder
+            .get(code)
+            .into_iter()
+            .flatten()
+            .filter_map(|&(id, taker)| Some((self.trades.get(trade_slot(id)?)?, taker)))
+    }
+
     /// Trade prices of a token over time (the taker's side of each trade in that token, and
     /// the maker's side for MINT/MERGE makers), oldest first.
     pub fn price_history(&self, token: &clobkit_core::types::TokenId) -> Vec<PricePoint> {
@@ -710,6 +728,15 @@ impl Exchange {
                 .push(t.id.0);
             if maker != taker {
                 x.trades_by_owner.entry(maker).or_default().push(t.id.0);
+            }
+            for (id, taker) in [(t.taker_order, true), (t.maker.order, false)] {
+                let code = x.orders.get(&id).map(|r| r.spec.terms.builder);
+                if let Some(code) = code.filter(|c| !c.is_zero()) {
+                    x.trades_by_builder
+                        .entry(code)
+                        .or_default()
+                        .push((t.id.0, taker));
+                }
             }
         }
         x.trades = s.trades;

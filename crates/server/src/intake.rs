@@ -35,7 +35,7 @@ use clobkit_core::verify::{VerifiedOrder, verify_order};
 use clobkit_core::wallet::WalletFactories;
 use clobkit_core::wire::PostOrder;
 use clobkit_core::wire::errors as msg;
-use clobkit_core::{Address, U256};
+use clobkit_core::{Address, B256, U256};
 use clobkit_engine::{FeeBasis, MAX_FEE_RATE_BPS, OrderSpec, OrderTerms, Owner, check_terms};
 
 use crate::auth::Caller;
@@ -233,7 +233,7 @@ pub fn check_post_order(
     };
     // V1 signs its fee rate (checked against the market's below) and a nonce that must be 0; a
     // V2 order signs neither, and the operator charges the market's platform fee when it matches.
-    let (fee_rate_bps, fees, nonce) = match order.version {
+    let (fee_rate_bps, fees, nonce, builder) = match order.version {
         OrderVersion::V1 {
             fee_rate_bps,
             nonce,
@@ -245,8 +245,9 @@ pub fn check_post_order(
                 .ok_or_else(|| bad(msg::FEE_RATE_ABOVE_MAX))?,
             FeeBasis::Signed,
             nonce,
+            B256::ZERO,
         ),
-        OrderVersion::V2 { .. } => (0, FeeBasis::Operator, U256::ZERO),
+        OrderVersion::V2 { builder, .. } => (0, FeeBasis::Operator, U256::ZERO, builder),
     };
     let (Some(maker_amount), Some(taker_amount)) =
         (order.maker_amount_u64(), order.taker_amount_u64())
@@ -263,6 +264,7 @@ pub fn check_post_order(
             taker_amount,
             fee_rate_bps,
             fees,
+            builder,
             order_type: posted.order_type,
             expiration,
         },

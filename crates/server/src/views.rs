@@ -1,12 +1,12 @@
 //! Turning engine and exchange state into the wire shapes of the API.
 
-use clobkit_core::Decimal;
 use clobkit_core::book::{OrderBookSummary, PriceLevel};
 use clobkit_core::types::TokenId;
 use clobkit_core::wire::{
-    MakerOrder, Market, MarketToken, Notification, OpenOrder, Rewards, SimplifiedMarket,
-    Trade as WireTrade, TraderSide,
+    BuilderTrade, MakerOrder, Market, MarketToken, Notification, OpenOrder, Rewards,
+    SimplifiedMarket, Trade as WireTrade, TraderSide,
 };
+use clobkit_core::{B256, Decimal};
 use clobkit_engine::{MarketStatus, pips_to_decimal, units_to_decimal};
 
 use crate::exchange::{Exchange, NotificationRow, OrderRow, TradeRow};
@@ -111,6 +111,83 @@ pub fn trade(x: &Exchange, row: &TradeRow, viewer: &str) -> WireTrade {
             TraderSide::Maker
         },
         error_msg: None,
+    }
+}
+
+/// One side of a trade as `/builder/trades` returns it: the taker's (`taker`) or the maker's,
+/// whose order carried builder `code`.
+pub fn builder_trade(x: &Exchange, row: &TradeRow, taker: bool, code: &B256) -> BuilderTrade {
+    let t = &row.trade;
+    let m = &t.maker;
+    // only V2 orders carry builder codes, so both fees are collateral
+    let (owner, funder, token, side, price, cash, fee, builder_fee, outcome) = if taker {
+        let (o, f) = (t.taker_owner, t.taker);
+        let fees = (t.taker_fee, t.taker_builder_fee);
+        (
+            o,
+            f,
+            t.token,
+            t.side,
+            t.price,
+            t.collateral,
+            fees.0,
+            fees.1,
+            &row.outcomes.0,
+        )
+    } else {
+        let (o, f) = (m.owner, m.maker);
+        let fees = (m.fee, m.builder_fee);
+        (
+            o,
+            f,
+            m.token,
+            m.side,
+            m.price,
+            m.collateral,
+            fees.0,
+            fees.1,
+            &row.outcomes.1,
+        )
+    };
+    BuilderTrade {
+        id: trade_uuid(t.id.0),
+        trade_type: if taker {
+            TraderSide::Taker
+        } else {
+            TraderSide::Maker
+        },
+        taker_order_hash: t.taker_order,
+        builder: x
+            .engine
+            .builder(code)
+            .map(|b| b.address)
+            .unwrap_or_default(),
+        market: t.market,
+        asset_id: token,
+        side,
+        size: units_to_decimal(t.shares),
+        size_usdc: units_to_decimal(cash),
+        price: pips_to_decimal(price),
+        status: t.status.clone(),
+        outcome: outcome.clone(),
+        outcome_index: x
+            .engine
+            .market_of(&token)
+            .map_or(0, |(_, yes)| u32::from(!yes)),
+        owner: x
+            .engine
+            .owner_key(owner)
+            .map(|o| o.as_str().to_owned())
+            .unwrap_or_default(),
+        maker: funder,
+        transaction_hash: trade_tx_hash(t.id.0),
+        match_time: t.match_time,
+        bucket_index: u64::from(t.bucket_index),
+        fee: units_to_decimal(fee),
+        fee_usdc: units_to_decimal(fee),
+        builder_fee: units_to_decimal(builder_fee),
+        builder_code: *code,
+        err_msg: None,
     }
 }
 

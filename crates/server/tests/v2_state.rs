@@ -78,6 +78,7 @@ fn v1_bid(n: u8, maker: Address, token: TokenId) -> Command {
             taker_amount: 10 * ONE,
             fee_rate_bps: 0,
             fees: FeeBasis::Signed,
+            builder: B256::ZERO,
             order_type: OrderType::Gtc,
             expiration: 0,
         },

@@ -5,12 +5,14 @@ use std::collections::HashMap;
 use clobkit_core::amounts::market_price;
 use clobkit_core::book::OrderBookSummary;
 use clobkit_core::chain::Chain;
+use clobkit_core::fees::BuilderRates;
 use clobkit_core::protocol::VersionResponse;
 use clobkit_core::types::{ConditionId, OrderType, Side, TickSize, TokenId};
+use clobkit_core::wire::BuilderTrade;
 use clobkit_core::wire::{
     ClobMarketInfo, LastTradePrice, Market, MarketByToken, Page, SimplifiedMarket,
 };
-use clobkit_core::{Address, Decimal};
+use clobkit_core::{Address, B256, Decimal};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -99,6 +101,25 @@ impl<A> ClobClient<A> {
     /// `GET /markets-by-token/{token}` (V2): the market a token trades in.
     pub async fn get_market_by_token(&self, token: &TokenId) -> Result<MarketByToken, ClientError> {
         self.get(&format!("/markets-by-token/{token}"), "").await
+    }
+
+    /// `GET /fees/builder-fees/{code}` (V2): what orders carrying a builder code pay its builder,
+    /// as a maker and as a taker (basis points of each fill's collateral).
+    pub async fn get_builder_fee_rates(&self, code: &B256) -> Result<BuilderRates, ClientError> {
+        self.get(&format!("/fees/builder-fees/{code}"), "").await
+    }
+
+    /// `GET /builder/trades` (V2): one page of the trade sides whose orders carried `code`, with
+    /// the filters of [`crate::TradeParams`]; follow `next_cursor` for more.
+    pub async fn get_builder_trades(
+        &self,
+        code: &B256,
+        params: &crate::args::TradeParams,
+        next_cursor: Option<&str>,
+    ) -> Result<Page<BuilderTrade>, ClientError> {
+        let cursor = next_cursor.unwrap_or(clobkit_core::wire::Cursor::START);
+        self.get("/builder/trades", &trade_query(Some(code), params, cursor))
+            .await
     }
 
     /// `GET /clob-markets/{condition_id}` (V2): a market's trading parameters (tick size,

@@ -73,21 +73,6 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
         Ok(out)
     }
 
-    pub(super) fn trade_query(params: &TradeParams, cursor: &str) -> String {
-        query(&[
-            ("market", params.market.map(|m| m.to_string())),
-            ("asset_id", params.asset_id.map(|a| a.to_string())),
-            ("after", params.after.map(|a| a.to_string())),
-            ("before", params.before.map(|b| b.to_string())),
-            (
-                "maker_address",
-                params.maker_address.map(|a| a.to_checksum(None)),
-            ),
-            ("id", params.id.clone()),
-            ("next_cursor", Some(cursor.to_owned())),
-        ])
-    }
-
     /// `GET /data/trades`: trades, following cursors to the end or stopping after the first page.
     pub async fn get_trades(
         &self,
@@ -95,7 +80,7 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
         pages: Pages,
         next_cursor: Option<&str>,
     ) -> Result<Vec<Trade>, ClientError> {
-        let q = |cursor: &str| Self::trade_query(params, cursor);
+        let q = |cursor: &str| trade_query(None, params, cursor);
         self.collect_pages("/data/trades", q, pages, next_cursor)
             .await
     }
@@ -111,7 +96,7 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
             .l2(
                 Method::GET,
                 "/data/trades",
-                &Self::trade_query(params, cursor),
+                &trade_query(None, params, cursor),
                 b"",
             )
             .await?;

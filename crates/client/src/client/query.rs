@@ -31,6 +31,28 @@ pub(super) fn token_list(tokens: &[TokenId]) -> Value {
     )
 }
 
+/// The query of the trade listings: the filters of `params` from `cursor`, for one builder's
+/// trades when `builder` is given (`/builder/trades`).
+pub(super) fn trade_query(
+    builder: Option<&clobkit_core::B256>,
+    params: &crate::args::TradeParams,
+    cursor: &str,
+) -> String {
+    query(&[
+        ("builder_code", builder.map(|c| c.to_string())),
+        ("market", params.market.map(|m| m.to_string())),
+        ("asset_id", params.asset_id.map(|a| a.to_string())),
+        ("after", params.after.map(|a| a.to_string())),
+        ("before", params.before.map(|b| b.to_string())),
+        (
+            "maker_address",
+            params.maker_address.map(|a| a.to_checksum(None)),
+        ),
+        ("id", params.id.clone()),
+        ("next_cursor", Some(cursor.to_owned())),
+    ])
+}
+
 /// The query of a public paged listing: just the cursor (the first page when `None`).
 pub(super) fn cursor_query(next_cursor: Option<&str>) -> String {
     query(&[(

@@ -77,6 +77,11 @@ pub const DEPOSIT_WALLET_UNKNOWN: &str =
 pub const ORDER_VERSION_MISMATCH: &str = "order_version_mismatch";
 /// An expiration in the past, on a non-GTD order, or too close for a GTD.
 pub const INVALID_EXPIRATION: &str = "invalid expiration";
+/// A builder code that is not 0x + 64 hex digits, or the zero code.
+pub const INVALID_BUILDER_CODE: &str =
+    "invalid builder code: expected 0x and 64 hex digits, not zero";
+/// A builder code nobody registered.
+pub const BUILDER_NOT_FOUND: &str = "builder code not found";
 /// A signed fee rate above the contract's cap.
 pub const FEE_RATE_ABOVE_MAX: &str = "invalid fee rate: the maximum is 1000 bps";
 /// An order whose signer is not the API key's wallet.

@@ -18,7 +18,9 @@ pub use markets::{
     MarketByToken, MarketToken, MidpointResponse, NegRiskResponse, PriceHistory, PriceHistoryPoint,
     PriceResponse, Rewards, SimplifiedMarket, SpreadResponse, TickSizeResponse,
 };
-pub use orders::{CancelResponse, MakerOrder, OpenOrder, OrderResponse, PostOrder, Trade};
+pub use orders::{
+    BuilderTrade, CancelResponse, MakerOrder, OpenOrder, OrderResponse, PostOrder, Trade,
+};
 pub use page::{Cursor, Page};
 pub use status::{InsertStatus, OrderStatus, TradeStatus, TraderSide};
 pub use user::{

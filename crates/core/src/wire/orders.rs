@@ -285,6 +285,72 @@ pub struct Trade {
     pub error_msg: Option<String>,
 }
 
+/// One side of a trade whose order carried a builder code, as `GET /builder/trades` reports it
+/// (V2; camelCase keys, amounts as decimal strings).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BuilderTrade {
+    /// Trade id.
+    pub id: String,
+    /// `TAKER` or `MAKER`: the side whose order carried the code.
+    pub trade_type: TraderSide,
+    /// The taker's order.
+    pub taker_order_hash: OrderId,
+    /// The builder's fee address.
+    pub builder: Address,
+    /// Condition id.
+    pub market: ConditionId,
+    /// That side's token.
+    pub asset_id: TokenId,
+    /// That side's side.
+    pub side: Side,
+    /// Shares traded.
+    #[serde(with = "decimal_str")]
+    pub size: Decimal,
+    /// Collateral of that side.
+    #[serde(with = "decimal_str")]
+    pub size_usdc: Decimal,
+    /// That side's price.
+    #[serde(with = "decimal_str")]
+    pub price: Decimal,
+    /// Settlement state.
+    pub status: TradeStatus,
+    /// That side's outcome name.
+    #[serde(default)]
+    pub outcome: String,
+    /// 0 for the market's first token, 1 for the second.
+    #[serde(default)]
+    pub outcome_index: u32,
+    /// That side's API key.
+    #[serde(default)]
+    pub owner: String,
+    /// That side's funder.
+    pub maker: Address,
+    /// Settlement transaction hash.
+    #[serde(default)]
+    pub transaction_hash: String,
+    /// Unix seconds (a string).
+    #[serde(with = "u64_str")]
+    pub match_time: u64,
+    /// Index among the trades one match was split into.
+    #[serde(default)]
+    pub bucket_index: u64,
+    /// That side's platform fee, in what it paid it in.
+    #[serde(with = "decimal_str")]
+    pub fee: Decimal,
+    /// The same in collateral (V2 fees are collateral).
+    #[serde(with = "decimal_str")]
+    pub fee_usdc: Decimal,
+    /// What it paid the builder, collateral.
+    #[serde(with = "decimal_str")]
+    pub builder_fee: Decimal,
+    /// The builder code (bytes32).
+    pub builder_code: crate::B256,
+    /// Why settlement failed, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub err_msg: Option<String>,
+}
+
 /// The answer to every cancel route. Note the spelling: `canceled`, `not_canceled`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CancelResponse {

@@ -66,6 +66,7 @@ fn limit(
             taker_amount,
             fee_rate_bps: 0,
             fees: FeeBasis::Signed,
+            builder: clobkit_core::B256::ZERO,
             order_type: ty,
             expiration: 0,
         },

@@ -128,6 +128,7 @@ impl T {
                 taker_amount,
                 fee_rate_bps: fee,
                 fees: self.fees,
+                builder: B256::ZERO,
                 order_type: OrderType::Gtc,
                 expiration: 0,
             },

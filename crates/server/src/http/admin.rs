@@ -9,14 +9,15 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use clobkit_core::B256;
 use clobkit_core::amounts::to_base_units;
-use clobkit_core::fees::PlatformFee;
+use clobkit_core::fees::{BuilderRates, PlatformFee};
 use clobkit_core::protocol::ProtocolVersion;
 use clobkit_core::types::parse_address;
 use clobkit_core::types::{ConditionId, TickSize, TokenId};
 use clobkit_core::wire::TradeStatus;
 use clobkit_core::{Address, Decimal};
-use clobkit_engine::{Command, MarketSpec, Stamped, TradeId};
+use clobkit_engine::{Builder, Command, MarketSpec, Stamped, TradeId};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -42,6 +43,7 @@ pub fn router(state: Arc<AppState>, token: &str) -> Router {
         .route("/admin/trades/{id}/status", post(trade_status))
         .route("/admin/deposit-wallets", post(apply::<DepositWallet>))
         .route("/admin/cutover", post(cutover))
+        .route("/admin/builders", post(apply::<NewBuilder>))
         .with_state(Admin {
             state,
             token: Arc::from(token),
@@ -131,7 +133,7 @@ macro_rules! engine_requests {
     )*};
 }
 
-engine_requests!(NewMarket, Fund, Split, Tick, Close, Resolve);
+engine_requests!(NewMarket, Fund, Split, Tick, Close, Resolve, NewBuilder);
 
 /// The handler behind every [`AdminRequest`]: authorize, parse, run.
 async fn apply<T: AdminRequest>(
@@ -270,6 +272,29 @@ impl Resolve {
         Ok(Command::ResolveMarket {
             market: self.market,
             winner: self.winner,
+        })
+    }
+}
+
+/// `POST /admin/builders`: registers a builder code (V2 attribution), the address its fees go to
+/// and its rates (`builder_maker_fee_rate_bps`, `builder_taker_fee_rate_bps`, as
+/// `/fees/builder-fees` answers them).
+#[derive(Deserialize)]
+struct NewBuilder {
+    code: B256,
+    address: String,
+    #[serde(flatten)]
+    rates: BuilderRates,
+}
+
+impl NewBuilder {
+    fn into_command(self) -> Result<Command, ApiError> {
+        Ok(Command::RegisterBuilder {
+            code: self.code,
+            builder: Builder {
+                address: address(&self.address)?,
+                rates: self.rates,
+            },
         })
     }
 }

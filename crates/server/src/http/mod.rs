@@ -6,6 +6,7 @@
 //! | [`keys`] | API keys (L1 to create/derive, L2 to list/delete), ban status |
 //! | [`orders`] | posting and cancelling orders (L2) |
 //! | [`queries`] | the caller's orders, trades and order scoring (L2) |
+//! | [`builders`] | builder fee rates and builder trades (V2, no auth) |
 //! | [`account`] | balances and notifications (L2) |
 //! | [`heartbeats`] | the dead-man switch (L2) |
 //! | [`admin`] | operating the exchange (loopback, bearer token) |
@@ -15,6 +16,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod builders;
 pub mod extract;
 pub mod heartbeats;
 pub mod keys;
@@ -50,6 +52,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(keys::router())
         .merge(orders::router())
         .merge(queries::router())
+        .merge(builders::router())
         .merge(account::router())
         .merge(heartbeats::router())
         .fallback(|| async { ApiError::not_found(msg::NOT_FOUND) })

@@ -47,9 +47,9 @@ struct PageQuery {
     next_cursor: Option<String>,
 }
 
-/// `GET /data/trades` filters.
+/// The trade filters of `/data/trades`, shared by `/builder/trades`.
 #[derive(Debug, Deserialize)]
-struct TradesQuery {
+pub(super) struct TradeFilters {
     #[serde(default)]
     market: Param<ConditionId>,
     #[serde(default)]
@@ -62,6 +62,39 @@ struct TradesQuery {
     after: Param<u64>,
     #[serde(default)]
     before: Param<u64>,
+}
+
+/// One trade as the filters see it.
+pub(super) struct TradeFacts<'a> {
+    pub market: &'a ConditionId,
+    /// Its tokens (a filter on `asset_id` keeps it if any matches).
+    pub assets: &'a [TokenId],
+    pub id: &'a String,
+    pub maker: &'a Address,
+    pub match_time: u64,
+}
+
+impl TradeFilters {
+    /// The filter over trades, or the route's message for a malformed time bound.
+    pub(super) fn check(&self) -> Result<impl Fn(&TradeFacts<'_>) -> bool + '_, ApiError> {
+        let after = self.after.clone().optional(msg::INVALID_TRADE_PARAMS)?;
+        let before = self.before.clone().optional(msg::INVALID_TRADE_PARAMS)?;
+        Ok(move |t: &TradeFacts<'_>| {
+            self.market.keeps(t.market)
+                && t.assets.iter().any(|a| self.asset_id.keeps(a))
+                && self.id.keeps(t.id)
+                && self.maker_address.keeps(t.maker)
+                && after.is_none_or(|a| t.match_time >= a)
+                && before.is_none_or(|b| t.match_time <= b)
+        })
+    }
+}
+
+/// `GET /data/trades` query.
+#[derive(Debug, Deserialize)]
+struct TradesQuery {
+    #[serde(flatten)]
+    filters: TradeFilters,
     next_cursor: Option<String>,
 }
 
@@ -125,22 +158,22 @@ async fn get_trades(
     Params(q): Params<TradesQuery>,
     auth: Authed,
 ) -> ApiResult {
-    let after = q.after.optional(msg::INVALID_TRADE_PARAMS)?;
-    let before = q.before.optional(msg::INVALID_TRADE_PARAMS)?;
+    let keeps = q.filters.check()?;
     let key = &auth.caller.key;
     let rows = app.read(|ex| {
         ex.trades_of(key)
             .into_iter()
             .map(|r| views::trade(ex, r, key))
-            .filter(|t| q.market.keeps(&t.market))
             .filter(|t| {
-                q.asset_id.keeps(&t.asset_id)
-                    || t.maker_orders.iter().any(|o| q.asset_id.keeps(&o.asset_id))
-            })
-            .filter(|t| q.id.keeps(&t.id))
-            .filter(|t| q.maker_address.keeps(&t.maker_address))
-            .filter(|t| {
-                after.is_none_or(|a| t.match_time >= a) && before.is_none_or(|b| t.match_time <= b)
+                let mut assets = vec![t.asset_id];
+                assets.extend(t.maker_orders.iter().map(|o| o.asset_id));
+                keeps(&TradeFacts {
+                    market: &t.market,
+                    assets: &assets,
+                    id: &t.id,
+                    maker: &t.maker_address,
+                    match_time: t.match_time,
+                })
             })
             .collect::<Vec<_>>()
     });
