@@ -1,10 +1,16 @@
-"""Differential V2 order vectors from the official V2 Python client (py-clob-client-v2 1.2.1).
+"""Differential V2 vectors from the official V2 clients, py-clob-client-v2 1.2.1 and (through
+gen_ts_v2.mjs) @polymarket/clob-client-v2 1.1.0, unmodified and offline.
 
-Draws cases from a fixed seed and builds every one with the client's own `OrderBuilder` (limit
-and market orders; EOA, POLY_PROXY, POLY_GNOSIS_SAFE and POLY_1271; all six ticks; both sides;
-neg-risk or not; Polygon and Amoy; builder codes and metadata; GTC/GTD/FOK/FAK bodies), with the
-salt and the millisecond timestamp fixed per case by replacing the client's salt generator and
-clock (the only way in: the builder exposes no hook). Writes vectors/v2_orders.json.
+Draws cases from a fixed seed:
+* V2 orders, built with each client's own `OrderBuilder`: limit and market orders; EOA,
+  POLY_PROXY, POLY_GNOSIS_SAFE and POLY_1271; all six ticks; both sides; neg-risk or not; Polygon
+  and Amoy; builder codes and metadata; GTC/GTD/FOK/FAK bodies;
+* V1 orders as the V2 clients build them when `/version` answers 1 (signed fee rate and nonce);
+* L1 headers (ClobAuth signatures) and L2 headers (HMACs) from the clients' header functions.
+The salt and the millisecond timestamp are fixed per case by replacing each client's salt source
+and clock (the only way in: the builders expose no hook). TypeScript's salt is
+`round(random × now)`, so its cases use the Python salt modulo the timestamp.
+Writes vectors/v2_orders.json, v2_v1_orders.json and v2_headers.json.
 
 The Rust test crates/core/tests/conformance_v2.rs checks clobkit-core against every case.
 Run:  python generate_v2.py [--out vectors] [--check]
@@ -12,19 +18,26 @@ Run:  python generate_v2.py [--out vectors] [--check]
 """
 
 import argparse
+import base64
 import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
 
 from eth_account import Account
 from eth_utils import to_checksum_address
-from py_clob_client_v2.clob_types import CreateOrderOptions, MarketOrderArgsV2, OrderArgsV2
+from py_clob_client_v2.clob_types import (
+    ApiCreds, CreateOrderOptions, MarketOrderArgsV2, OrderArgsV2, RequestArgs,
+)
 from py_clob_client_v2.config import get_contract_config
+from py_clob_client_v2.headers.headers import create_level_1_headers, create_level_2_headers
 from py_clob_client_v2.order_builder.builder import OrderBuilder
+from py_clob_client_v2.order_utils import exchange_order_builder_v1 as v1
 from py_clob_client_v2.order_utils import exchange_order_builder_v2 as v2
+from py_clob_client_v2.order_utils.model.order_data_v1 import order_to_json_v1
 from py_clob_client_v2.order_utils.model.order_data_v2 import OrderV2, order_to_json_v2
 from py_clob_client_v2.signer import Signer
 
@@ -68,7 +81,12 @@ def bytes32(rng):
     return "0x" + "".join(f"{rng.randrange(256):02x}" for _ in range(32))
 
 
-def draw(rng, n):
+def funder_of(key, sig_type):
+    eoa = Account.from_key(key).address
+    return {0: eoa, 1: proxy_of(eoa), 2: safe_of(eoa), 3: to_checksum_address("0x" + "d1" * 20)}[sig_type]
+
+
+def draw_orders(rng, n):
     cases = []
     for i in range(n):
         chain = rng.choice([137, 80002])
@@ -91,14 +109,47 @@ def draw(rng, n):
         c["price"] = price_on_tick(rng, c["tick"])
         c["size"] = size_text(rng)
         c["expiration"] = rng.randint(1_900_000_000, 2_000_000_000) if c["order_type"] == "GTD" else 0
+        c["private_key"] = KEYS[c["key"]]
+        c["funder"] = funder_of(c["private_key"], c["sig_type"])
+        c["token"] = TOKEN
         cases.append(c)
     return cases
 
 
+def draw_v1_orders(rng, n):
+    """V1 orders from the V2 clients: no POLY_1271 (V1 has none), a signed fee rate and nonce."""
+    cases = []
+    for c in draw_orders(rng, n):
+        if c["sig_type"] == 3:
+            c["sig_type"] = 0
+            c["funder"] = funder_of(c["private_key"], 0)
+        c["fee_rate_bps"] = rng.choice([0, 0, 100, 1000])
+        c["nonce"] = rng.choice([0, 0, rng.randint(1, 1000)])
+        del c["builder"], c["metadata"]
+        cases.append(c)
+    return cases
+
+
+def draw_headers(rng):
+    l1 = [{"private_key": KEYS[rng.randrange(len(KEYS))], "chain": rng.choice([137, 80002]),
+           "timestamp": rng.randint(1_700_000_000, 1_900_000_000), "nonce": rng.choice([0, rng.randint(1, 10**9)])}
+          for _ in range(40)]
+    paths = ["/order", "/orders", "/data/orders", "/cancel-all", "/heartbeats", "/data/pre-migration-orders"]
+    bodies = [None, "", '{"orderID":"0xabc"}', '["0x1","0x2"]', '{"heartbeat_id":""}',
+              "{\"note\":\"it's\"}", '{"x":"\u00e9"}']
+    l2 = []
+    for _ in range(40):
+        secret = base64.urlsafe_b64encode(bytes(rng.randrange(256) for _ in range(32))).decode()
+        l2.append({"private_key": KEYS[rng.randrange(len(KEYS))], "api_key": "00000000-0000-0000-0000-00000000000" + str(rng.randrange(10)),
+                   "secret": secret, "passphrase": "p" + str(rng.randrange(1000)),
+                   "timestamp": rng.randint(1_700_000_000, 1_900_000_000),
+                   "method": rng.choice(["GET", "POST", "DELETE"]), "path": rng.choice(paths),
+                   "body": rng.choice(bodies)})
+    return l1, l2
+
+
 def build(c):
-    key = KEYS[c["key"]]
-    eoa = Account.from_key(key).address
-    funder = {0: eoa, 1: proxy_of(eoa), 2: safe_of(eoa), 3: to_checksum_address("0x" + "d1" * 20)}[c["sig_type"]]
+    key, funder = c["private_key"], c["funder"]
     # the client's salt generator and clock, fixed for this case
     v2.ExchangeOrderBuilderV2.__init__.__defaults__ = (lambda: str(c["salt"]), "2")
     time.time_ns = lambda: c["timestamp"] * 1_000_000
@@ -119,31 +170,88 @@ def build(c):
     order_id = eb.build_order_hash(eb.build_order_typed_data(unsigned))
     body = order_to_json_v2(signed, OWNER, c["order_type"])
     return {
-        "case": {**c, "funder": funder},
-        "python": {
-            "exchange": exchange,
-            "order_id": order_id if order_id.startswith("0x") else "0x" + order_id,
-            "maker_amount": signed.makerAmount,
-            "taker_amount": signed.takerAmount,
-            "signature": signed.signature,
-            "body": json.dumps(body, separators=(",", ":"), ensure_ascii=False),
-        },
+        "exchange": exchange,
+        "order_id": order_id if order_id.startswith("0x") else "0x" + order_id,
+        "maker_amount": signed.makerAmount,
+        "taker_amount": signed.takerAmount,
+        "signature": signed.signature,
+        "body": json.dumps(body, separators=(",", ":"), ensure_ascii=False),
     }
+
+
+def build_v1(c):
+    """A V1 order as py-clob-client-v2 builds it for a venue whose /version is 1."""
+    key = c["private_key"]
+    v1.ExchangeOrderBuilderV1.__init__.__defaults__ = (lambda: str(c["salt"]),)
+    builder = OrderBuilder(Signer(key, c["chain"]), signature_type=c["sig_type"], funder=c["funder"])
+    opts = CreateOrderOptions(tick_size=c["tick"], neg_risk=c["neg_risk"])
+    try:
+        if c["kind"] == "limit":
+            args = OrderArgsV2(token_id=TOKEN, price=float(c["price"]), size=float(c["size"]), side=c["side"],
+                               expiration=c["expiration"])
+            args.nonce = c["nonce"]
+            signed = builder.build_order(args, opts, version=1, fee_rate_bps=c["fee_rate_bps"])
+        else:
+            args = MarketOrderArgsV2(token_id=TOKEN, amount=float(c["size"]), side=c["side"], price=float(c["price"]),
+                                     order_type=c["order_type"])
+            args.nonce = c["nonce"]
+            signed = builder.build_market_order(args, opts, version=1, fee_rate_bps=c["fee_rate_bps"])
+    except Exception as e:  # noqa: BLE001 - the record is the point
+        return {"error": str(e)}
+    body = order_to_json_v1(signed, OWNER, c["order_type"])
+    return {"maker_amount": signed.makerAmount, "taker_amount": signed.takerAmount,
+            "signature": signed.signature, "body": json.dumps(body, separators=(",", ":"), ensure_ascii=False)}
+
+
+def py_l1(c):
+    return create_level_1_headers(Signer(c["private_key"], c["chain"]), c["nonce"], c["timestamp"])
+
+
+def py_l2(c):
+    creds = ApiCreds(api_key=c["api_key"], api_secret=c["secret"], api_passphrase=c["passphrase"])
+    args = RequestArgs(method=c["method"], request_path=c["path"], body=c["body"], serialized_body=c["body"])
+    return create_level_2_headers(Signer(c["private_key"], 137), creds, args, c["timestamp"])
+
+
+def write(out_dir, name, rows):
+    meta = {
+        "generator": "conformance/generate_v2.py",
+        "clients": {"py-clob-client-v2": "1.2.1", "@polymarket/clob-client-v2": "1.1.0"},
+        "seed": SEED,
+        "rows": rows,
+    }
+    with open(os.path.join(out_dir, name), "w") as f:
+        json.dump(meta, f, indent=1, ensure_ascii=False)
+        f.write("\n")
 
 
 def generate(out_dir):
     rng = random.Random(SEED)
-    rows = [build(c) for c in draw(rng, 300)]
-    os.makedirs(out_dir, exist_ok=True)
-    meta = {
-        "generator": "conformance/generate_v2.py",
-        "client": "py-clob-client-v2==1.2.1",
-        "seed": SEED,
-        "rows": rows,
+    cases = {"orders": draw_orders(rng, 520), "v1_orders": draw_v1_orders(rng, 60)}
+    cases["l1"], cases["l2"] = draw_headers(rng)
+    py = {
+        "orders": [build(c) for c in cases["orders"]],
+        "v1_orders": [build_v1(c) for c in cases["v1_orders"]],
+        "l1": [py_l1(c) for c in cases["l1"]],
+        "l2": [py_l2(c) for c in cases["l2"]],
     }
-    with open(os.path.join(out_dir, "v2_orders.json"), "w") as f:
-        json.dump(meta, f, indent=1, ensure_ascii=False)
-        f.write("\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        inp = os.path.join(tmp, "cases.json")
+        with open(inp, "w") as f:
+            json.dump(cases, f)
+        res = subprocess.run(["node", os.path.join(HERE, "gen_ts_v2.mjs"), inp], capture_output=True, text=True)
+        if res.returncode != 0:
+            sys.exit("gen_ts_v2.mjs failed:\n" + res.stderr)
+        ts = json.loads(res.stdout)
+    rows = {cat: [{"case": c, "python": py[cat][i], "ts": ts[cat][i]} for i, c in enumerate(items)]
+            for cat, items in cases.items()}
+    os.makedirs(out_dir, exist_ok=True)
+    write(out_dir, "v2_orders.json", rows["orders"])
+    write(out_dir, "v2_v1_orders.json", rows["v1_orders"])
+    write(out_dir, "v2_headers.json", {"l1": rows["l1"], "l2": rows["l2"]})
+
+
+FILES = ["v2_orders.json", "v2_v1_orders.json", "v2_headers.json"]
 
 
 def main():
@@ -156,12 +264,16 @@ def main():
         return
     with tempfile.TemporaryDirectory() as tmp:
         generate(tmp)
-        with open(os.path.join(tmp, "v2_orders.json")) as f:
-            new = f.read()
-        with open(os.path.join(a.out, "v2_orders.json")) as f:
-            old = f.read()
-        if new != old:
-            sys.exit("conformance/vectors/v2_orders.json differs from what py-clob-client-v2 generates now")
+        for name in FILES:
+            with open(os.path.join(tmp, name)) as f:
+                new = f.read()
+            try:
+                with open(os.path.join(a.out, name)) as f:
+                    old = f.read()
+            except FileNotFoundError:
+                old = None
+            if new != old:
+                sys.exit(f"conformance/vectors/{name} differs from what the official V2 clients generate now")
         print("v2 vectors: up to date")
 
 
