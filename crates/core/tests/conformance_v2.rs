@@ -23,12 +23,6 @@ use clobkit_core::wire::PostOrder;
 use clobkit_core::{Address, Decimal, U256};
 use serde_json::Value;
 
-const KEYS: [&str; 3] = [
-    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
-];
-
 fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
 }
@@ -134,7 +128,7 @@ fn check_signed(
     let chain = Chain::from_id(c["chain"].as_u64().unwrap()).unwrap();
     let signer = LocalSigner::from_hex(s(&c["private_key"])).unwrap();
     let posted: PostOrder = serde_json::from_str(body).unwrap_or_else(|e| panic!("{who} {e}: {c}"));
-    let order = posted.order.order.clone();
+    let order = posted.order.order;
     let ours = order.sign(domain, &signer).unwrap();
     assert_eq!(ours.signature.to_string(), signature, "{who} {c}");
     let v = verify_order(&posted.order, domain, &WalletFactories::of(chain)).unwrap();
