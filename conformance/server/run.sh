@@ -6,6 +6,20 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --quiet -p clobkit-cli
 BIN=$PWD/target/debug/clobkit
+# the official Rust SDK's flow, outside the workspace, in its own target folder
+CARGO_TARGET_DIR=$PWD/.deps/sdk-target cargo build --quiet --manifest-path conformance/rust-sdk-v2/Cargo.toml
+SDK=$PWD/.deps/sdk-target/debug/clobkit-rust-sdk-v2-flow
+# sdk_flow PORT DATA COND_BYTE YES NO VERSION: a market, the SDK's two wallets funded (the maker
+# holding shares), then the SDK's session
+sdk_flow() {
+  local host="http://127.0.0.1:$1" adm=("$BIN" admin --host "http://127.0.0.1:$1" --data "$2")
+  local cond="0x$(printf "$3%.0s" $(seq 32))"
+  "${adm[@]}" market --condition "$cond" --yes "$4" --no "$5" > /dev/null
+  "${adm[@]}" fund 0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f 100 > /dev/null
+  "${adm[@]}" fund 0xa0Ee7A142d267C1f36714E4a8F75612F20a79720 100 > /dev/null
+  "${adm[@]}" split 0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f "$cond" 50 > /dev/null
+  "$SDK" "$host" "$6" "$4"
+}
 PY=$PWD/.deps/venv/bin/python
 tmp=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
@@ -30,6 +44,8 @@ echo "-- py-clob-client flow against clobkit serve (port $port)"
 "$PY" conformance/server/py_flow.py "http://127.0.0.1:$port" "$tmp/flow" || { tail -20 "$tmp/flow.log"; exit 1; }
 echo "-- @polymarket/clob-client flow against the same server"
 node conformance/server/ts_flow.mjs "http://127.0.0.1:$port" "$tmp/flow" || { tail -20 "$tmp/flow.log"; exit 1; }
+echo "-- the official Rust SDK (polymarket_client_sdk_v2 0.9.0) on the V1 server, signing V1"
+sdk_flow "$port" "$tmp/flow" 5d 1501 1502 1 || { tail -20 "$tmp/flow.log"; exit 1; }
 echo "-- the cutover drill: py-clob-client-v2 on the V1 server through clobkit admin cutover"
 "$PY" conformance/server/py_cutover.py "http://127.0.0.1:$port" "$tmp/flow" "$BIN" || { tail -20 "$tmp/flow.log"; exit 1; }
 kill -TERM "$pid"
@@ -44,6 +60,8 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 "$PY" conformance/server/py_v2_flow.py "http://127.0.0.1:$vport" "$tmp/v2" || { tail -20 "$tmp/v2.log"; kill "$vpid"; exit 1; }
+echo "-- the official Rust SDK (polymarket_client_sdk_v2 0.9.0) on the V2 server"
+sdk_flow "$vport" "$tmp/v2" 6d 1601 1602 2 || { tail -20 "$tmp/v2.log"; kill "$vpid"; exit 1; }
 echo "-- @polymarket/clob-client-v2 flow against the same V2 server"
 node conformance/server/ts_v2_flow.mjs "http://127.0.0.1:$vport" "$tmp/v2" || { tail -20 "$tmp/v2.log"; kill "$vpid"; exit 1; }
 kill -TERM "$vpid"; wait "$vpid" || true
