@@ -143,6 +143,10 @@ check(w["success"] and w["status"] == "live", f"a POLY_1271 order from the offic
 got = dw.get_order(w["orderID"])
 check(got["maker_address"].lower() == DEPOSIT.lower(), f"its maker is the deposit wallet: {got}")
 check(dw.cancel_all()["canceled"] == [w["orderID"]], "the deposit wallet's order cancels")
+check(balance(dw, 3) == 100_000_000, f"signature_type=3 balances are the deposit wallet's: {balance(dw, 3)}")
+spenders = maker.get_balance_allowance(BalanceAllowanceParams(asset_type=AssetType.COLLATERAL, signature_type=0))["allowances"]
+check("0xE111180000d2663C0091e4f400237545B87B996B" in spenders and "0xe2222d279d744050d28e00520010520000310F59" in spenders,
+      f"the V2 exchanges are the collateral's spenders: {spenders}")
 
 # builder codes: the operator registers one; orders carrying it pay the builder 1% of their
 # collateral as takers, on top of the price (market A has no platform fee)

@@ -689,6 +689,15 @@ impl Exchange {
         }
     }
 
+    /// The deposit wallet registered to `owner` (the lowest address if it has several): what a
+    /// POLY_1271 caller's balance queries are about.
+    pub fn deposit_wallet_of(&self, owner: &Address) -> Option<Address> {
+        self.deposit_wallets
+            .iter()
+            .find(|(_, o)| *o == owner)
+            .map(|(w, _)| *w)
+    }
+
     /// The key that owns deposit wallet `wallet`, if it is registered.
     pub fn deposit_wallet_owner(&self, wallet: &Address) -> Option<Address> {
         self.deposit_wallets.get(wallet).copied()

@@ -63,6 +63,12 @@ fn funder(
             .parse()
             .map_err(|e| ApiError::bad_request(msg::INVALID_SIGNATURE_TYPE).because(e))?,
     };
+    if ty == SignatureType::Poly1271 {
+        // a deposit wallet is not derived from its owner: the operator registered the pair
+        return app
+            .read(|ex| ex.deposit_wallet_of(&caller.address))
+            .ok_or_else(|| ApiError::bad_request(msg::DEPOSIT_WALLET_UNKNOWN));
+    }
     expected_maker(ty, caller.address, app.verifiers.factories())
         .map_err(|e| ApiError::bad_request(msg::INVALID_SIGNATURE_TYPE).because(e))
 }
@@ -78,8 +84,9 @@ async fn balance_allowance(
         Some("CONDITIONAL") => Asset::Token(q.token_id.required(msg::INVALID_TOKEN_ID)?),
         _ => return Err(ApiError::bad_request(msg::INVALID_ASSET_TYPE)),
     };
-    let holding = app.read(|ex| ex.engine.holding(account, asset));
-    let contracts = app.config.chain.contracts();
+    let (holding, protocol) = app.read(|ex| (ex.engine.holding(account, asset), ex.protocol()));
+    // the spenders of the protocol spoken: V2's exchanges take pUSD, V1's USDC.e
+    let contracts = app.config.chain.contracts_for(protocol);
     // Decision: allowances are unlimited here (there is no token contract to approve).
     let max = U256::MAX.to_string();
     let allowances: BTreeMap<String, String> = [
