@@ -12,6 +12,10 @@ import {
 } from "@polymarket/clob-client-v2";
 
 const OWNER = "000000000-0000-0000-0000-000000000000";
+// the book-walk helpers are not in the package's exports map: imported by file
+const helper = (name) => import(new URL(`./node_modules/@polymarket/clob-client-v2/dist/order-builder/helpers/${name}.js`, import.meta.url));
+const { calculateBuyMarketPrice } = await helper("calculateBuyMarketPrice");
+const { calculateSellMarketPrice } = await helper("calculateSellMarketPrice");
 const cases = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const realNow = Date.now;
 const realRandom = Math.random;
@@ -63,7 +67,13 @@ async function order(c, version) {
            signature: signed.signature, body: JSON.stringify(body) };
 }
 
-const out = { orders: [], v1_orders: [], l1: [], l2: [] };
+const out = { orders: [], v1_orders: [], l1: [], l2: [], walks: [] };
+for (const c of cases.walks) {
+  out.walks.push(await attempt(() => {
+    const f = c.side === "BUY" ? calculateBuyMarketPrice : calculateSellMarketPrice;
+    return { price: String(f(c.levels, Number.parseFloat(c.amount), c.order_type)) };
+  }));
+}
 for (const c of cases.orders) out.orders.push(await attempt(() => order(c, 2)));
 for (const c of cases.v1_orders) out.v1_orders.push(await attempt(() => order(c, 1)));
 for (const c of cases.l1) {

@@ -6,11 +6,12 @@ Draws cases from a fixed seed:
   POLY_PROXY, POLY_GNOSIS_SAFE and POLY_1271; all six ticks; both sides; neg-risk or not; Polygon
   and Amoy; builder codes and metadata; GTC/GTD/FOK/FAK bodies;
 * V1 orders as the V2 clients build them when `/version` answers 1 (signed fee rate and nonce);
-* L1 headers (ClobAuth signatures) and L2 headers (HMACs) from the clients' header functions.
+* L1 headers (ClobAuth signatures) and L2 headers (HMACs) from the clients' header functions;
+* market-price walks over a book side (the clients' own book walk for market orders).
 The salt and the millisecond timestamp are fixed per case by replacing each client's salt source
 and clock (the only way in: the builders expose no hook). TypeScript's salt is
 `round(random × now)`, so its cases use the Python salt modulo the timestamp.
-Writes vectors/v2_orders.json, v2_v1_orders.json and v2_headers.json.
+Writes vectors/v2_orders.json, v2_v1_orders.json, v2_headers.json and v2_walks.json.
 
 The Rust test crates/core/tests/conformance_v2.rs checks clobkit-core against every case.
 Run:  python generate_v2.py [--out vectors] [--check]
@@ -148,6 +149,29 @@ def draw_headers(rng):
     return l1, l2
 
 
+def draw_walks(rng, n):
+    walks = []
+    for _ in range(n):
+        tick = rng.choice(TICKS)
+        side = rng.choice(["BUY", "SELL"])
+        prices = sorted({price_on_tick(rng, tick) for _ in range(rng.randint(0, 6))}, key=float)
+        if side == "BUY":
+            prices = prices[::-1]  # asks descend, best last
+        levels = [{"price": p, "size": size_text(rng)} for p in prices]
+        walks.append({"side": side, "levels": levels, "amount": size_text(rng),
+                      "order_type": rng.choice(["FOK", "FAK"])})
+    return walks
+
+
+def py_walk(c):
+    b = OrderBuilder(Signer(KEYS[0], 137))
+    f = b.calculate_buy_market_price if c["side"] == "BUY" else b.calculate_sell_market_price
+    try:
+        return {"price": repr(f(c["levels"], float(c["amount"]), c["order_type"]))}
+    except Exception as e:  # noqa: BLE001 - the record is the point
+        return {"error": str(e)}
+
+
 def build(c):
     key, funder = c["private_key"], c["funder"]
     # the client's salt generator and clock, fixed for this case
@@ -229,11 +253,13 @@ def generate(out_dir):
     rng = random.Random(SEED)
     cases = {"orders": draw_orders(rng, 520), "v1_orders": draw_v1_orders(rng, 60)}
     cases["l1"], cases["l2"] = draw_headers(rng)
+    cases["walks"] = draw_walks(rng, 80)
     py = {
         "orders": [build(c) for c in cases["orders"]],
         "v1_orders": [build_v1(c) for c in cases["v1_orders"]],
         "l1": [py_l1(c) for c in cases["l1"]],
         "l2": [py_l2(c) for c in cases["l2"]],
+        "walks": [py_walk(c) for c in cases["walks"]],
     }
     with tempfile.TemporaryDirectory() as tmp:
         inp = os.path.join(tmp, "cases.json")
@@ -249,9 +275,10 @@ def generate(out_dir):
     write(out_dir, "v2_orders.json", rows["orders"])
     write(out_dir, "v2_v1_orders.json", rows["v1_orders"])
     write(out_dir, "v2_headers.json", {"l1": rows["l1"], "l2": rows["l2"]})
+    write(out_dir, "v2_walks.json", rows["walks"])
 
 
-FILES = ["v2_orders.json", "v2_v1_orders.json", "v2_headers.json"]
+FILES = ["v2_orders.json", "v2_v1_orders.json", "v2_headers.json", "v2_walks.json"]
 
 
 def main():

@@ -9,14 +9,17 @@
 
 use std::str::FromStr;
 
-use clobkit_core::amounts::{limit_amounts, market_amounts_for, market_order_price};
+use clobkit_core::amounts::{
+    AmountError, limit_amounts, market_amounts_for, market_order_price, market_price,
+};
 use clobkit_core::auth::{ApiCredentials, L2Auth, l1_headers};
+use clobkit_core::book::PriceLevel;
 use clobkit_core::chain::Chain;
 use clobkit_core::eip712::{ClobAuthDomain, ExchangeDomain};
 use clobkit_core::order::OrderVersion;
 use clobkit_core::protocol::ProtocolVersion;
 use clobkit_core::signer::{LocalSigner, Signer};
-use clobkit_core::types::{ApiKey, Side, TickSize};
+use clobkit_core::types::{ApiKey, OrderType, Side, TickSize};
 use clobkit_core::verify::verify_order;
 use clobkit_core::wallet::WalletFactories;
 use clobkit_core::wire::PostOrder;
@@ -324,4 +327,34 @@ fn l1_and_l2_headers_match_the_official_v2_clients() {
         assert_eq!(auth.verify(&h.timestamp, m, p, body.as_bytes(), py), Ok(()));
     }
     assert!(apostrophes > 0, "the apostrophe class is covered");
+}
+
+#[test]
+fn market_price_walks_match_the_official_v2_clients() {
+    let rows = load("v2_walks");
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 80);
+    let mut no_match = 0;
+    for r in rows {
+        let c = &r["case"];
+        let levels: Vec<PriceLevel> = serde_json::from_value(c["levels"].clone()).unwrap();
+        let ot: OrderType = s(&c["order_type"]).parse().unwrap();
+        let side: Side = s(&c["side"]).parse().unwrap();
+        let amount = Decimal::from_str(s(&c["amount"])).unwrap();
+        let ours = market_price(side, &levels, amount, ot);
+        for who in ["python", "ts"] {
+            let rec = &r[who];
+            match (&ours, rec.get("price")) {
+                (Ok(p), Some(theirs)) => {
+                    assert_eq!(*p, Decimal::from_str(s(theirs)).unwrap(), "{who} {c}")
+                }
+                (Err(AmountError::EmptyBook { .. } | AmountError::CannotFill { .. }), None) => {
+                    assert_eq!(s(&rec["error"]), "no match", "{who} {c}");
+                    no_match += 1;
+                }
+                (o, t) => panic!("{who} {c}: ours {o:?} theirs {t:?}"),
+            }
+        }
+    }
+    assert!(no_match > 0, "the no-match class is covered");
 }
