@@ -12,8 +12,10 @@ from eth_account import Account
 from eth_utils import to_checksum_address
 from py_clob_client_v2.client import ClobClient
 from py_clob_client_v2.clob_types import (
-    AssetType, BalanceAllowanceParams, BuilderTradeParams, MarketOrderArgsV2, OpenOrderParams,
-    OrderArgsV2, OrderPayload, OrderType, PartialCreateOrderOptions, TradeParams,
+    AssetType, BalanceAllowanceParams, BookParams, BuilderTradeParams, DropNotificationParams,
+    MarketOrderArgsV2, OpenOrderParams, OrderArgsV2, OrderMarketCancelParams, OrderPayload,
+    OrderScoringParams, OrdersScoringParams, OrderType, PartialCreateOrderOptions, PostOrdersV2Args,
+    TradeParams,
 )
 from py_clob_client_v2.exceptions import PolyApiException
 from py_clob_client_v2.order_builder.constants import BUY, SELL
@@ -182,6 +184,76 @@ check(c["canceled"] == [resting["orderID"]], f"cancel one: {c}")
 c = maker.cancel_all()
 check(c["canceled"] == [ask["orderID"]], f"cancel all takes the rest of the ask: {c}")
 check(maker.get_open_orders(OpenOrderParams()) == [], "nothing left open")
+
+# ---- the rest of the seed's methods, through the V2 client ----
+C_COND, C_YES, C_NO = "0x" + "c6" * 32, "1701", "1702"   # tick 0.001
+admin("markets", {"condition_id": C_COND, "tokens": [C_YES, C_NO], "tick_size": "0.001"})
+admin("split", {"address": maker_funder, "market": C_COND, "amount": "600"})
+check(maker.get_tick_size(C_YES) == "0.001" and maker.get_neg_risk(B_YES) is True, "tick size and neg-risk lookups")
+check(maker.get_fee_rate_bps(C_YES) == 0, "the V1 fee-rate lookup still answers")
+check(abs(maker.get_server_time() - int(__import__("time").time())) < 5, "server time")
+ask_c = maker.create_and_post_order(OrderArgsV2(token_id=C_YES, price=0.6, size=50, side=SELL))
+bid_c = taker.create_and_post_order(OrderArgsV2(token_id=C_YES, price=0.4, size=50, side=BUY))
+check(ask_c["status"] == "live" and bid_c["status"] == "live", "a two-sided book")
+check(maker.get_midpoint(C_YES)["mid"] == "0.5" and maker.get_spread(C_YES)["spread"] == "0.2", "midpoint and spread")
+check(maker.get_price(C_YES, "BUY")["price"] == "0.4" and maker.get_price(C_YES, "SELL")["price"] == "0.6",
+      "price: best bid for BUY, best ask for SELL")
+book = maker.get_order_book(C_YES)
+check(book["asks"][-1] == {"price": "0.6", "size": "50"} and book["bids"][-1] == {"price": "0.4", "size": "50"},
+      f"the book, best last (a dict in V2): {book}")
+check(maker.get_order_book_hash(book) == book["hash"], "the book's hash as the client computes it")
+both = [BookParams(token_id=C_YES), BookParams(token_id=C_NO)]
+check(len(maker.get_order_books(both)) == 2, "books in one call")
+check(maker.get_midpoints(both)[C_NO] == "0.5", f"midpoints: {maker.get_midpoints(both)}")
+check(maker.get_prices([BookParams(token_id=C_YES, side="BUY")])[C_YES]["BUY"] == "0.4", "prices in one call")
+check(maker.get_spreads(both)[C_YES] == "0.2", "spreads in one call")
+r = taker.create_and_post_order(OrderArgsV2(token_id=C_YES, price=0.6, size=10, side=BUY))
+check(r["status"] == "matched", f"a trade at 0.6: {r}")
+check(maker.get_last_trade_price(C_YES)["price"] == "0.6", "last trade price")
+check(maker.get_last_trades_prices([BookParams(token_id=C_YES)])[0]["price"] == "0.6", "last trade prices")
+check(any(m["condition_id"] == C_COND for m in maker.get_markets()["data"]), "markets")
+check(maker.get_market(C_COND)["minimum_tick_size"] == 0.001, "one market")
+for listing in (maker.get_simplified_markets, maker.get_sampling_markets, maker.get_sampling_simplified_markets):
+    check("data" in listing(), f"{listing.__name__}")
+# a batch of 15 (16 refused), and open orders across pages
+batch = [PostOrdersV2Args(order=maker.create_order(OrderArgsV2(token_id=C_YES, price=round(0.70 + 0.001 * i, 3), size=5, side=SELL)),
+                          orderType=OrderType.GTC) for i in range(15)]
+rs = maker.post_orders(batch)
+check(len(rs) == 15 and all(x["status"] == "live" for x in rs), "a batch of 15 V2 orders")
+check(refused(lambda: maker.post_orders(batch + batch[:1]), "Too many orders in payload: 16, max allowed: 15"), "16 refused")
+for i in range(90):
+    maker.create_and_post_order(OrderArgsV2(token_id=C_YES, price=round(0.80 + 0.001 * i, 3), size=5, side=SELL))
+opened = maker.get_open_orders(OpenOrderParams(market=C_COND))
+check(len(opened) == 1 + 15 + 90, f"open orders across two pages: {len(opened)}")
+check(maker.is_order_scoring(OrderScoringParams(orderId=ask_c["orderID"]))["scoring"] is True, "a resting order scores")
+check(len(maker.are_orders_scoring(OrdersScoringParams(orderIds=[x["orderID"] for x in rs[:2]]))) == 2, "orders scoring")
+ids = [x["orderID"] for x in rs]
+check(sorted(maker.cancel_orders(ids[:3])["canceled"]) == sorted(ids[:3]), "cancel many")
+c = maker.cancel_market_orders(OrderMarketCancelParams(asset_id=C_YES))
+check(len(c["canceled"]) == 1 + 12 + 90, f"cancel by token: {len(c['canceled'])}")
+check(len(taker.cancel_market_orders(OrderMarketCancelParams(market=C_COND))["canceled"]) == 1, "cancel by market")
+# GTD, trades by page, notifications, account
+exp = int(__import__("time").time()) + 3600
+g = maker.post_order(maker.create_order(OrderArgsV2(token_id=C_YES, price=0.9, size=5, side=SELL, expiration=exp)), OrderType.GTD)
+check(g["status"] == "live" and int(maker.get_order(g["orderID"])["expiration"]) == exp, f"a GTD order: {g}")
+maker.cancel_order(OrderPayload(orderID=g["orderID"]))
+tp = taker.get_trades_paginated(TradeParams(market=C_COND))
+check(len(tp["trades"]) == 1 and tp["count"] == 1, f"trades, one page: {tp}")
+n = maker.get_notifications()
+check(any(x["type"] == 2 for x in n) and any(x["type"] == 1 for x in n), "fill and cancel notifications")
+maker.drop_notifications(DropNotificationParams(ids=[str(x["id"]) for x in n[:2]]))
+check(len(maker.get_notifications()) == len(n) - 2, "notifications dropped")
+check(maker.get_closed_only_mode()["closed_only"] is False, "not in closed-only mode")
+maker.update_balance_allowance(BalanceAllowanceParams(asset_type=AssetType.COLLATERAL))
+check(balance(maker, 0, C_YES) == 600_000_000 - 10_000_000, "the maker's shares after the trade")
+# API keys
+k = safe.get_api_keys()["apiKeys"]
+check(safe.creds.api_key in k, "the key is listed")
+check(safe.derive_api_key().api_key == safe.creds.api_key, "derive returns it")
+safe.delete_api_key()
+check(refused(lambda: safe.get_open_orders(OpenOrderParams()), "Unauthorized"), "a deleted key is refused")
+safe.set_api_creds(safe.create_or_derive_api_key())
+check(safe.get_open_orders(OpenOrderParams()) == [], "a new key works")
 
 # heartbeats as the V2 client sends them: "" starts a chain, then each answer's id continues it
 # (last in the flow: a chain that goes silent cancels the maker's orders)
