@@ -1,9 +1,15 @@
 // The official V2 TypeScript client (@polymarket/clob-client-v2 1.1.0), unmodified, against
 // `clobkit serve --protocol v2`.
 // Usage: node ts_v2_flow.mjs HOST DATA_DIR   (prints "N passed, 0 failed"; exits 1 on the first failure)
+import { createRequire } from "node:module";
 import { Wallet } from "@ethersproject/wallet";
 import { AssetType, ClobClient, OrderType, Side } from "@polymarket/clob-client-v2";
 import { adminOf, check, done } from "./checks.mjs";
+
+// the CREATE2 proxy and Safe of an EOA, as Polymarket's relayer client derives them
+const relayer = createRequire(import.meta.url)("@polymarket/builder-relayer-client/dist/builder/derive.js");
+const PROXY_FACTORY = "0xaB45c5A4B0c941a2F231C04C3f49182e1A254052";
+const SAFE_FACTORY = "0xaacFeEa03eb1561C4e67d661e40682Bd20E3541b";
 
 const [host, data] = process.argv.slice(2);
 const admin = adminOf(host, data);
@@ -11,12 +17,16 @@ const COND = `0x${"c9".repeat(32)}`; // tick 0.0025, 5% platform fee at exponent
 const YES = "901";
 const NO = "902";
 
-async function client(key) {
+// A client for `key` trading through the wallet of `signatureType` (0 EOA, 1 proxy, 2 Safe).
+async function client(key, signatureType = 0) {
   const signer = new Wallet(key);
   const l1 = new ClobClient({ host, chain: 137, signer });
   const creds = await l1.createOrDeriveApiKey();
   check(typeof creds.key === "string" && creds.key.length > 0, "createOrDeriveApiKey returns credentials");
-  return { c: new ClobClient({ host, chain: 137, signer, creds }), address: signer.address };
+  const address = [signer.address, relayer.deriveProxyWallet(signer.address, PROXY_FACTORY),
+    relayer.deriveSafe(signer.address, SAFE_FACTORY)][signatureType];
+  const c = new ClobClient({ host, chain: 137, signer, creds, signatureType, funderAddress: address });
+  return { c, address };
 }
 
 await admin("markets", {
@@ -62,7 +72,30 @@ check(got.balance === String(900_000_000 + 4_020_000 - 24_990 + 1_999_950 - 12_4
 r = await a.c.createAndPostOrder({ tokenID: YES, price: 0.501, size: 10, side: Side.SELL }, undefined, OrderType.GTC);
 check(r.error && String(r.error).includes("breaks minimum tick size rule"), `0.501 on a 0.0025 tick is refused: ${JSON.stringify(r)}`);
 
-const c = await a.c.cancelAll();
+// a proxy wallet and a Safe (Hardhat #10 and #11) trade through the same client
+const px = await client("0xf214f2b2cd398c806f84e317254e0f0b801d0643303237d97a22a48e01628897", 1);
+const sf = await client("0x701b615bbdfb9de65240bc28bd21bbc0d996645a3dd57e7b12bc2bdf6f192c82", 2);
+await admin("fund", { address: px.address, amount: "100" });
+await admin("fund", { address: sf.address, amount: "100" });
+r = await px.c.createAndPostOrder({ tokenID: YES, price: 0.5025, size: 5, side: Side.BUY }, undefined, OrderType.GTC);
+check(r.status === "matched", `a POLY_PROXY BUY fills: ${JSON.stringify(r)}`);
+const pxHeld = await px.c.getBalanceAllowance({ asset_type: AssetType.CONDITIONAL, token_id: YES });
+check(pxHeld.balance === "5000000", `the proxy wallet holds the shares: ${JSON.stringify(pxHeld)}`);
+const bids = [];
+for (const price of [0.3, 0.31, 0.32, 0.33]) {
+  r = await sf.c.createAndPostOrder({ tokenID: YES, price, size: 5, side: Side.BUY }, undefined, OrderType.GTC);
+  check(r.status === "live", `a POLY_GNOSIS_SAFE bid rests: ${JSON.stringify(r)}`);
+  bids.push(r.orderID);
+}
+
+// every cancel route
+let c = await sf.c.cancelOrder({ orderID: bids[0] });
+check(c.canceled.length === 1 && c.canceled[0] === bids[0], `cancelOrder: ${JSON.stringify(c)}`);
+c = await sf.c.cancelOrders([bids[1]]);
+check(c.canceled.length === 1 && c.canceled[0] === bids[1], `cancelOrders: ${JSON.stringify(c)}`);
+c = await sf.c.cancelMarketOrders({ asset_id: YES });
+check(c.canceled.length === 2, `cancelMarketOrders: ${JSON.stringify(c)}`);
+c = await a.c.cancelAll();
 check(c.canceled.length === 1 && c.canceled[0] === askId, `cancel all: ${JSON.stringify(c)}`);
 check((await a.c.getOpenOrders({ market: COND })).length === 0, "nothing left open");
 
