@@ -17,14 +17,15 @@ const COND = `0x${"c9".repeat(32)}`; // tick 0.0025, 5% platform fee at exponent
 const YES = "901";
 const NO = "902";
 
-// A client for `key` trading through the wallet of `signatureType` (0 EOA, 1 proxy, 2 Safe).
-async function client(key, signatureType = 0) {
+// A client for `key` trading through the wallet of `signatureType` (0 EOA, 1 proxy, 2 Safe,
+// 3 the deposit wallet `wallet`).
+async function client(key, signatureType = 0, wallet = undefined) {
   const signer = new Wallet(key);
   const l1 = new ClobClient({ host, chain: 137, signer });
   const creds = await l1.createOrDeriveApiKey();
   check(typeof creds.key === "string" && creds.key.length > 0, "createOrDeriveApiKey returns credentials");
   const address = [signer.address, relayer.deriveProxyWallet(signer.address, PROXY_FACTORY),
-    relayer.deriveSafe(signer.address, SAFE_FACTORY)][signatureType];
+    relayer.deriveSafe(signer.address, SAFE_FACTORY), wallet][signatureType];
   const c = new ClobClient({ host, chain: 137, signer, creds, signatureType, funderAddress: address });
   return { c, address };
 }
@@ -73,6 +74,7 @@ r = await a.c.createAndPostOrder({ tokenID: YES, price: 0.501, size: 10, side: S
 check(r.error && String(r.error).includes("breaks minimum tick size rule"), `0.501 on a 0.0025 tick is refused: ${JSON.stringify(r)}`);
 
 // a proxy wallet and a Safe (Hardhat #10 and #11) trade through the same client
+let c;
 const px = await client("0xf214f2b2cd398c806f84e317254e0f0b801d0643303237d97a22a48e01628897", 1);
 const sf = await client("0x701b615bbdfb9de65240bc28bd21bbc0d996645a3dd57e7b12bc2bdf6f192c82", 2);
 await admin("fund", { address: px.address, amount: "100" });
@@ -88,8 +90,21 @@ for (const price of [0.3, 0.31, 0.32, 0.33]) {
   bids.push(r.orderID);
 }
 
+// a deposit wallet (POLY_1271, Hardhat #12 its owner): the client wraps the owner's signature
+const DEPOSIT = "0x" + "d2".repeat(20);
+const ownerKey = "0xa267530f49f8280200edf313ee7af6b827f2a8bce2897751d06a843f644967b1";
+const dw = await client(ownerKey, 3, DEPOSIT);
+await admin("fund", { address: DEPOSIT, amount: "50" });
+await admin("deposit-wallets", { wallet: DEPOSIT, owner: new Wallet(ownerKey).address });
+r = await dw.c.createAndPostOrder({ tokenID: YES, price: 0.2, size: 10, side: Side.BUY }, undefined, OrderType.GTC);
+check(r.success === true && r.status === "live", `a POLY_1271 order from the TypeScript client rests: ${JSON.stringify(r)}`);
+const dwOrder = await dw.c.getOrder(r.orderID);
+check(dwOrder.maker_address.toLowerCase() === DEPOSIT, `its maker is the deposit wallet: ${JSON.stringify(dwOrder)}`);
+c = await dw.c.cancelAll();
+check(c.canceled.length === 1, `the deposit wallet's order cancels: ${JSON.stringify(c)}`);
+
 // every cancel route
-let c = await sf.c.cancelOrder({ orderID: bids[0] });
+c = await sf.c.cancelOrder({ orderID: bids[0] });
 check(c.canceled.length === 1 && c.canceled[0] === bids[0], `cancelOrder: ${JSON.stringify(c)}`);
 c = await sf.c.cancelOrders([bids[1]]);
 check(c.canceled.length === 1 && c.canceled[0] === bids[1], `cancelOrders: ${JSON.stringify(c)}`);
