@@ -10,6 +10,7 @@ use std::time::Instant;
 use clobkit_core::Address;
 use clobkit_core::chain::Chain;
 use clobkit_core::protocol::ProtocolVersion;
+use clobkit_core::wire::errors::EXCHANGE_STOPPED;
 use clobkit_engine::{Command, Event, OrderSpec, Owner, Stamped};
 
 use crate::auth::{Authenticator, KeyRegistry};
@@ -17,7 +18,7 @@ use crate::error::ApiError;
 use crate::exchange::{Exchange, ExchangeSnapshot, PlaceOutcome, Record};
 use crate::ids::random_uuid;
 use crate::intake::Verifiers;
-use crate::journal::{Journal, JournalConfig, JournalError, TornTail};
+use crate::journal::{Durability, Faults, Journal, JournalConfig, JournalError, TornTail};
 
 /// How the exchange runs.
 #[derive(Debug, Clone)]
@@ -41,6 +42,8 @@ pub struct ServerConfig {
     /// The protocol version whose orders are accepted (`GET /version` answers it; orders of
     /// the other version get `order_version_mismatch`).
     pub protocol: ProtocolVersion,
+    /// Injected journal I/O failures (fault drills and tests; `None` in normal operation).
+    pub faults: Option<Arc<Faults>>,
 }
 
 impl ServerConfig {
@@ -57,6 +60,7 @@ impl ServerConfig {
             heartbeat_timeout: 10,
             rate_limits: crate::ratelimit::RateLimits::new(),
             protocol: ProtocolVersion::V2,
+            faults: None,
         }
     }
 }
@@ -101,8 +105,21 @@ struct Sequencer {
 }
 
 /// The shared state of the server.
+///
+/// **Nothing non-durable is ever seen.** A change is applied in memory when it is sequenced,
+/// before its record is on disk (group commit needs that), so every answer that reveals state
+/// waits for it: [`AppState::read`] notes the last record applied when it reads, and answers
+/// only once the journal's durable point has passed it; a change's own answer waits for its
+/// record. If the journal cannot be written, the durable point never passes again: every read
+/// and write is refused with 503 ([`EXCHANGE_STOPPED`]), health says so, and the server exits
+/// non-zero, so the state replayed from the durable journal at restart is the only one anyone
+/// ever saw.
 pub struct AppState {
     sequencer: Mutex<Sequencer>,
+    /// The journal's durable point (waited on without the sequencer lock).
+    durable: tokio::sync::watch::Receiver<Durability>,
+    /// Why the last snapshot failed, while snapshots fail (the journal is unaffected).
+    snapshot_failure: Mutex<Option<String>>,
     /// The configuration.
     pub config: ServerConfig,
     heartbeats: Mutex<HashMap<String, (String, Instant)>>,
@@ -129,6 +146,7 @@ impl AppState {
         let jc = JournalConfig {
             dir: config.data_dir.clone(),
             fsync: config.fsync,
+            faults: config.faults.clone(),
         };
         let (journal, rec) = Journal::<Record>::open::<ExchangeSnapshot>(&jc)?;
         let snapshot = rec.snapshot.as_ref().map(|(s, _)| *s);
@@ -156,7 +174,10 @@ impl AppState {
             config.chain.id(),
             config.timestamp_window,
         );
+        let durable = journal.durability();
         let state = AppState {
+            durable,
+            snapshot_failure: Mutex::new(None),
             sequencer: Mutex::new(Sequencer {
                 exchange,
                 journal,
@@ -184,9 +205,58 @@ impl AppState {
         self.sequencer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Reads the state.
-    pub fn read<R>(&self, f: impl FnOnce(&Exchange) -> R) -> R {
+    /// Reads the state, and returns what `f` made of it once everything it could show is
+    /// durable (see the type's docs): 503 if the journal failed.
+    pub async fn read<R>(&self, f: impl FnOnce(&Exchange) -> R) -> Result<R, ApiError> {
+        let (r, applied) = {
+            let core = self.lock();
+            (f(&core.exchange), core.journal.next_seq() - 1)
+        };
+        self.durable_through(applied).await?;
+        Ok(r)
+    }
+
+    /// Reads the state for a check that reveals nothing but whether it passed (order intake
+    /// reads a market's rules this way; the order's own answer waits for its record).
+    pub fn peek<R>(&self, f: impl FnOnce(&Exchange) -> R) -> R {
         f(&self.lock().exchange)
+    }
+
+    /// Waits until every record up to `seq` is durable; fails if the journal failed first.
+    async fn durable_through(&self, seq: u64) -> Result<(), ApiError> {
+        let mut rx = self.durable.clone();
+        let stopped = || ApiError::unavailable(EXCHANGE_STOPPED);
+        let d = rx
+            .wait_for(|d| d.seq >= seq || d.failure.is_some())
+            .await
+            .map_err(|_| stopped())?;
+        if d.seq >= seq { Ok(()) } else { Err(stopped()) }
+    }
+
+    /// Whether the exchange is healthy: `Err` names the journal failure (the exchange stopped)
+    /// or, while snapshots fail, the snapshot error (the journal still works).
+    pub fn health(&self) -> Result<(), Health> {
+        if let Some(e) = self.durable.borrow().failure.clone() {
+            return Err(Health::Stopped(e));
+        }
+        match self
+            .snapshot_failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        {
+            Some(e) => Err(Health::SnapshotsFailing(e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Resolves once the journal has failed (the server then stops).
+    pub async fn journal_failed(&self) -> String {
+        let mut rx = self.durable.clone();
+        match rx.wait_for(|d| d.failure.is_some()).await {
+            Ok(d) => d.failure.clone().unwrap_or_default(),
+            Err(_) => "the journal writer stopped".into(),
+        }
     }
 
     /// Sequences a change: builds the record at the sequencer's clock, appends it to the journal,
@@ -240,12 +310,8 @@ impl AppState {
             core.since_snapshot += 1;
             if core.since_snapshot >= self.config.snapshot_every {
                 let snap = core.exchange.snapshot();
-                match core.journal.snapshot(&snap) {
-                    Ok(seq) => tracing::info!(seq, "snapshot written"),
-                    Err(e) => {
-                        tracing::error!(error = %e, "snapshot failed; the journal keeps everything")
-                    }
-                }
+                let written = core.journal.snapshot(&snap);
+                self.note_snapshot(&written);
                 core.since_snapshot = 0;
             }
             (ticket, result)
@@ -253,7 +319,7 @@ impl AppState {
         ticket
             .durable()
             .await
-            .map_err(|e| ApiError::internal(format!("could not persist: {e}")))?;
+            .map_err(|e| ApiError::unavailable(EXCHANGE_STOPPED).because(e))?;
         Ok(result)
     }
 
@@ -279,9 +345,28 @@ impl AppState {
     pub fn snapshot_now(&self) -> Result<u64, JournalError> {
         let mut core = self.lock();
         let snap = core.exchange.snapshot();
-        let seq = core.journal.snapshot(&snap)?;
+        let written = core.journal.snapshot(&snap);
+        self.note_snapshot(&written);
         core.since_snapshot = 0;
-        Ok(seq)
+        written
+    }
+
+    /// Logs a snapshot's outcome and keeps a failure for [`AppState::health`] until one works.
+    fn note_snapshot(&self, written: &Result<u64, JournalError>) {
+        let mut failure = self
+            .snapshot_failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        match written {
+            Ok(seq) => {
+                tracing::info!(seq, "snapshot written");
+                *failure = None;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "snapshot failed; the journal keeps every record and the next snapshot tries again");
+                *failure = Some(e.to_string());
+            }
+        }
     }
 
     /// Records a heartbeat of `key`: `None` starts a chain; otherwise the id must be the last one
@@ -324,4 +409,15 @@ impl AppState {
                 .await;
         }
     }
+}
+
+/// What is wrong with an unhealthy exchange.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Health {
+    /// The journal failed: the exchange refuses everything and stops.
+    #[error("{EXCHANGE_STOPPED} ({0})")]
+    Stopped(String),
+    /// Snapshots fail (the journal keeps every record; the next snapshot tries again).
+    #[error("snapshots are failing, the journal keeps every record: {0}")]
+    SnapshotsFailing(String),
 }

@@ -13,6 +13,17 @@ pub enum ServeError {
     /// Start-up (journal, snapshot) failed.
     #[error("{0}")]
     Start(#[from] crate::app::StartError),
+    /// The journal could not be written while serving: the exchange stopped (fail stop); a
+    /// restart recovers the durable state.
+    #[error(
+        "the journal failed while serving ({0}); the exchange stopped, restart it to recover the durable state"
+    )]
+    JournalFailed(String),
+    /// The snapshot at shutdown could not be written (the journal has every record).
+    #[error(
+        "the final snapshot failed ({0}); the journal has every record, the next start replays it"
+    )]
+    FinalSnapshot(String),
     /// A file or socket operation failed.
     #[error("{what}: {source}")]
     Io {
@@ -112,7 +123,9 @@ impl Server {
         Ok(n)
     }
 
-    /// Serves until `shutdown` resolves, then writes a final snapshot.
+    /// Serves until `shutdown` resolves, then writes a final snapshot. Stops by itself, with
+    /// [`ServeError::JournalFailed`], when the journal cannot be written (nothing is served
+    /// from then on); a failed final snapshot is [`ServeError::FinalSnapshot`].
     pub async fn run(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
@@ -140,23 +153,41 @@ impl Server {
                 hb.enforce_heartbeats().await;
             }
         });
+        let failed = Arc::new(std::sync::Mutex::new(None::<String>));
+        let stop = {
+            let (state, failed) = (self.state.clone(), failed.clone());
+            async move {
+                tokio::select! {
+                    () = shutdown => {}
+                    reason = state.journal_failed() => {
+                        tracing::error!(reason = %reason, "journal failed: stopping (fail stop)");
+                        *failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason);
+                    }
+                }
+            }
+        };
         let served = axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(stop)
         .await;
         ticker.abort();
-        match self.state.snapshot_now() {
-            Ok(seq) => tracing::info!(seq, "final snapshot written"),
-            Err(e) => {
-                tracing::error!(error = %e, "final snapshot failed; the journal has everything")
-            }
+        let journal_failure = failed.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(reason) = journal_failure {
+            return Err(ServeError::JournalFailed(reason));
         }
         served.map_err(|source| ServeError::Io {
             what: "serving".into(),
             source,
-        })
+        })?;
+        match self.state.snapshot_now() {
+            Ok(seq) => {
+                tracing::info!(seq, "final snapshot written");
+                Ok(())
+            }
+            Err(e) => Err(ServeError::FinalSnapshot(e.to_string())),
+        }
     }
 }
 

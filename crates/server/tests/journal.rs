@@ -6,7 +6,7 @@ use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use clobkit_server::journal::{Journal, JournalConfig, JournalError, Recovery};
+use clobkit_server::journal::{FaultPoint, Faults, Journal, JournalConfig, JournalError, Recovery};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +24,7 @@ fn cfg(dir: &Path) -> JournalConfig {
     JournalConfig {
         dir: dir.to_path_buf(),
         fsync: true,
+        faults: None,
     }
 }
 
@@ -282,5 +283,88 @@ fn a_missing_segment_is_a_gap() {
             }
         ),
         "{err:?}"
+    );
+}
+
+fn with_faults(dir: &Path) -> (Journal<Rec>, std::sync::Arc<Faults>) {
+    let faults = std::sync::Arc::new(Faults::default());
+    let config = JournalConfig {
+        faults: Some(faults.clone()),
+        ..cfg(dir)
+    };
+    let (j, _) = Journal::<Rec>::open::<State>(&config).unwrap();
+    (j, faults)
+}
+
+/// A failed write or fsync poisons the writer for good (the page cache may have dropped the
+/// data): that batch's tickets and every later one fail, the failure is published, and what was
+/// durable before it is all that recovery finds.
+#[test]
+fn a_failed_write_or_fsync_stops_the_journal_for_good() {
+    for point in [FaultPoint::Write, FaultPoint::Fsync] {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut j, faults) = with_faults(dir.path());
+        append_all(&mut j, 1..=3);
+        let durable = j.durability();
+        assert_eq!(durable.borrow().seq, 3);
+        faults.arm(point, 1, std::io::ErrorKind::Other);
+        let t = j.append(&rec(4)).unwrap();
+        assert!(
+            t.wait().is_err(),
+            "{point:?}: the failed batch is not durable"
+        );
+        // the fault is gone, but nothing after it can be trusted: still refused
+        let t = j.append(&rec(5)).unwrap();
+        assert!(
+            t.wait().is_err(),
+            "{point:?}: later records are refused too"
+        );
+        let d = durable.borrow().clone();
+        assert_eq!(d.seq, 3, "{point:?}");
+        assert!(
+            d.failure.as_deref().is_some_and(|f| f.contains("injected")),
+            "{d:?}"
+        );
+        drop(j);
+        let (_, r) = open(dir.path());
+        // a failed write left nothing; a failed fsync may have left the bytes (here it did)
+        let kept: Vec<u64> = r.records.iter().map(|(s, _)| *s).collect();
+        assert!(kept.starts_with(&[1, 2, 3]), "{point:?}: {kept:?}");
+    }
+}
+
+/// A segment that cannot be created at a snapshot (EMFILE, EPERM) fails the snapshot only: the
+/// journal keeps appending to the current segment, and the next snapshot succeeds.
+#[test]
+fn a_failed_rotation_fails_the_snapshot_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut j, faults) = with_faults(dir.path());
+    append_all(&mut j, 1..=3);
+    faults.arm(FaultPoint::Create, 2, std::io::ErrorKind::PermissionDenied);
+    assert!(j.snapshot(&State { sum: 6 }).is_err());
+    append_all(&mut j, 4..=5);
+    assert!(
+        j.snapshot(&State { sum: 15 }).is_err(),
+        "failing repeatedly"
+    );
+    append_all(&mut j, 6..=6);
+    assert_eq!(j.durability().borrow().failure, None);
+    // the cause is gone: the next snapshot works
+    assert_eq!(j.snapshot(&State { sum: 21 }).unwrap(), 6);
+    append_all(&mut j, 7..=8);
+    drop(j);
+    let (_, r) = open(dir.path());
+    assert_eq!(r.snapshot.map(|(s, st)| (s, st.sum)), Some((6, 21)));
+    assert_eq!(
+        r.records.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        vec![7, 8]
+    );
+    assert!(
+        !std::fs::read_dir(dir.path()).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".tmp")),
+        "no temporary file left behind"
     );
 }

@@ -52,8 +52,8 @@ async fn registry_survives_restarts_from_journal_and_snapshot() {
         }
         let (app, startup) = AppState::open(config(dir.path(), every)).unwrap();
         assert_eq!(startup.snapshot.is_some(), every == 1, "{startup:?}");
-        assert_eq!(app.read(|ex| ex.deposit_wallet_owner(&wallet)), Some(owner));
-        assert_eq!(app.read(|ex| ex.deposit_wallet_owner(&other)), None);
+        assert_eq!(app.peek(|ex| ex.deposit_wallet_owner(&wallet)), Some(owner));
+        assert_eq!(app.peek(|ex| ex.deposit_wallet_owner(&other)), None);
     }
 }
 
@@ -120,12 +120,12 @@ async fn a_cutover_cancels_v1_orders_lists_them_and_lasts() {
                 engine(&app, v1_bid(n, maker, yes)).await.unwrap();
             }
             let reserved = |app: &AppState| {
-                app.read(|ex| ex.engine.holding(maker, Asset::Collateral).reserved)
+                app.peek(|ex| ex.engine.holding(maker, Asset::Collateral).reserved)
             };
             assert_eq!(reserved(&app), 8 * ONE);
-            assert_eq!(app.read(|ex| ex.protocol()), ProtocolVersion::V1);
+            assert_eq!(app.peek(|ex| ex.protocol()), ProtocolVersion::V1);
             engine(&app, Command::CutOver).await.unwrap();
-            assert_eq!(app.read(|ex| ex.protocol()), ProtocolVersion::V2);
+            assert_eq!(app.peek(|ex| ex.protocol()), ProtocolVersion::V2);
             assert_eq!(
                 reserved(&app),
                 0,
@@ -142,8 +142,8 @@ async fn a_cutover_cancels_v1_orders_lists_them_and_lasts() {
         }
         // restarted with the V1 configuration it started with: the journaled cutover wins
         let (app, _) = AppState::open(v1(every)).unwrap();
-        assert_eq!(app.read(|ex| ex.protocol()), ProtocolVersion::V2);
-        let listed: Vec<OrderId> = app.read(|ex| {
+        assert_eq!(app.peek(|ex| ex.protocol()), ProtocolVersion::V2);
+        let listed: Vec<OrderId> = app.peek(|ex| {
             ex.pre_migration_orders("key-1")
                 .map(|r| r.spec.terms.id)
                 .collect()
@@ -152,6 +152,6 @@ async fn a_cutover_cancels_v1_orders_lists_them_and_lasts() {
             listed,
             vec![OrderId(B256::repeat_byte(7)), OrderId(B256::repeat_byte(8))]
         );
-        assert_eq!(app.read(|ex| ex.pre_migration_orders("key-2").count()), 0);
+        assert_eq!(app.peek(|ex| ex.pre_migration_orders("key-2").count()), 0);
     }
 }

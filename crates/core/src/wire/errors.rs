@@ -77,6 +77,9 @@ pub const DEPOSIT_WALLET_UNKNOWN: &str =
 pub const ORDER_VERSION_MISMATCH: &str = "order_version_mismatch";
 /// An expiration in the past, on a non-GTD order, or too close for a GTD.
 pub const INVALID_EXPIRATION: &str = "invalid expiration";
+/// The exchange's journal could not be written: it stops serving (fail stop) and must be
+/// restarted, which recovers the durable state.
+pub const EXCHANGE_STOPPED: &str = "the exchange stopped: its journal could not be written; restart it to recover the durable state";
 /// A builder code that is not 0x + 64 hex digits, or the zero code.
 pub const INVALID_BUILDER_CODE: &str =
     "invalid builder code: expected 0x and 64 hex digits, not zero";

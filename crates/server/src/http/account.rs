@@ -52,7 +52,7 @@ struct DropQuery {
 
 /// The funder of the caller for a signature type: itself, its proxy wallet or its Safe (absent,
 /// empty or `-1`, as the clients send for "default", mean EOA).
-fn funder(
+async fn funder(
     app: &AppState,
     caller: &Caller,
     signature_type: Option<&str>,
@@ -67,6 +67,7 @@ fn funder(
         // a deposit wallet is not derived from its owner: the operator registered the pair
         return app
             .read(|ex| ex.deposit_wallet_of(&caller.address))
+            .await?
             .ok_or_else(|| ApiError::bad_request(msg::DEPOSIT_WALLET_UNKNOWN));
     }
     expected_maker(ty, caller.address, app.verifiers.factories())
@@ -78,13 +79,15 @@ async fn balance_allowance(
     Params(q): Params<BalanceQuery>,
     auth: Authed,
 ) -> ApiResult {
-    let account = funder(&app, &auth.caller, q.signature_type.as_deref())?;
+    let account = funder(&app, &auth.caller, q.signature_type.as_deref()).await?;
     let asset = match q.asset_type.map(|a| a.to_ascii_uppercase()).as_deref() {
         Some("COLLATERAL") => Asset::Collateral,
         Some("CONDITIONAL") => Asset::Token(q.token_id.required(msg::INVALID_TOKEN_ID)?),
         _ => return Err(ApiError::bad_request(msg::INVALID_ASSET_TYPE)),
     };
-    let (holding, protocol) = app.read(|ex| (ex.engine.holding(account, asset), ex.protocol()));
+    let (holding, protocol) = app
+        .read(|ex| (ex.engine.holding(account, asset), ex.protocol()))
+        .await?;
     // the spenders of the protocol spoken: V2's exchanges take pUSD, V1's USDC.e
     let contracts = app.config.chain.contracts_for(protocol);
     // Decision: allowances are unlimited here (there is no token contract to approve).
@@ -111,12 +114,14 @@ async fn balance_allowance_update(_: Authed) -> ApiResult {
 
 async fn notifications(State(app): State<Arc<AppState>>, auth: Authed) -> ApiResult {
     let key = &auth.caller.key;
-    let list = app.read(|ex| {
-        ex.notifications_of(key)
-            .iter()
-            .map(|n| views::notification(n, key))
-            .collect::<Vec<_>>()
-    });
+    let list = app
+        .read(|ex| {
+            ex.notifications_of(key)
+                .iter()
+                .map(|n| views::notification(n, key))
+                .collect::<Vec<_>>()
+        })
+        .await?;
     ok(list)
 }
 

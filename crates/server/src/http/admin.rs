@@ -334,7 +334,7 @@ async fn cutover(
 ) -> Result<Response, ApiError> {
     check(&a, &peer, &h)?;
     let refused = |e: crate::exchange::ExchangeError| ApiError::bad_request(e.to_string());
-    if a.state.read(|ex| ex.protocol()) == ProtocolVersion::V2 {
+    if a.state.read(|ex| ex.protocol()).await? == ProtocolVersion::V2 {
         return Err(refused(crate::exchange::ExchangeError::AlreadyV2));
     }
     let events = a

@@ -37,6 +37,7 @@ async fn builder_fees(State(app): State<Arc<AppState>>, Path(c): Path<String>) -
     let c = code(&c)?;
     let rates = app
         .read(|ex| ex.engine.builder(&c).map(|b| b.rates))
+        .await?
         .ok_or_else(|| ApiError::not_found(msg::BUILDER_NOT_FOUND))?;
     ok(rates)
 }
@@ -58,19 +59,21 @@ async fn builder_trades(
 ) -> ApiResult {
     let c = code(q.builder_code.as_deref().unwrap_or_default())?;
     let keeps = q.filters.check()?;
-    let rows = app.read(|ex| {
-        ex.builder_trades(&c)
-            .map(|(row, taker)| views::builder_trade(ex, row, taker, &c))
-            .filter(|t| {
-                keeps(&TradeFacts {
-                    market: &t.market,
-                    assets: std::slice::from_ref(&t.asset_id),
-                    id: &t.id,
-                    maker: &t.maker,
-                    match_time: t.match_time,
+    let rows = app
+        .read(|ex| {
+            ex.builder_trades(&c)
+                .map(|(row, taker)| views::builder_trade(ex, row, taker, &c))
+                .filter(|t| {
+                    keeps(&TradeFacts {
+                        market: &t.market,
+                        assets: std::slice::from_ref(&t.asset_id),
+                        id: &t.id,
+                        maker: &t.maker,
+                        match_time: t.match_time,
+                    })
                 })
-            })
-            .collect::<Vec<_>>()
-    });
+                .collect::<Vec<_>>()
+        })
+        .await?;
     ok(page(rows, q.next_cursor, PAGE)?)
 }

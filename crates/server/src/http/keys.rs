@@ -44,7 +44,10 @@ fn new_credentials() -> Result<ApiCredentials, ApiError> {
 
 async fn create_api_key(State(app): State<Arc<AppState>>, L1Authed(wallet): L1Authed) -> ApiResult {
     let refused = || ApiError::bad_request(msg::COULD_NOT_CREATE_API_KEY);
-    if app.read(|ex| ex.key_for(wallet.address, &wallet.nonce).is_some()) {
+    if app
+        .read(|ex| ex.key_for(wallet.address, &wallet.nonce).is_some())
+        .await?
+    {
         return Err(refused());
     }
     let creds = new_credentials()?;
@@ -64,17 +67,19 @@ async fn create_api_key(State(app): State<Arc<AppState>>, L1Authed(wallet): L1Au
 }
 
 async fn derive_api_key(State(app): State<Arc<AppState>>, L1Authed(wallet): L1Authed) -> ApiResult {
-    let creds = app.read(|ex| {
-        ex.key_for(wallet.address, &wallet.nonce)
-            .and_then(|k| ex.key(k))
-            .map(|e| e.auth.credentials().clone())
-    });
+    let creds = app
+        .read(|ex| {
+            ex.key_for(wallet.address, &wallet.nonce)
+                .and_then(|k| ex.key(k))
+                .map(|e| e.auth.credentials().clone())
+        })
+        .await?;
     ok(creds.ok_or_else(|| ApiError::bad_request(msg::COULD_NOT_DERIVE_API_KEY))?)
 }
 
 async fn api_keys(State(app): State<Arc<AppState>>, auth: Authed) -> ApiResult {
     ok(ApiKeysResponse {
-        api_keys: app.read(|ex| ex.keys_of(auth.caller.address)),
+        api_keys: app.read(|ex| ex.keys_of(auth.caller.address)).await?,
     })
 }
 

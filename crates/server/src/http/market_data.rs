@@ -28,16 +28,36 @@ use crate::error::ApiError;
 use crate::views;
 
 /// `GET /version`: the protocol version this exchange's orders are signed for.
-async fn version(State(app): State<Arc<AppState>>) -> Json<VersionResponse> {
-    Json(VersionResponse::from(app.read(|ex| ex.protocol())))
+/// The header that carries a degraded-but-serving health report.
+pub const HEALTH_WARNING: &str = "x-clobkit-warning";
+
+/// `GET /` and `GET /ok`: `"OK"` while the exchange is healthy; 503 with the reason when its
+/// journal failed (it is stopping). While snapshots fail it still serves: `"OK"` with the reason
+/// in [`HEALTH_WARNING`] (the clients read only the body).
+async fn health(State(app): State<Arc<AppState>>) -> ApiResult {
+    match app.health() {
+        Ok(()) => ok("OK"),
+        Err(h @ crate::app::Health::Stopped(_)) => Err(ApiError::unavailable(h.to_string())),
+        Err(h @ crate::app::Health::SnapshotsFailing(_)) => {
+            let mut resp = ok("OK")?;
+            if let Ok(v) = axum::http::HeaderValue::from_str(&h.to_string()) {
+                resp.headers_mut().insert(HEALTH_WARNING, v);
+            }
+            Ok(resp)
+        }
+    }
+}
+
+async fn version(State(app): State<Arc<AppState>>) -> ApiResult {
+    ok(VersionResponse::from(app.read(|ex| ex.protocol()).await?))
 }
 
 /// The routes of this family.
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/", get(|| async { Json("OK") }))
+        .route("/", get(health))
         // V2's health route
-        .route("/ok", get(|| async { Json("OK") }))
+        .route("/ok", get(health))
         .route("/time", get(|| async { Json(unix_secs()) }))
         // the protocol this exchange's orders are signed for (V2 clients read it to pick one)
         .route("/version", get(version))
@@ -118,6 +138,7 @@ async fn book(State(app): State<Arc<AppState>>, Params(q): Params<TokenQuery>) -
     let now_ms = unix_millis();
     ok(app
         .read(|ex| views::book_summary(ex, &token, now_ms))
+        .await?
         .ok_or_else(no_book)?)
 }
 
@@ -153,6 +174,7 @@ async fn books(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult {
     for (token, _) in batch(&body)? {
         out.push(
             app.read(|ex| views::book_summary(ex, &token, now_ms))
+                .await?
                 .ok_or_else(no_book)?,
         );
     }
@@ -160,8 +182,14 @@ async fn books(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult {
 }
 
 /// Best bid and ask of a token, as decimals.
-fn best(app: &AppState, token: &TokenId) -> Result<(Option<Decimal>, Option<Decimal>), ApiError> {
-    let (bid, ask) = app.read(|ex| ex.engine.best(token)).ok_or_else(no_book)?;
+async fn best(
+    app: &AppState,
+    token: &TokenId,
+) -> Result<(Option<Decimal>, Option<Decimal>), ApiError> {
+    let (bid, ask) = app
+        .read(|ex| ex.engine.best(token))
+        .await?
+        .ok_or_else(no_book)?;
     Ok((bid.map(pips_to_decimal), ask.map(pips_to_decimal)))
 }
 
@@ -176,7 +204,7 @@ fn spread_of(bid: Decimal, ask: Decimal) -> Decimal {
 async fn prices(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult {
     let mut out: BTreeMap<String, BTreeMap<&'static str, String>> = BTreeMap::new();
     for (token, side) in batch(&body)? {
-        let (bid, ask) = best(&app, &token)?;
+        let (bid, ask) = best(&app, &token).await?;
         let entry = out.entry(token.to_string()).or_default();
         for (s, p) in [(Side::Buy, bid), (Side::Sell, ask)] {
             if let (true, Some(p)) = (side.is_none_or(|x| x == s), p) {
@@ -190,7 +218,7 @@ async fn prices(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult {
 async fn midpoints(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult {
     let mut out = BTreeMap::new();
     for (token, _) in batch(&body)? {
-        if let (Some(b), Some(a)) = best(&app, &token)? {
+        if let (Some(b), Some(a)) = best(&app, &token).await? {
             out.insert(token.to_string(), mid(b, a).to_string());
         }
     }
@@ -200,29 +228,28 @@ async fn midpoints(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult {
 async fn spreads(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult {
     let mut out = BTreeMap::new();
     for (token, _) in batch(&body)? {
-        if let (Some(b), Some(a)) = best(&app, &token)? {
+        if let (Some(b), Some(a)) = best(&app, &token).await? {
             out.insert(token.to_string(), spread_of(b, a).to_string());
         }
     }
     ok(out)
 }
 
-/// The last trade of a token (0.5 and no side before the first), or `None` without a book.
-fn last_trade(app: &AppState, token: &TokenId) -> Option<(Decimal, Option<Side>)> {
-    let (price, side) = app
-        .read(|ex| ex.engine.book(token))?
-        .last_trade
-        .map_or((Decimal::new(5, 1), None), |(p, s)| {
-            (pips_to_decimal(p), Some(s))
-        });
-    Some((price, side))
+/// The last trade of a token (0.5 and no side before the first); an unknown token is refused.
+async fn last_trade(app: &AppState, token: &TokenId) -> Result<(Decimal, Option<Side>), ApiError> {
+    let last = app
+        .read(|ex| ex.engine.book(token).map(|b| b.last_trade))
+        .await?
+        .ok_or_else(|| ApiError::bad_request(msg::INVALID_TOKEN_ID))?;
+    Ok(last.map_or((Decimal::new(5, 1), None), |(p, s)| {
+        (pips_to_decimal(p), Some(s))
+    }))
 }
 
 async fn last_trades_prices(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult {
     let mut out = Vec::new();
     for (token, _) in batch(&body)? {
-        let (price, side) =
-            last_trade(&app, &token).ok_or_else(|| ApiError::bad_request(msg::INVALID_TOKEN_ID))?;
+        let (price, side) = last_trade(&app, &token).await?;
         out.push(LastTradePrice {
             token_id: Some(token.to_string()),
             price,
@@ -237,8 +264,7 @@ async fn last_trade_price(
     Params(q): Params<TokenQuery>,
 ) -> ApiResult {
     let token = q.token()?;
-    let (price, side) =
-        last_trade(&app, &token).ok_or_else(|| ApiError::bad_request(msg::INVALID_TOKEN_ID))?;
+    let (price, side) = last_trade(&app, &token).await?;
     ok(LastTradePrice {
         token_id: None,
         price,
@@ -273,7 +299,7 @@ async fn prices_history(
     // fidelity: at most one point per `fidelity` minutes (the last trade of each bucket)
     let bucket = q.fidelity.lenient().unwrap_or(0).saturating_mul(60);
     let mut points: Vec<(u64, u32)> = Vec::new();
-    for (t, p) in app.read(|ex| ex.price_history(&token)) {
+    for (t, p) in app.read(|ex| ex.price_history(&token)).await? {
         if t < start || t > end {
             continue;
         }
@@ -296,7 +322,7 @@ async fn prices_history(
 async fn price(State(app): State<Arc<AppState>>, Params(q): Params<PriceQuery>) -> ApiResult {
     let token = q.token_id.required(msg::INVALID_TOKEN_ID)?;
     let side = q.side.required(msg::INVALID_SIDE)?;
-    let (bid, ask) = best(&app, &token)?;
+    let (bid, ask) = best(&app, &token).await?;
     // BUY answers the best bid, SELL the best ask (observed on the official exchange)
     let p = match side {
         Side::Buy => bid,
@@ -308,14 +334,14 @@ async fn price(State(app): State<Arc<AppState>>, Params(q): Params<PriceQuery>) 
 }
 
 async fn midpoint(State(app): State<Arc<AppState>>, Params(q): Params<TokenQuery>) -> ApiResult {
-    match best(&app, &q.token()?)? {
+    match best(&app, &q.token()?).await? {
         (Some(b), Some(a)) => ok(MidpointResponse { mid: mid(b, a) }),
         _ => Err(no_book()),
     }
 }
 
 async fn spread(State(app): State<Arc<AppState>>, Params(q): Params<TokenQuery>) -> ApiResult {
-    match best(&app, &q.token()?)? {
+    match best(&app, &q.token()?).await? {
         (Some(b), Some(a)) => ok(SpreadResponse {
             spread: spread_of(b, a),
         }),
@@ -324,41 +350,44 @@ async fn spread(State(app): State<Arc<AppState>>, Params(q): Params<TokenQuery>)
 }
 
 /// Reads one value of the market of the queried token.
-fn market_of_token<R>(
+async fn market_of_token<R>(
     app: &AppState,
     q: TokenQuery,
     f: impl FnOnce(&MarketSpec) -> R,
 ) -> Result<R, ApiError> {
     let token = q.token()?;
     app.read(|ex| ex.engine.market_of(&token).map(|(m, _)| f(m.spec)))
+        .await?
         .ok_or_else(|| ApiError::not_found(msg::MARKET_NOT_FOUND))
 }
 
 async fn tick_size(State(app): State<Arc<AppState>>, Params(q): Params<TokenQuery>) -> ApiResult {
     ok(TickSizeResponse {
-        minimum_tick_size: market_of_token(&app, q, |m| m.tick_size)?,
+        minimum_tick_size: market_of_token(&app, q, |m| m.tick_size).await?,
     })
 }
 
 async fn neg_risk(State(app): State<Arc<AppState>>, Params(q): Params<TokenQuery>) -> ApiResult {
     ok(NegRiskResponse {
-        neg_risk: market_of_token(&app, q, |m| m.neg_risk)?,
+        neg_risk: market_of_token(&app, q, |m| m.neg_risk).await?,
     })
 }
 
 async fn fee_rate(State(app): State<Arc<AppState>>, Params(q): Params<TokenQuery>) -> ApiResult {
     ok(FeeRateResponse {
-        base_fee: u64::from(market_of_token(&app, q, |m| m.fee_rate_bps)?),
+        base_fee: u64::from(market_of_token(&app, q, |m| m.fee_rate_bps).await?),
     })
 }
 
 async fn markets(State(app): State<Arc<AppState>>, Params(q): Params<CursorQuery>) -> ApiResult {
-    let all = app.read(|ex| {
-        ex.engine
-            .markets()
-            .map(|m| views::market(ex, &m))
-            .collect::<Vec<_>>()
-    });
+    let all = app
+        .read(|ex| {
+            ex.engine
+                .markets()
+                .map(|m| views::market(ex, &m))
+                .collect::<Vec<_>>()
+        })
+        .await?;
     ok(page(all, q.next_cursor, MARKETS_PAGE)?)
 }
 
@@ -366,12 +395,14 @@ async fn simplified_markets(
     State(app): State<Arc<AppState>>,
     Params(q): Params<CursorQuery>,
 ) -> ApiResult {
-    let all = app.read(|ex| {
-        ex.engine
-            .markets()
-            .map(|m| views::simplified_market(ex, &m))
-            .collect::<Vec<_>>()
-    });
+    let all = app
+        .read(|ex| {
+            ex.engine
+                .markets()
+                .map(|m| views::simplified_market(ex, &m))
+                .collect::<Vec<_>>()
+        })
+        .await?;
     ok(page(all, q.next_cursor, MARKETS_PAGE)?)
 }
 
@@ -386,6 +417,7 @@ async fn market_by_token(State(app): State<Arc<AppState>>, Path(token): Path<Str
                 .market_of(&token)
                 .map(|(m, _)| (m.spec.condition_id, m.spec.tokens))
         })
+        .await?
         .ok_or_else(|| ApiError::not_found(msg::MARKET_NOT_FOUND))?;
     ok(MarketByToken {
         condition_id: condition.to_string(),
@@ -403,6 +435,7 @@ async fn clob_market(State(app): State<Arc<AppState>>, Path(id): Path<String>) -
         .map_err(|_| ApiError::bad_request(msg::INVALID_MARKET))?;
     let spec = app
         .read(|ex| ex.engine.market(&id).map(|m| m.spec.clone()))
+        .await?
         .ok_or_else(|| ApiError::not_found(msg::MARKET_NOT_FOUND))?;
     let t = spec
         .tokens
@@ -431,5 +464,6 @@ async fn market(State(app): State<Arc<AppState>>, Path(id): Path<String>) -> Api
         .map_err(|_| ApiError::bad_request(msg::INVALID_MARKET))?;
     ok(app
         .read(|ex| ex.engine.market(&id).map(|m| views::market(ex, &m)))
+        .await?
         .ok_or_else(|| ApiError::not_found(msg::MARKET_NOT_FOUND))?)
 }

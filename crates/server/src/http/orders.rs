@@ -41,7 +41,7 @@ fn invalid_payload(cause: impl std::fmt::Display) -> ApiError {
 /// Intake for one posted order: one read of its market's rules, then the checks and the
 /// signature recovery with no lock held.
 fn check(app: &AppState, caller: &Caller, posted: &PostOrder) -> Result<OrderSpec, ApiError> {
-    let state = app.read(|ex| IntakeState::of(ex, &posted.order));
+    let state = app.peek(|ex| IntakeState::of(ex, &posted.order));
     let verifier = app.verifiers.of(state.protocol);
     check_post_order(posted, caller, state, verifier, unix_secs())
 }

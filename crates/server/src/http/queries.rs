@@ -113,11 +113,13 @@ async fn get_order(
     let id: OrderId = id
         .parse()
         .map_err(|_| ApiError::bad_request(msg::INVALID_ORDER_ID))?;
-    let row = app.read(|ex| {
-        ex.order(&id)
-            .filter(|r| r.spec.owner.as_str() == auth.caller.key)
-            .map(views::open_order)
-    });
+    let row = app
+        .read(|ex| {
+            ex.order(&id)
+                .filter(|r| r.spec.owner.as_str() == auth.caller.key)
+                .map(views::open_order)
+        })
+        .await?;
     ok(row.ok_or_else(|| ApiError::not_found(msg::ORDER_NOT_FOUND))?)
 }
 
@@ -126,15 +128,17 @@ async fn get_orders(
     Params(q): Params<OrdersQuery>,
     auth: Authed,
 ) -> ApiResult {
-    let rows = app.read(|ex| {
-        ex.open_orders(&auth.caller.key)
-            .into_iter()
-            .filter(|r| q.market.keeps(&r.market))
-            .filter(|r| q.asset_id.keeps(&r.spec.terms.token))
-            .filter(|r| q.id.keeps(&r.spec.terms.id))
-            .map(views::open_order)
-            .collect::<Vec<_>>()
-    });
+    let rows = app
+        .read(|ex| {
+            ex.open_orders(&auth.caller.key)
+                .into_iter()
+                .filter(|r| q.market.keeps(&r.market))
+                .filter(|r| q.asset_id.keeps(&r.spec.terms.token))
+                .filter(|r| q.id.keeps(&r.spec.terms.id))
+                .map(views::open_order)
+                .collect::<Vec<_>>()
+        })
+        .await?;
     ok(page(rows, q.next_cursor, PAGE)?)
 }
 
@@ -145,11 +149,13 @@ async fn get_pre_migration_orders(
     Params(q): Params<PageQuery>,
     auth: Authed,
 ) -> ApiResult {
-    let rows = app.read(|ex| {
-        ex.pre_migration_orders(&auth.caller.key)
-            .map(views::open_order)
-            .collect::<Vec<_>>()
-    });
+    let rows = app
+        .read(|ex| {
+            ex.pre_migration_orders(&auth.caller.key)
+                .map(views::open_order)
+                .collect::<Vec<_>>()
+        })
+        .await?;
     ok(page(rows, q.next_cursor, PAGE)?)
 }
 
@@ -160,35 +166,46 @@ async fn get_trades(
 ) -> ApiResult {
     let keeps = q.filters.check()?;
     let key = &auth.caller.key;
-    let rows = app.read(|ex| {
-        ex.trades_of(key)
-            .into_iter()
-            .map(|r| views::trade(ex, r, key))
-            .filter(|t| {
-                let mut assets = vec![t.asset_id];
-                assets.extend(t.maker_orders.iter().map(|o| o.asset_id));
-                keeps(&TradeFacts {
-                    market: &t.market,
-                    assets: &assets,
-                    id: &t.id,
-                    maker: &t.maker_address,
-                    match_time: t.match_time,
+    let rows = app
+        .read(|ex| {
+            ex.trades_of(key)
+                .into_iter()
+                .map(|r| views::trade(ex, r, key))
+                .filter(|t| {
+                    let mut assets = vec![t.asset_id];
+                    assets.extend(t.maker_orders.iter().map(|o| o.asset_id));
+                    keeps(&TradeFacts {
+                        market: &t.market,
+                        assets: &assets,
+                        id: &t.id,
+                        maker: &t.maker_address,
+                        match_time: t.match_time,
+                    })
                 })
-            })
-            .collect::<Vec<_>>()
-    });
+                .collect::<Vec<_>>()
+        })
+        .await?;
     ok(page(rows, q.next_cursor, PAGE)?)
 }
 
-/// Whether `caller` owns the live order `id`.
-fn owns_live(app: &AppState, caller: &Caller, id: &OrderId) -> bool {
+/// Which of `ids` are live orders of `caller`.
+async fn owns_live(
+    app: &AppState,
+    caller: &Caller,
+    ids: &[OrderId],
+) -> Result<Vec<bool>, ApiError> {
     app.read(|ex| {
-        ex.engine.resting(id).is_some_and(|r| {
-            ex.engine
-                .owner_key(r.owner)
-                .is_some_and(|o| o.as_str() == caller.key)
-        })
+        ids.iter()
+            .map(|id| {
+                ex.engine.resting(id).is_some_and(|r| {
+                    ex.engine
+                        .owner_key(r.owner)
+                        .is_some_and(|o| o.as_str() == caller.key)
+                })
+            })
+            .collect()
     })
+    .await
 }
 
 /// Decision: an order "scores" (earns liquidity rewards) while it rests on the book; there is no
@@ -199,22 +216,26 @@ async fn order_scoring(
     auth: Authed,
 ) -> ApiResult {
     let id = q.order_id.required(msg::INVALID_ORDER_ID)?;
+    let live = owns_live(&app, &auth.caller, &[id]).await?;
     ok(clobkit_core::wire::OrderScoring {
-        scoring: owns_live(&app, &auth.caller, &id),
+        scoring: live.first().copied().unwrap_or(false),
     })
 }
 
 async fn orders_scoring(State(app): State<Arc<AppState>>, auth: Authed) -> ApiResult {
     let ids: Vec<String> = serde_json::from_slice(&auth.body)
         .map_err(|e| ApiError::bad_request(msg::INVALID_PAYLOAD).because(e))?;
+    // an id that does not parse cannot be a live order: it reads as the zero id, never live
+    let parsed: Vec<OrderId> = ids
+        .iter()
+        .map(|id| id.parse::<OrderId>().unwrap_or_default())
+        .collect();
+    let live = owns_live(&app, &auth.caller, &parsed).await?;
     let out: BTreeMap<String, bool> = ids
         .into_iter()
-        .map(|id| {
-            let live = id
-                .parse::<OrderId>()
-                .is_ok_and(|oid| owns_live(&app, &auth.caller, &oid));
-            (id, live)
-        })
+        .zip(live)
+        .zip(&parsed)
+        .map(|((id, l), p)| (id, l && *p != OrderId::default()))
         .collect();
     ok(out)
 }

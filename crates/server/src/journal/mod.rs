@@ -7,6 +7,14 @@
 //!   `write`, calls `fdatasync` once and then resolves all their tickets. Under load many records
 //!   share one fsync, so throughput does not collapse to the disk's sync rate. A caller answers its
 //!   client only after its ticket resolves.
+//! * **The durable point** ([`Journal::durability`]): the writer publishes the highest sequence
+//!   number on disk after every flush, so readers can wait for what they are about to reveal.
+//! * **Faults** are of two kinds. A failed `write` or `fdatasync` of a batch poisons the writer
+//!   for good: after a failed fsync the page cache may have dropped the data, so nothing written
+//!   since can be trusted (PostgreSQL's rule); the failure is published and every later ticket
+//!   fails. A failure to *create* the next segment or to write a snapshot happens before any
+//!   record depends on it: the snapshot fails, the journal keeps appending to the current
+//!   segment, and the next snapshot tries again.
 //! * **Snapshots** ([`Journal::snapshot`]) rotate to a new segment, then write
 //!   `snapshot-<seq>.json` atomically (temporary file, fsync, rename, fsync of the folder). The two
 //!   newest snapshots are kept, with the segments needed to replay from the older one, so a damaged
@@ -72,6 +80,10 @@ pub enum JournalError {
     /// The writer thread failed earlier; nothing more can be made durable.
     #[error("journal writer failed: {0}")]
     Writer(String),
+    /// The next segment could not be created at a snapshot (the journal goes on in the current
+    /// one).
+    #[error("could not start the next journal segment: {0}")]
+    Rotate(String),
     /// A value could not be serialized.
     #[error("journal encoding error: {0}")]
     Encode(String),
@@ -91,6 +103,8 @@ pub struct JournalConfig {
     pub dir: PathBuf,
     /// Whether to fsync before acknowledging (turn off only for throwaway tests and demos).
     pub fsync: bool,
+    /// Injected I/O failures (fault drills and tests only).
+    pub faults: Option<Arc<Faults>>,
 }
 
 /// A torn tail that recovery cut off.
@@ -115,6 +129,15 @@ pub struct Recovery<T, S> {
     pub torn_tail: Option<TornTail>,
     /// The sequence number the next append gets.
     pub next_seq: u64,
+}
+
+/// How far the journal is on disk, as the writer publishes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Durability {
+    /// Every record up to this sequence number is durable (0: none yet).
+    pub seq: u64,
+    /// Set once a write or fsync failed: nothing after `seq` will ever be durable.
+    pub failure: Option<String>,
 }
 
 /// Counters of the writer, for benchmarks and tests.
@@ -160,12 +183,13 @@ impl Ticket {
 
 enum Msg {
     Append {
+        seq: u64,
         bytes: Vec<u8>,
         ack: oneshot::Sender<Result<(), String>>,
     },
     Rotate {
         first_seq: u64,
-        ack: mpsc::Sender<Result<(), String>>,
+        ack: mpsc::Sender<Result<(), JournalError>>,
     },
 }
 
@@ -176,6 +200,7 @@ pub struct Journal<T> {
     tx: Option<mpsc::Sender<Msg>>,
     worker: Option<JoinHandle<()>>,
     stats: Arc<Stats>,
+    durable: tokio::sync::watch::Receiver<Durability>,
     _records: PhantomData<fn(T)>,
 }
 
@@ -269,11 +294,21 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
         };
         let stats = Arc::new(Stats::default());
         let (tx, rx) = mpsc::channel();
+        let (publish, durable) = tokio::sync::watch::channel(Durability {
+            seq: next_seq - 1,
+            failure: None,
+        });
         let worker = {
-            let (dir, stats, fsync) = (dir.clone(), stats.clone(), config.fsync);
+            let out = Writer {
+                dir: dir.clone(),
+                fsync: config.fsync,
+                stats: stats.clone(),
+                publish,
+                faults: config.faults.clone(),
+            };
             std::thread::Builder::new()
                 .name("clobkit-journal".into())
-                .spawn(move || writer(file, dir, fsync, rx, stats))
+                .spawn(move || out.run(file, rx))
                 .map_err(io(&config.dir))?
         };
         let journal = Journal {
@@ -282,6 +317,7 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
             tx: Some(tx),
             worker: Some(worker),
             stats,
+            durable,
             _records: PhantomData,
         };
         Ok((
@@ -303,7 +339,7 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
         let mut bytes = Vec::with_capacity(payload.len() + record::HEADER);
         record::encode(seq, &payload, &mut bytes);
         let (ack, rx) = oneshot::channel();
-        self.send(Msg::Append { bytes, ack })?;
+        self.send(Msg::Append { seq, bytes, ack })?;
         self.next_seq += 1;
         Ok(Ticket { seq, rx })
     }
@@ -326,6 +362,11 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
         &self.stats
     }
 
+    /// The durable point, updated by the writer after every flush.
+    pub fn durability(&self) -> tokio::sync::watch::Receiver<Durability> {
+        self.durable.clone()
+    }
+
     /// Writes a snapshot of the state after every record appended so far (sequence
     /// `next_seq − 1`), then drops the files no longer needed (all but the two newest snapshots and
     /// the segments needed to replay from the older of them).
@@ -340,7 +381,7 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
         })?;
         match rx.recv() {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(JournalError::Writer(e)),
+            Ok(Err(e)) => return Err(e),
             Err(_) => return Err(JournalError::Writer("writer stopped".into())),
         }
         let body = serde_json::to_vec(state).map_err(|e| JournalError::Encode(e.to_string()))?;
@@ -350,14 +391,19 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
             .collect();
         let final_path = self.dir.join(snapshot_name(seq));
         let tmp = self.dir.join(format!("{}.tmp", snapshot_name(seq)));
-        {
-            let mut f = File::create(&tmp).map_err(io(&tmp))?;
-            f.write_all(format!("CKSNAP01 {seq} {sum}\n").as_bytes())
-                .map_err(io(&tmp))?;
-            f.write_all(&body).map_err(io(&tmp))?;
-            f.sync_all().map_err(io(&tmp))?;
+        let written = (|| {
+            let mut f = File::create(&tmp)?;
+            f.write_all(format!("CKSNAP01 {seq} {sum}\n").as_bytes())?;
+            f.write_all(&body)?;
+            f.sync_all()
+        })()
+        .map_err(io(&tmp))
+        .and_then(|()| fs::rename(&tmp, &final_path).map_err(io(&final_path)));
+        if let Err(e) = written {
+            // a failed snapshot leaves nothing behind and costs the journal nothing
+            let _ = fs::remove_file(&tmp);
+            return Err(e);
         }
-        fs::rename(&tmp, &final_path).map_err(io(&final_path))?;
         sync_dir(&self.dir)?;
         // Keep the two newest snapshots and what replays from the older one.
         let snaps = list(&self.dir, "snapshot-", ".json")?;
@@ -393,69 +439,179 @@ impl<T> Drop for Journal<T> {
     }
 }
 
-/// The writer thread: group commit.
-fn writer(mut file: File, dir: PathBuf, fsync: bool, rx: mpsc::Receiver<Msg>, stats: Arc<Stats>) {
-    let mut failed: Option<String> = None;
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
-    let mut acks: Vec<oneshot::Sender<Result<(), String>>> = Vec::new();
-    let flush = |file: &mut File,
-                 buf: &mut Vec<u8>,
-                 acks: &mut Vec<oneshot::Sender<Result<(), String>>>,
-                 failed: &mut Option<String>| {
-        if failed.is_none() && !buf.is_empty() {
-            let r = file
-                .write_all(buf)
-                .and_then(|()| if fsync { file.sync_data() } else { Ok(()) });
-            match r {
-                Ok(()) => {
-                    stats
-                        .records
-                        .fetch_add(acks.len() as u64, Ordering::Relaxed);
-                    stats.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
-                    if fsync {
-                        stats.syncs.fetch_add(1, Ordering::Relaxed);
+/// The writer thread's side: where it writes and what it publishes.
+struct Writer {
+    dir: PathBuf,
+    fsync: bool,
+    stats: Arc<Stats>,
+    publish: tokio::sync::watch::Sender<Durability>,
+    faults: Option<Arc<Faults>>,
+}
+
+/// What the writer holds between batches.
+struct Batch {
+    buf: Vec<u8>,
+    acks: Vec<oneshot::Sender<Result<(), String>>>,
+    last_seq: u64,
+}
+
+impl Writer {
+    /// Group commit: drains every pending message, writes the appended records with one `write`
+    /// and one `fdatasync`, resolves their tickets and publishes the durable point.
+    fn run(self, mut file: File, rx: mpsc::Receiver<Msg>) {
+        let mut failed: Option<String> = None;
+        let mut batch = Batch {
+            buf: Vec::with_capacity(1 << 20),
+            acks: Vec::new(),
+            last_seq: 0,
+        };
+        while let Ok(first) = rx.recv() {
+            let mut next = Some(first);
+            while let Some(msg) = next.take() {
+                match msg {
+                    Msg::Append { seq, bytes, ack } => {
+                        batch.buf.extend_from_slice(&bytes);
+                        batch.acks.push(ack);
+                        batch.last_seq = seq;
+                    }
+                    Msg::Rotate { first_seq, ack } => {
+                        self.flush(&mut file, &mut batch, &mut failed);
+                        let r = match &failed {
+                            Some(e) => Err(JournalError::Writer(e.clone())),
+                            // a segment that cannot be created changes nothing: keep appending
+                            // to the current one
+                            None => self
+                                .new_segment(first_seq)
+                                .map(|f| file = f)
+                                .map_err(JournalError::Rotate),
+                        };
+                        let _ = ack.send(r);
                     }
                 }
+                if batch.buf.len() < (8 << 20) {
+                    next = rx.try_recv().ok();
+                }
+            }
+            self.flush(&mut file, &mut batch, &mut failed);
+        }
+    }
+
+    fn new_segment(&self, first_seq: u64) -> Result<File, String> {
+        if let Some(e) = self
+            .faults
+            .as_ref()
+            .and_then(|f| f.take(FaultPoint::Create))
+        {
+            return Err(e.to_string());
+        }
+        new_segment(&self.dir, first_seq, self.fsync).map_err(|e| e.to_string())
+    }
+
+    fn flush(&self, file: &mut File, batch: &mut Batch, failed: &mut Option<String>) {
+        if failed.is_none() && !batch.buf.is_empty() {
+            let injected = |point| self.faults.as_ref().and_then(|f| f.take(point));
+            let r = match injected(FaultPoint::Write) {
+                Some(e) => Err(e),
+                None => file.write_all(&batch.buf),
+            }
+            .and_then(|()| match (self.fsync, injected(FaultPoint::Fsync)) {
+                (_, Some(e)) => Err(e),
+                (true, None) => file.sync_data(),
+                (false, None) => Ok(()),
+            });
+            match r {
+                Ok(()) => {
+                    let n = batch.acks.len() as u64;
+                    self.stats.records.fetch_add(n, Ordering::Relaxed);
+                    let bytes = batch.buf.len() as u64;
+                    self.stats.bytes.fetch_add(bytes, Ordering::Relaxed);
+                    if self.fsync {
+                        self.stats.syncs.fetch_add(1, Ordering::Relaxed);
+                    }
+                    let seq = batch.last_seq;
+                    self.publish.send_modify(|d| d.seq = d.seq.max(seq));
+                }
                 Err(e) => {
-                    tracing::error!(error = %e, "journal write failed; no further record can be made durable");
-                    *failed = Some(e.to_string());
+                    tracing::error!(error = %e, "journal write failed; no further record can be made durable: the exchange stops");
+                    let msg = e.to_string();
+                    self.publish.send_modify(|d| d.failure = Some(msg.clone()));
+                    *failed = Some(msg);
                 }
             }
         }
-        buf.clear();
-        for ack in acks.drain(..) {
+        batch.buf.clear();
+        for ack in batch.acks.drain(..) {
             let _ = ack.send(match failed {
                 None => Ok(()),
                 Some(e) => Err(e.clone()),
             });
         }
-    };
-    while let Ok(first) = rx.recv() {
-        let mut next = Some(first);
-        while let Some(msg) = next.take() {
-            match msg {
-                Msg::Append { bytes, ack } => {
-                    buf.extend_from_slice(&bytes);
-                    acks.push(ack);
-                }
-                Msg::Rotate { first_seq, ack } => {
-                    flush(&mut file, &mut buf, &mut acks, &mut failed);
-                    let r = match &failed {
-                        Some(e) => Err(e.clone()),
-                        None => new_segment(&dir, first_seq, fsync)
-                            .map(|f| file = f)
-                            .map_err(|e| e.to_string()),
-                    };
-                    if let Err(e) = &r {
-                        failed.get_or_insert_with(|| e.clone());
-                    }
-                    let _ = ack.send(r);
-                }
-            }
-            if buf.len() < (8 << 20) {
-                next = rx.try_recv().ok();
-            }
-        }
-        flush(&mut file, &mut buf, &mut acks, &mut failed);
+    }
+}
+
+/// Where the journal's file layer can be made to fail, for fault drills and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FaultPoint {
+    /// Writing a batch of records.
+    Write,
+    /// The `fdatasync` after it.
+    Fsync,
+    /// Creating the next segment at a snapshot.
+    Create,
+}
+
+/// Injected I/O failures: each point fails the next `n` times it is reached, with the error
+/// kind given, optionally after hanging for a while (as a dying disk does). Carried by
+/// [`JournalConfig::faults`]; absent in normal operation.
+#[derive(Debug, Default)]
+pub struct Faults {
+    armed: std::sync::Mutex<Vec<Armed>>,
+}
+
+#[derive(Debug)]
+struct Armed {
+    point: FaultPoint,
+    times: u32,
+    kind: std::io::ErrorKind,
+    hang: std::time::Duration,
+}
+
+impl Faults {
+    /// Makes `point` fail its next `times` uses with `kind`.
+    pub fn arm(&self, point: FaultPoint, times: u32, kind: std::io::ErrorKind) {
+        self.arm_slow(point, times, kind, std::time::Duration::ZERO);
+    }
+
+    /// Like [`Faults::arm`], each failure coming only after `hang`.
+    pub fn arm_slow(
+        &self,
+        point: FaultPoint,
+        times: u32,
+        kind: std::io::ErrorKind,
+        hang: std::time::Duration,
+    ) {
+        let mut a = self.armed.lock().unwrap_or_else(|p| p.into_inner());
+        a.retain(|x| x.point != point);
+        a.push(Armed {
+            point,
+            times,
+            kind,
+            hang,
+        });
+    }
+
+    /// The injected error for one use of `point`, if it is armed (after its hang).
+    fn take(&self, point: FaultPoint) -> Option<std::io::Error> {
+        let (kind, hang) = {
+            let mut a = self.armed.lock().unwrap_or_else(|p| p.into_inner());
+            let slot = a.iter_mut().find(|x| x.point == point && x.times > 0)?;
+            slot.times -= 1;
+            (slot.kind, slot.hang)
+        };
+        std::thread::sleep(hang);
+        Some(std::io::Error::new(
+            kind,
+            format!("injected {point:?} fault"),
+        ))
     }
 }
