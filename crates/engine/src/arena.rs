@@ -306,6 +306,11 @@ impl OrderArena {
         }
     }
 
+    /// When the first order expires (unix seconds), if any does.
+    pub(crate) fn next_expiry(&self) -> Option<u64> {
+        self.expiries.first().map(|&(at, _, _)| at)
+    }
+
     /// The key of the first order whose expiry is at or before `now`, taken off the schedule.
     pub(crate) fn take_due(&mut self, now: u64) -> Option<u32> {
         let &(at, seq, key) = self.expiries.first()?;

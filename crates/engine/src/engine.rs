@@ -146,6 +146,9 @@ impl Engine {
             }
             Command::ResolveMarket { market, winner } => self.resolve(market, *winner, out),
             Command::Deposit { account, amount } => {
+                if *amount == 0 {
+                    return Err(CommandError::ZeroAmount);
+                }
                 let h = self.ledger.credit(*account, Asset::Collateral, *amount)?;
                 self.push_balance(*account, Asset::Collateral, h, out);
                 Ok(())
@@ -308,6 +311,12 @@ impl Engine {
         self.builders
             .get(&terms.builder)
             .map_or(0, |b| b.rates.bps(taker))
+    }
+
+    /// When the first resting order stops being valid (unix seconds), if any will: the exchange
+    /// applies a [`Command::Tick`] then, so an expired order leaves the book on time.
+    pub fn next_expiry(&self) -> Option<u64> {
+        self.orders.next_expiry()
     }
 
     /// The builder registered for `code`.

@@ -398,6 +398,17 @@ impl AppState {
         silent
     }
 
+    /// Expires what is due: when a GTD order's time has come and no command came to expire it,
+    /// sequences a [`Command::Tick`] (journaled like any change, so replay expires it too).
+    pub async fn expire_due(&self) {
+        let due = self
+            .peek(|ex| ex.engine.next_expiry())
+            .is_some_and(|at| at <= unix_now());
+        if due {
+            let _ = self.engine(Command::Tick).await;
+        }
+    }
+
     /// Cancels every open order of owners whose heartbeats stopped.
     pub async fn enforce_heartbeats(&self) {
         for key in self.silent_heartbeats() {

@@ -54,15 +54,23 @@ pub fn admin_token(dir: &Path) -> Result<(String, bool), ServeError> {
         what: format!("creating {}", dir.display()),
         source,
     })?;
-    std::fs::write(&path, &token).map_err(|source| ServeError::Io {
+    // created owner-only from the first byte: never readable by others, even briefly
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let written = options.open(&path).and_then(|mut f| {
+        use std::io::Write;
+        f.write_all(token.as_bytes())?;
+        f.sync_all()
+    });
+    written.map_err(|source| ServeError::Io {
         what: format!("writing {}", path.display()),
         source,
     })?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
-    }
     Ok((token, true))
 }
 
@@ -151,6 +159,7 @@ impl Server {
             loop {
                 every.tick().await;
                 hb.enforce_heartbeats().await;
+                hb.expire_due().await;
             }
         });
         let failed = Arc::new(std::sync::Mutex::new(None::<String>));

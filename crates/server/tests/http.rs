@@ -512,3 +512,166 @@ async fn owners_are_isolated_and_a_restart_restores_everything() {
     let _ = Decimal::ONE;
     stop(r).await;
 }
+
+/// A resting bid of 10 at 0.40 as `order_type`, expiring at `expiration` (0: never).
+fn timed_bid(
+    signer: &LocalSigner,
+    owner: &ApiKey,
+    salt: u64,
+    order_type: OrderType,
+    expiration: u64,
+) -> Vec<u8> {
+    let a = limit_amounts(
+        Side::Buy,
+        "0.40".parse().unwrap(),
+        "10".parse().unwrap(),
+        TickSize::Hundredth,
+    )
+    .unwrap();
+    let mut o = Order::new(
+        salt,
+        signer.address(),
+        signer.address(),
+        TokenId::from(7001),
+        a,
+        SignatureType::Eoa,
+    );
+    o.expiration = U256::from(expiration);
+    let d = ExchangeDomain::for_market(Chain::Polygon, &Chain::Polygon.contracts(), false);
+    let p = PostOrder {
+        order: o.sign(&d, signer).unwrap(),
+        owner: owner.clone(),
+        order_type,
+        post_only: false,
+        defer_exec: None,
+    };
+    serde_json::to_vec(&p).unwrap()
+}
+
+async fn book_bids(r: &Running) -> usize {
+    let v: Value = http()
+        .get(format!("{}/book?token_id=7001", r.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["bids"].as_array().unwrap().len()
+}
+
+/// faults.md F6: a GTD order leaves the book, the prices and the order queries when it ends,
+/// with no other traffic (the server sequences the expiry itself).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gtd_order_ends_on_time_without_traffic() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = start(dir.path()).await;
+    let (a, ka, _, _) = setup(&r).await;
+    // valid until 60 s before its expiration: 1 s from now
+    let body = timed_bid(
+        &a,
+        &ka.credentials().api_key,
+        41,
+        OrderType::Gtd,
+        unix_now() + 61,
+    );
+    let resp = call(&r, &ka, "POST", "/order", &body, unix_now()).await;
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["status"], "live", "{v}");
+    let id = v["orderID"].as_str().unwrap().to_owned();
+    assert_eq!(book_bids(&r).await, 1);
+    tokio::time::sleep(std::time::Duration::from_millis(3_200)).await;
+    assert_eq!(book_bids(&r).await, 0, "gone from the book");
+    let o: Value = call(
+        &r,
+        &ka,
+        "GET",
+        &format!("/data/order/{id}"),
+        b"",
+        unix_now(),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(o["status"], "CANCELED", "{o}");
+    assert_eq!(open_orders(&r, &ka).await, 0);
+    stop(r).await;
+}
+
+/// faults.md F7: deleting an API key cancels its open orders first, releasing their funds, so
+/// nothing is stranded on the book.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_key_cancels_its_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = start(dir.path()).await;
+    let (a, ka, _, _) = setup(&r).await;
+    let body = timed_bid(&a, &ka.credentials().api_key, 42, OrderType::Gtc, 0);
+    assert_eq!(
+        call(&r, &ka, "POST", "/order", &body, unix_now())
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(book_bids(&r).await, 1);
+    let resp = call(&r, &ka, "DELETE", "/auth/api-key", b"", unix_now()).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        book_bids(&r).await,
+        0,
+        "the deleted key's bid left the book"
+    );
+    // its $4 is free again: a new key of the wallet can spend all $100
+    let kb = key_for(&r, &a).await;
+    let all = order_body(&a, &kb.credentials().api_key, "0.50", "200", 43);
+    let v: Value = call(&r, &kb, "POST", "/order", &all, unix_now())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["success"], true, "{v}");
+    stop(r).await;
+}
+
+/// faults.md F12: a zero deposit and a non-string heartbeat id are refused; the admin token file
+/// is owner-only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zero_deposits_odd_heartbeat_ids_and_the_token_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = start(dir.path()).await;
+    let (a, ka, _, _) = setup(&r).await;
+    let resp = http()
+        .post(format!("{}/admin/fund", r.base))
+        .bearer_auth(&r.token)
+        .json(&json!({ "address": a.address().to_string(), "amount": "0" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_of(resp).await,
+        (400, "amount must be positive".into())
+    );
+    for id in ["123", "{}", "true"] {
+        let body = format!("{{\"heartbeat_id\":{id}}}");
+        let resp = call(
+            &r,
+            &ka,
+            "POST",
+            "/v1/heartbeats",
+            body.as_bytes(),
+            unix_now(),
+        )
+        .await;
+        assert_eq!(error_of(resp).await.0, 400, "{id}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("admin-token"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    stop(r).await;
+}

@@ -368,3 +368,40 @@ fn a_failed_rotation_fails_the_snapshot_and_nothing_else() {
         "no temporary file left behind"
     );
 }
+
+/// faults.md F9: the snapshot header's sequence number is inside the checksum and must match
+/// the file name; a header edited to another number is refused (the previous snapshot is used),
+/// so no record is replayed twice or skipped.
+#[test]
+fn a_snapshot_whose_header_lies_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (mut j, _) = open(dir.path());
+        append_all(&mut j, 1..=3);
+        j.snapshot(&State { sum: 6 }).unwrap();
+        append_all(&mut j, 4..=6);
+        j.snapshot(&State { sum: 21 }).unwrap();
+        append_all(&mut j, 7..=7);
+    }
+    let newest = dir.path().join(format!("snapshot-{:020}.json", 6));
+    let text = fs::read(&newest).unwrap();
+    let nl = text.iter().position(|&b| b == b'\n').unwrap();
+    let header = String::from_utf8(text[..nl].to_vec()).unwrap();
+    assert!(header.starts_with("CKSNAP02 6 "), "{header}");
+    for lie in ["CKSNAP02 5 ", "CKSNAP02 9 "] {
+        let mut edited = header.replacen("CKSNAP02 6 ", lie, 1).into_bytes();
+        edited.extend_from_slice(&text[nl..]);
+        fs::write(&newest, &edited).unwrap();
+        let (_, r) = open(dir.path());
+        assert_eq!(
+            r.snapshot.as_ref().map(|(s, st)| (*s, st.sum)),
+            Some((3, 6)),
+            "{lie}"
+        );
+        assert_eq!(
+            r.records.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+            vec![4, 5, 6, 7],
+            "{lie}"
+        );
+    }
+}

@@ -31,10 +31,12 @@ async fn heartbeat(State(app): State<Arc<AppState>>, auth: Authed) -> ApiResult 
             .map_err(|e| ApiError::bad_request(msg::INVALID_PAYLOAD).because(e))?
     };
     // `null` (V1 clients, the Rust SDK) and `""` (the V2 Python and TypeScript clients' default)
-    // both start a chain
-    let id = field(&body, "heartbeat_id")
-        .and_then(Value::as_str)
-        .filter(|id| !id.is_empty());
+    // both start a chain; anything but a string or null is refused, not read as "start"
+    let id = match field(&body, "heartbeat_id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(id)) => Some(id.as_str()).filter(|id| !id.is_empty()),
+        Some(_) => return Err(ApiError::bad_request(msg::INVALID_HEARTBEAT_ID)),
+    };
     match app.heartbeat(&auth.caller.key, id) {
         Ok(next) => ok(HeartbeatResponse { heartbeat_id: next }),
         Err(given) => Ok((

@@ -83,8 +83,17 @@ async fn api_keys(State(app): State<Arc<AppState>>, auth: Authed) -> ApiResult {
     })
 }
 
+/// `DELETE /auth/api-key`. Decision: a key's open orders are cancelled before it goes (two
+/// journaled records, cancel first), so no order is left on the book that no key can list or
+/// cancel, with its funds reserved (faults.md F7). Orders belong to the key that placed them, as
+/// in the reference; another key of the same wallet does not inherit them.
 async fn delete_api_key(State(app): State<Arc<AppState>>, auth: Authed) -> ApiResult {
     let key = auth.caller.key;
+    app.engine(clobkit_engine::Command::CancelAll {
+        owner: clobkit_engine::Owner::new(&key),
+    })
+    .await?
+    .map_err(|e| ApiError::internal(msg::COULD_NOT_DELETE_API_KEY).because(e))?;
     app.submit(move |now| Record::DeleteApiKey { now, key })
         .await?
         .map_err(|e| ApiError::internal(msg::COULD_NOT_DELETE_API_KEY).because(e))?;

@@ -213,6 +213,18 @@ impl<T> std::fmt::Debug for Journal<T> {
     }
 }
 
+/// The first word of a snapshot file's header line.
+const SNAPSHOT_TAG: &str = "CKSNAP02";
+
+/// A snapshot's checksum: SHA-256 over its sequence number (decimal, then a newline) and its
+/// body, so a damaged header cannot replay records twice or skip them (faults.md F9).
+fn snapshot_checksum(seq: u64, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(format!("{seq}\n").as_bytes());
+    h.update(body);
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn segment_name(first_seq: u64) -> String {
     format!("journal-{first_seq:020}.log")
 }
@@ -385,15 +397,12 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
             Err(_) => return Err(JournalError::Writer("writer stopped".into())),
         }
         let body = serde_json::to_vec(state).map_err(|e| JournalError::Encode(e.to_string()))?;
-        let sum: String = Sha256::digest(&body)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sum = snapshot_checksum(seq, &body);
         let final_path = self.dir.join(snapshot_name(seq));
         let tmp = self.dir.join(format!("{}.tmp", snapshot_name(seq)));
         let written = (|| {
             let mut f = File::create(&tmp)?;
-            f.write_all(format!("CKSNAP01 {seq} {sum}\n").as_bytes())?;
+            f.write_all(format!("{SNAPSHOT_TAG} {seq} {sum}\n").as_bytes())?;
             f.write_all(&body)?;
             f.sync_all()
         })()

@@ -29,8 +29,8 @@ pub(super) struct Replay<T> {
 pub(super) fn newest_snapshot<S: DeserializeOwned>(
     dir: &Path,
 ) -> Result<Option<(u64, S)>, JournalError> {
-    for (_, path) in list(dir, "snapshot-", ".json")?.into_iter().rev() {
-        match read_snapshot::<S>(&path) {
+    for (named, path) in list(dir, "snapshot-", ".json")?.into_iter().rev() {
+        match read_snapshot::<S>(&path, named) {
             Ok(s) => return Ok(Some(s)),
             Err(e) => {
                 tracing::warn!(file = %path.display(), error = %e, "skipping unreadable snapshot")
@@ -40,8 +40,10 @@ pub(super) fn newest_snapshot<S: DeserializeOwned>(
     Ok(None)
 }
 
-/// Reads a snapshot file: header line `CKSNAP01 <seq> <sha256 of body>` then the JSON body.
-fn read_snapshot<S: DeserializeOwned>(path: &Path) -> Result<(u64, S), String> {
+/// Reads a snapshot file named for sequence `named`: header line `CKSNAP02 <seq> <sha256 of the
+/// seq line and the body>` then the JSON body (`CKSNAP01`, written before the header was
+/// covered, hashes the body only). The header's seq must be the name's.
+fn read_snapshot<S: DeserializeOwned>(path: &Path, named: u64) -> Result<(u64, S), String> {
     let data = fs::read(path).map_err(|e| e.to_string())?;
     let nl = data
         .iter()
@@ -49,21 +51,28 @@ fn read_snapshot<S: DeserializeOwned>(path: &Path) -> Result<(u64, S), String> {
         .ok_or("no header line")?;
     let header = std::str::from_utf8(&data[..nl]).map_err(|_| "header is not text")?;
     let mut parts = header.split(' ');
-    if parts.next() != Some("CKSNAP01") {
-        return Err("not a clobkit snapshot".into());
-    }
+    let tag = parts.next();
     let seq: u64 = parts
         .next()
         .and_then(|s| s.parse().ok())
         .ok_or("bad sequence number")?;
     let sum = parts.next().ok_or("no checksum")?;
     let body = &data[nl + 1..];
-    let actual: String = Sha256::digest(body)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let actual = match tag {
+        Some(super::SNAPSHOT_TAG) => super::snapshot_checksum(seq, body),
+        Some("CKSNAP01") => Sha256::digest(body)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        _ => return Err("not a clobkit snapshot".into()),
+    };
     if actual != sum {
         return Err("checksum mismatch".into());
+    }
+    if seq != named {
+        return Err(format!(
+            "its header says sequence {seq} but its name says {named}"
+        ));
     }
     let state = serde_json::from_slice(body).map_err(|e| e.to_string())?;
     Ok((seq, state))
