@@ -123,6 +123,8 @@ pub struct AppState {
     /// The configuration.
     pub config: ServerConfig,
     heartbeats: Mutex<HashMap<String, (String, Instant)>>,
+    /// HMACs of the heartbeats of the last two timestamp windows (replays are refused).
+    heartbeat_hmacs: Mutex<HashMap<String, Instant>>,
     /// L1/L2 request authentication (no sequencer lock).
     pub(crate) auth: Authenticator,
     /// Order signature verification, domains hashed once.
@@ -188,6 +190,7 @@ impl AppState {
             verifiers: Verifiers::new(config.chain),
             config,
             heartbeats: Mutex::new(HashMap::new()),
+            heartbeat_hmacs: Mutex::new(HashMap::new()),
         };
         Ok((
             Arc::new(state),
@@ -369,14 +372,36 @@ impl AppState {
         }
     }
 
-    /// Records a heartbeat of `key`: `None` starts a chain; otherwise the id must be the last one
-    /// returned. Returns the next id.
-    pub fn heartbeat(&self, key: &str, id: Option<&str>) -> Result<String, String> {
+    /// Records a heartbeat of `caller`: `None` starts a chain; otherwise the id must be the last
+    /// one returned. Returns the next id. A request replayed within the timestamp window (the
+    /// same HMAC again) is refused: a captured heartbeat cannot keep a dead client's dead-man
+    /// switch alive (faults.md F10).
+    pub fn heartbeat(
+        &self,
+        caller: &crate::auth::Caller,
+        id: Option<&str>,
+    ) -> Result<String, HeartbeatRefused> {
+        let key = caller.key.as_str();
+        {
+            let mut seen = self
+                .heartbeat_hmacs
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            let window =
+                std::time::Duration::from_secs(self.config.timestamp_window.saturating_mul(2));
+            seen.retain(|_, at| at.elapsed() <= window);
+            if seen
+                .insert(caller.signature.clone(), Instant::now())
+                .is_some()
+            {
+                return Err(HeartbeatRefused::Replayed);
+            }
+        }
         let mut hb = self.heartbeats.lock().unwrap_or_else(|p| p.into_inner());
         match (hb.get(key), id) {
             (_, None) => {}
             (Some((last, _)), Some(given)) if last == given => {}
-            (_, Some(given)) => return Err(given.to_owned()),
+            (_, Some(given)) => return Err(HeartbeatRefused::NotTheLast(given.to_owned())),
         }
         let next = random_uuid();
         hb.insert(key.to_owned(), (next.clone(), Instant::now()));
@@ -431,4 +456,13 @@ pub enum Health {
     /// Snapshots fail (the journal keeps every record; the next snapshot tries again).
     #[error("snapshots are failing, the journal keeps every record: {0}")]
     SnapshotsFailing(String),
+}
+
+/// Why a heartbeat was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeartbeatRefused {
+    /// The id is not the last one this key was given (the id sent).
+    NotTheLast(String),
+    /// The very same request was seen already (a replay).
+    Replayed,
 }

@@ -28,6 +28,9 @@ pub struct Caller {
     pub key: String,
     /// Its wallet (signer) address.
     pub address: Address,
+    /// The request's `POLY_SIGNATURE` (the HMAC): two requests with the same one within the
+    /// timestamp window are the same request sent twice.
+    pub signature: String,
 }
 
 /// The wallet of an L1 request and the nonce its `ClobAuth` signed.
@@ -152,6 +155,7 @@ impl Authenticator {
         Ok(Caller {
             key: key.to_owned(),
             address,
+            signature: sig.to_owned(),
         })
     }
 }

@@ -675,3 +675,28 @@ async fn zero_deposits_odd_heartbeat_ids_and_the_token_file() {
     }
     stop(r).await;
 }
+
+/// faults.md F10: a captured heartbeat replayed within the timestamp window is refused, so it
+/// cannot keep a dead client's dead-man switch alive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_heartbeat_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = start(dir.path()).await;
+    let (_, ka, _, _) = setup(&r).await;
+    let ts = unix_now();
+    let body = br#"{"heartbeat_id":null}"#;
+    let first = call(&r, &ka, "POST", "/v1/heartbeats", body, ts).await;
+    assert_eq!(first.status(), 200);
+    let again = call(&r, &ka, "POST", "/v1/heartbeats", body, ts).await;
+    assert_eq!(
+        error_of(again).await,
+        (
+            400,
+            "this request was already received: sign each request anew".into()
+        )
+    );
+    // signed anew (another second), the same body starts a chain again
+    let later = call(&r, &ka, "POST", "/v1/heartbeats", body, ts + 1).await;
+    assert_eq!(later.status(), 200);
+    stop(r).await;
+}

@@ -80,6 +80,8 @@ pub const INVALID_EXPIRATION: &str = "invalid expiration";
 /// The exchange's journal could not be written: it stops serving (fail stop) and must be
 /// restarted, which recovers the durable state.
 pub const EXCHANGE_STOPPED: &str = "the exchange stopped: its journal could not be written; restart it to recover the durable state";
+/// A state-changing request seen already, within the timestamp window (a replay).
+pub const REPLAYED_REQUEST: &str = "this request was already received: sign each request anew";
 /// A builder code that is not 0x + 64 hex digits, or the zero code.
 pub const INVALID_BUILDER_CODE: &str =
     "invalid builder code: expected 0x and 64 hex digits, not zero";

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::extract::Authed;
 use super::{ApiResult, field, ok};
-use crate::app::AppState;
+use crate::app::{AppState, HeartbeatRefused};
 use crate::error::ApiError;
 
 /// The routes of this family.
@@ -37,9 +37,10 @@ async fn heartbeat(State(app): State<Arc<AppState>>, auth: Authed) -> ApiResult 
         Some(Value::String(id)) => Some(id.as_str()).filter(|id| !id.is_empty()),
         Some(_) => return Err(ApiError::bad_request(msg::INVALID_HEARTBEAT_ID)),
     };
-    match app.heartbeat(&auth.caller.key, id) {
+    match app.heartbeat(&auth.caller, id) {
         Ok(next) => ok(HeartbeatResponse { heartbeat_id: next }),
-        Err(given) => Ok((
+        Err(HeartbeatRefused::Replayed) => Err(ApiError::bad_request(msg::REPLAYED_REQUEST)),
+        Err(HeartbeatRefused::NotTheLast(given)) => Ok((
             StatusCode::BAD_REQUEST,
             Json(ErrorBody {
                 error: msg::INVALID_HEARTBEAT_ID.to_owned(),
