@@ -70,6 +70,14 @@ impl KeyRegistry {
         };
     }
 
+    /// Whether `key` exists and `passphrase` is its passphrase: the cheap part of L2
+    /// authentication (no HMAC, no body), enough to key rate limits by identity (a made-up key
+    /// or a wrong passphrase is not one).
+    pub fn knows(&self, key: &str, passphrase: &str) -> bool {
+        self.get(key)
+            .is_some_and(|e| e.auth.verify_passphrase(passphrase).is_ok())
+    }
+
     fn get(&self, key: &str) -> Option<Arc<KeyEntry>> {
         self.keys
             .read()

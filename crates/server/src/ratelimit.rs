@@ -9,7 +9,9 @@
 //!   429 `{"error":"Too Many Requests"}` with a `Retry-After` header (whole seconds, at least 1),
 //!   which is the case a client must handle and the one a test can provoke deterministically.
 //! - **Token buckets.** Each rule is a bucket of `requests` tokens refilled evenly over `window`,
-//!   per caller (the `POLY_API_KEY` header, else `POLY_ADDRESS`, else the peer IP). A request
+//!   per caller: the API key when the request names a key that exists with its passphrase (the
+//!   identity L2 authentication then verifies), else the peer IP, so made-up headers cannot
+//!   escape the limits (faults.md F8). A request
 //!   takes one token from every rule it matches (the general rule and its route's rules), and
 //!   only when all of them have one, so a rejected request costs nothing.
 //! - Admin routes are never limited.
@@ -231,32 +233,41 @@ fn refilled(b: &Bucket, limit: Limit, now: Instant) -> u128 {
 }
 
 /// Who a request counts against: its API key, else its L1 address, else its peer IP.
-fn caller(req: &Request) -> String {
+/// Who a request counts against: its API key if the key exists and the passphrase is its own,
+/// else its peer's IP.
+fn caller(req: &Request, keys: &crate::auth::KeyRegistry) -> String {
     let header = |name: &str| {
         req.headers()
             .get(name)
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.is_empty())
-            .map(str::to_owned)
     };
-    header("poly_api_key")
-        .or_else(|| header("poly_address").map(|a| a.to_ascii_lowercase()))
-        .or_else(|| {
-            req.extensions()
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-        })
-        .unwrap_or_default()
+    match (header("poly_api_key"), header("poly_passphrase")) {
+        (Some(key), Some(pass)) if keys.knows(key, pass) => format!("key:{key}"),
+        _ => req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| format!("ip:{}", c.0.ip()))
+            .unwrap_or_default(),
+    }
+}
+
+/// What the middleware needs: the limits and the keys to recognise callers by.
+#[derive(Clone)]
+pub struct Limited {
+    /// The buckets.
+    pub limiter: Arc<RateLimiter>,
+    /// The exchange (its API keys).
+    pub app: Arc<crate::app::AppState>,
 }
 
 /// The middleware: 429 with `Retry-After` when a bucket is empty.
-pub async fn enforce(
-    State(limiter): State<Arc<RateLimiter>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let who = caller(&req);
-    match limiter.admit(&who, req.method(), req.uri().path(), Instant::now()) {
+pub async fn enforce(State(limited): State<Limited>, req: Request, next: Next) -> Response {
+    let who = caller(&req, &limited.app.auth.keys);
+    match limited
+        .limiter
+        .admit(&who, req.method(), req.uri().path(), Instant::now())
+    {
         Ok(()) => next.run(req).await,
         Err(wait) => {
             let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);

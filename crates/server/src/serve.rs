@@ -141,9 +141,12 @@ impl Server {
         let mut api = crate::http::router(self.state.clone());
         let limits = &self.state.config.rate_limits;
         if !limits.is_empty() {
-            let limiter = crate::ratelimit::RateLimiter::new(limits.clone());
+            let limited = crate::ratelimit::Limited {
+                limiter: crate::ratelimit::RateLimiter::new(limits.clone()),
+                app: self.state.clone(),
+            };
             api = api.layer(axum::middleware::from_fn_with_state(
-                limiter,
+                limited,
                 crate::ratelimit::enforce,
             ));
         }

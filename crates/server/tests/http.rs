@@ -31,6 +31,10 @@ struct Running {
 }
 
 async fn start(dir: &Path) -> Running {
+    start_with(dir, |_| {}).await
+}
+
+async fn start_with(dir: &Path, configure: impl FnOnce(&mut ServerConfig)) -> Running {
     // reqwest is built with rustls on ring in this workspace: install the provider first
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut config = ServerConfig::new(dir);
@@ -38,6 +42,7 @@ async fn start(dir: &Path) -> Running {
     config.protocol = clobkit_core::protocol::ProtocolVersion::V1;
     // snapshot often, so that periodic snapshots and recovery from one are exercised
     config.snapshot_every = 3;
+    configure(&mut config);
     let server = Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .unwrap();
@@ -580,7 +585,7 @@ async fn a_gtd_order_ends_on_time_without_traffic() {
     assert_eq!(v["status"], "live", "{v}");
     let id = v["orderID"].as_str().unwrap().to_owned();
     assert_eq!(book_bids(&r).await, 1);
-    tokio::time::sleep(std::time::Duration::from_millis(3_200)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(4_200)).await;
     assert_eq!(book_bids(&r).await, 0, "gone from the book");
     let o: Value = call(
         &r,
@@ -698,5 +703,73 @@ async fn a_replayed_heartbeat_is_refused() {
     // signed anew (another second), the same body starts a chain again
     let later = call(&r, &ka, "POST", "/v1/heartbeats", body, ts + 1).await;
     assert_eq!(later.status(), 200);
+    stop(r).await;
+}
+
+/// faults.md F8: rate limits count a request against its API key only when the key exists with
+/// its passphrase; made-up keys or addresses count against the peer's IP, so a fresh random
+/// header on each request escapes nothing. A real key has its own bucket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn made_up_headers_do_not_escape_rate_limits() {
+    use clobkit_server::ratelimit::{Limit, RateLimits, Route};
+    let dir = tempfile::tempdir().unwrap();
+    let r = start_with(dir.path(), |c| {
+        c.rate_limits = RateLimits::new().rule(
+            Route::Exact(reqwest::Method::GET, "/time".into()),
+            Limit::per_secs(5, 60),
+        );
+    })
+    .await;
+    let (_, ka, _, _) = setup(&r).await;
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        let resp = http()
+            .get(format!("{}/time", r.base))
+            .header("POLY_API_KEY", format!("00000000-0000-0000-0000-{i:012}"))
+            .header("POLY_PASSPHRASE", "guess")
+            .header("POLY_ADDRESS", format!("0x{i:040x}"))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(
+        statuses,
+        [200, 200, 200, 200, 200, 429, 429, 429],
+        "random headers share the IP's bucket"
+    );
+    // a real key (with its passphrase) is counted on its own
+    let creds = ka.credentials();
+    let resp = http()
+        .get(format!("{}/time", r.base))
+        .header("POLY_API_KEY", creds.api_key.as_str())
+        .header("POLY_PASSPHRASE", creds.passphrase.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    stop(r).await;
+}
+
+/// faults.md F11: a wallet may hold at most 20 API keys.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_keys_per_wallet_are_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = start(dir.path()).await;
+    let (a, _, _, _) = setup(&r).await; // nonce 0 is the first key
+    let create = |nonce: u64| {
+        let h = l1_headers(&a, &ClobAuthDomain::new(137), unix_now(), U256::from(nonce)).unwrap();
+        let mut req = http().post(format!("{}/auth/api-key", r.base));
+        for (k, v) in h.iter() {
+            req = req.header(k, v);
+        }
+        req.send()
+    };
+    for nonce in 1..20 {
+        assert_eq!(create(nonce).await.unwrap().status(), 200, "key {nonce}");
+    }
+    let (status, error) = error_of(create(20).await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert!(error.contains("at most 20 API keys"), "{error}");
     stop(r).await;
 }

@@ -149,6 +149,13 @@ pub fn not_whole_lots(id: &OrderId) -> String {
     )
 }
 
+/// A wallet asking for more API keys than the exchange keeps per wallet.
+pub fn too_many_api_keys(limit: usize) -> String {
+    format!(
+        "Could not create api key: a wallet may hold at most {limit} API keys; delete one first"
+    )
+}
+
 /// `invalid user provided fee rate: ({signed}), fee rate for the market must be {required}`
 pub fn fee_rate_mismatch(signed: impl Display, required: impl Display) -> String {
     format!("{FEE_RATE_MISMATCH}: ({signed}), fee rate for the market must be {required}")

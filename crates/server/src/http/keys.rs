@@ -18,6 +18,9 @@ use crate::error::ApiError;
 use crate::exchange::Record;
 use crate::ids::{fill_random, random_uuid};
 
+/// The most API keys one wallet may hold.
+pub const MAX_KEYS_PER_WALLET: usize = 20;
+
 /// The routes of this family.
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
@@ -42,13 +45,23 @@ fn new_credentials() -> Result<ApiCredentials, ApiError> {
     })
 }
 
+/// `POST /auth/api-key`: one key per (wallet, nonce), at most [`MAX_KEYS_PER_WALLET`] per
+/// wallet (faults.md F11: keys cost memory, and any wallet can ask for them).
 async fn create_api_key(State(app): State<Arc<AppState>>, L1Authed(wallet): L1Authed) -> ApiResult {
     let refused = || ApiError::bad_request(msg::COULD_NOT_CREATE_API_KEY);
-    if app
-        .read(|ex| ex.key_for(wallet.address, &wallet.nonce).is_some())
-        .await?
-    {
+    let (exists, count) = app
+        .read(|ex| {
+            let exists = ex.key_for(wallet.address, &wallet.nonce).is_some();
+            (exists, ex.keys_of(wallet.address).len())
+        })
+        .await?;
+    if exists {
         return Err(refused());
+    }
+    if count >= MAX_KEYS_PER_WALLET {
+        return Err(ApiError::bad_request(msg::too_many_api_keys(
+            MAX_KEYS_PER_WALLET,
+        )));
     }
     let creds = new_credentials()?;
     let record_creds = creds.clone();
