@@ -75,6 +75,16 @@ enum Cmd {
         /// get 429 with Retry-After).
         #[arg(long, value_enum, default_value_t = RateLimitsArg::Off, env = "CLOBKIT_RATE_LIMITS")]
         rate_limits: RateLimitsArg,
+        /// Seconds a request's headers may take (also how long a keep-alive connection may idle).
+        #[arg(long, default_value_t = 10)]
+        header_timeout: u64,
+        /// Seconds a request's body may take.
+        #[arg(long, default_value_t = 10)]
+        body_timeout: u64,
+        /// Connections served at once (default: the open-files limit less a reserve for the
+        /// journal, at most 10,000).
+        #[arg(long)]
+        max_connections: Option<usize>,
     },
     /// Operate a running exchange (markets, funding, resolution).
     Admin {
@@ -292,6 +302,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             protocol,
             seed,
             rate_limits,
+            header_timeout,
+            body_timeout,
+            max_connections,
         } => {
             let chain: Chain = chain
                 .parse()
@@ -303,6 +316,11 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             config.heartbeat_timeout = heartbeat_timeout;
             config.snapshot_every = snapshot_every.max(1);
             config.protocol = protocol.version();
+            config.conn_limits.header_read = std::time::Duration::from_secs(header_timeout.max(1));
+            config.conn_limits.body = std::time::Duration::from_secs(body_timeout.max(1));
+            if let Some(n) = max_connections {
+                config.conn_limits.max_connections = n.max(1);
+            }
             if rate_limits == RateLimitsArg::Polymarket {
                 config.rate_limits = clobkit_server::ratelimit::RateLimits::polymarket();
             }

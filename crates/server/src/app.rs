@@ -44,6 +44,8 @@ pub struct ServerConfig {
     pub protocol: ProtocolVersion,
     /// Injected journal I/O failures (fault drills and tests; `None` in normal operation).
     pub faults: Option<Arc<Faults>>,
+    /// Timeouts and the connection cap.
+    pub conn_limits: crate::listen::ConnLimits,
 }
 
 impl ServerConfig {
@@ -61,6 +63,7 @@ impl ServerConfig {
             rate_limits: crate::ratelimit::RateLimits::new(),
             protocol: ProtocolVersion::V2,
             faults: None,
+            conn_limits: crate::listen::ConnLimits::default(),
         }
     }
 }

@@ -28,6 +28,7 @@ mod http;
 mod ids;
 mod intake;
 pub mod journal;
+pub mod listen;
 pub mod ratelimit;
 pub mod seed;
 pub mod serve;

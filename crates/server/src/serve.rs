@@ -150,10 +150,15 @@ impl Server {
                 crate::ratelimit::enforce,
             ));
         }
+        let limits = self.state.config.conn_limits;
         let app = api
             .merge(crate::http::admin::router(
                 self.state.clone(),
                 &self.admin_token,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                limits.body,
+                crate::listen::body_deadline,
             ))
             .layer(axum::middleware::from_fn(log_request));
         let hb = self.state.clone();
@@ -178,21 +183,12 @@ impl Server {
                 }
             }
         };
-        let served = axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(stop)
-        .await;
+        crate::listen::serve(self.listener, app, limits, stop).await;
         ticker.abort();
         let journal_failure = failed.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(reason) = journal_failure {
             return Err(ServeError::JournalFailed(reason));
         }
-        served.map_err(|source| ServeError::Io {
-            what: "serving".into(),
-            source,
-        })?;
         match self.state.snapshot_now() {
             Ok(seq) => {
                 tracing::info!(seq, "final snapshot written");

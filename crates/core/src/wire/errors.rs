@@ -80,6 +80,10 @@ pub const INVALID_EXPIRATION: &str = "invalid expiration";
 /// The exchange's journal could not be written: it stops serving (fail stop) and must be
 /// restarted, which recovers the durable state.
 pub const EXCHANGE_STOPPED: &str = "the exchange stopped: its journal could not be written; restart it to recover the durable state";
+/// A request body that did not arrive in time.
+pub const BODY_TIMEOUT: &str = "request body timed out";
+/// A request body above the exchange's limit.
+pub const BODY_TOO_LARGE: &str = "request body too large";
 /// A state-changing request seen already, within the timestamp window (a replay).
 pub const REPLAYED_REQUEST: &str = "this request was already received: sign each request anew";
 /// A builder code that is not 0x + 64 hex digits, or the zero code.
