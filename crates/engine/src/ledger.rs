@@ -106,6 +106,11 @@ impl Ledger {
         i
     }
 
+    /// The interned index of an account, if it was ever seen.
+    pub fn find(&self, account: Address) -> Option<u32> {
+        self.account_ids.get(&account).copied()
+    }
+
     /// The interned index of an asset (interned on first sight).
     pub fn asset_id(&mut self, asset: Asset) -> u32 {
         if let Some(&i) = self.asset_ids.get(&asset) {

@@ -100,33 +100,56 @@ impl Engine {
         })
     }
 
+    /// Every check of placing `s` for the funder at ledger index `acct`, in order: the terms and
+    /// the balance, then what matching would do (fees, post-only, FOK, FAK).
+    fn checks(&self, s: &OrderSpec, acct: u32) -> Result<Placement, Reject> {
+        let t = &s.terms;
+        let at = self.validate(s, acct)?;
+        let fillable = self.simulate(at.market, at.yes, t);
+        if !self.affords_fees(s, acct, &at, &fillable) {
+            return Err(Reject::NotEnoughBalance);
+        }
+        if s.post_only && fillable.crosses {
+            return Err(Reject::PostOnlyCrosses);
+        }
+        match t.order_type {
+            OrderType::Fok if !fillable.complete => Err(Reject::FokNotFilled),
+            OrderType::Fak if fillable.shares == 0 => Err(Reject::FakNoMatch),
+            _ => Ok(at),
+        }
+    }
+
+    /// Why placing `s` at time `now` would be refused, found without changing anything, so the
+    /// exchange can answer without journaling a command that would change nothing. `None` when
+    /// it would be accepted, and when orders are due to expire first (which could change the
+    /// answer): then the command is applied as usual.
+    pub fn refusal(&self, s: &OrderSpec, now: u64) -> Option<Reject> {
+        if self
+            .orders
+            .next_expiry()
+            .is_some_and(|at| at <= now.max(self.now))
+        {
+            return None;
+        }
+        // an account the ledger never saw holds nothing: any index past the end reads as empty
+        let acct = self.ledger.find(s.terms.maker).unwrap_or(u32::MAX);
+        self.checks(s, acct).err()
+    }
+
     /// Places an order: refuses it, or matches it and rests what is left, reporting each step.
     pub(crate) fn place(&mut self, s: &OrderSpec, out: &mut Vec<Event>) {
         let t = &s.terms;
-        let reject = |reason, out: &mut Vec<Event>| {
-            out.push(Event::OrderRejected {
-                order: t.id,
-                reason,
-            });
-        };
         // the funder's ledger index, resolved once for the whole order
         let acct = self.ledger.account_id(t.maker);
-        let at = match self.validate(s, acct) {
+        let at = match self.checks(s, acct) {
             Ok(at) => at,
-            Err(reason) => return reject(reason, out),
+            Err(reason) => {
+                return out.push(Event::OrderRejected {
+                    order: t.id,
+                    reason,
+                });
+            }
         };
-        let fillable = self.simulate(at.market, at.yes, t);
-        if !self.affords_fees(s, acct, &at, &fillable) {
-            return reject(Reject::NotEnoughBalance, out);
-        }
-        if s.post_only && fillable.crosses {
-            return reject(Reject::PostOnlyCrosses, out);
-        }
-        match t.order_type {
-            OrderType::Fok if !fillable.complete => return reject(Reject::FokNotFilled, out),
-            OrderType::Fak if fillable.shares == 0 => return reject(Reject::FakNoMatch, out),
-            _ => {}
-        }
         self.seen.insert(&t.id);
         let owner = self.intern(&s.owner);
         self.markets[at.market as usize].owners.insert(owner);

@@ -317,11 +317,23 @@ impl World {
         .unwrap();
         self.expire_model();
         let expected = model_match(&self.model, &spec, yes);
+        // the refusal found without changing anything is the one applying gives
+        let predicted = self.e.refusal(&spec, self.now);
+        let expiries_due = self.e.next_expiry().is_some_and(|at| at <= self.now);
         let ev = self.run(Command::Place(Box::new(spec.clone()))).unwrap();
-        if let Some(reason) = ev.iter().find_map(|e| match e {
+        let rejected = ev.iter().find_map(|e| match e {
             Event::OrderRejected { reason, .. } => Some(reason.clone()),
             _ => None,
-        }) {
+        });
+        if !expiries_due {
+            assert_eq!(
+                predicted, rejected,
+                "the refusal predicted without applying"
+            );
+        } else {
+            assert_eq!(predicted, None, "no prediction while expiries are due");
+        }
+        if let Some(reason) = rejected {
             assert_eq!(
                 self.e.state_hash(),
                 idle.state_hash(),

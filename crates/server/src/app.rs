@@ -275,11 +275,28 @@ impl AppState {
     }
 
     /// Sequences one order and returns what became of it, gathered while its events were
-    /// absorbed (the events are walked once).
+    /// absorbed (the events are walked once). An order the engine would refuse is answered
+    /// without journaling anything (faults.md F11: a refused order changes nothing, so there is
+    /// nothing to persist), once the state its refusal reflects is durable.
     pub async fn place(
         &self,
         spec: OrderSpec,
     ) -> Result<Result<PlaceOutcome, crate::exchange::ExchangeError>, ApiError> {
+        let refused = {
+            let core = self.lock();
+            let now = core.last_now.max(unix_now());
+            core.exchange
+                .engine
+                .refusal(&spec, now)
+                .map(|reason| (reason, core.journal.next_seq() - 1))
+        };
+        if let Some((reason, applied)) = refused {
+            self.durable_through(applied).await?;
+            return Ok(Ok(PlaceOutcome {
+                rejected: Some(reason),
+                ..PlaceOutcome::default()
+            }));
+        }
         let command = Command::Place(Box::new(spec));
         self.sequence(
             |now| Record::Engine(Stamped { now, command }),

@@ -155,3 +155,47 @@ async fn a_cutover_cancels_v1_orders_lists_them_and_lasts() {
         assert_eq!(app.peek(|ex| ex.pre_migration_orders("key-2").count()), 0);
     }
 }
+
+/// faults.md F11: a refused order changes nothing, so nothing is journaled for it; an accepted
+/// one is.
+#[tokio::test]
+async fn refused_orders_are_not_journaled() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path(), 1000);
+    c.fsync = true;
+    let (app, _) = AppState::open(c).unwrap();
+    let maker = Address::repeat_byte(0x01);
+    let (yes, no): (TokenId, TokenId) = ("1".parse().unwrap(), "2".parse().unwrap());
+    let market = ConditionId(B256::repeat_byte(0xc0));
+    engine(
+        &app,
+        Command::CreateMarket(Box::new(MarketSpec::yes_no(market, yes, no))),
+    )
+    .await
+    .unwrap();
+    let records = || app.journal_counts().0;
+    let before = records();
+    // no balance: refused, and the journal did not grow
+    let Command::Place(spec) = v1_bid(7, maker, yes) else {
+        unreachable!()
+    };
+    let refused = app.place(*spec.clone()).await.unwrap().unwrap();
+    assert_eq!(
+        refused.rejected,
+        Some(clobkit_engine::Reject::NotEnoughBalance)
+    );
+    assert_eq!(records(), before);
+    // funded, the same order is accepted and journaled
+    engine(
+        &app,
+        Command::Deposit {
+            account: maker,
+            amount: 100 * ONE,
+        },
+    )
+    .await
+    .unwrap();
+    let placed = app.place(*spec).await.unwrap().unwrap();
+    assert_eq!(placed.rejected, None);
+    assert_eq!(records(), before + 2);
+}
