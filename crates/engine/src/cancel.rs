@@ -9,6 +9,9 @@ use crate::engine::Engine;
 use crate::event::{CancelReason, Event, NotCancelled};
 use crate::types::{FeeBasis, OwnerId};
 
+/// Which of an owner's orders a cancel command takes.
+type Keep<'a> = dyn Fn(&Resting) -> bool + 'a;
+
 impl Engine {
     /// Removes a resting order from the book and releases its reservation.
     pub(crate) fn unrest(&mut self, key: u32, out: &mut Vec<Event>) -> Option<Resting> {
@@ -96,6 +99,40 @@ impl Engine {
             canceled,
             not_canceled: Vec::new(),
         });
+    }
+
+    /// Whether an owner's cancel command would cancel anything (a command that cannot is not
+    /// worth journaling: its answer is "nothing cancelled", and the listed ids not found). Any
+    /// other command is assumed to change something.
+    pub fn would_cancel(&self, command: &crate::Command) -> bool {
+        use crate::Command;
+        let (owner, keep): (&crate::Owner, Box<Keep<'_>>) = match command {
+            Command::Cancel { owner, orders } => {
+                (owner, Box::new(move |r| orders.contains(&r.terms.id)))
+            }
+            Command::CancelAll { owner } => (owner, Box::new(|_| true)),
+            Command::CancelMarket {
+                owner,
+                market,
+                token,
+            } => {
+                let mi = market.map(|m| self.market_by_condition.get(&m).copied());
+                (
+                    owner,
+                    Box::new(move |r| {
+                        mi.is_none_or(|m| m == Some(r.market))
+                            && token.is_none_or(|t| r.terms.token == t)
+                    }),
+                )
+            }
+            _ => return true,
+        };
+        self.owner_ids.get(owner).is_some_and(|&o| {
+            self.orders
+                .owner_keys(o)
+                .into_iter()
+                .any(|k| self.orders.get(k).is_some_and(&keep))
+        })
     }
 
     /// Cancels every order of market `mi` in acceptance order.

@@ -494,15 +494,16 @@ impl World {
                     return;
                 }
                 let o = self.model[pick % self.model.len()].clone();
-                let ev = self
-                    .run(Command::Cancel {
-                        owner: owner(who),
-                        orders: vec![o.id],
-                    })
-                    .unwrap();
+                let command = Command::Cancel {
+                    owner: owner(who),
+                    orders: vec![o.id],
+                };
+                let predicted = self.e.would_cancel(&command);
+                let ev = self.run(command).unwrap();
                 let cancelled = ev
                     .iter()
                     .any(|e| matches!(e, Event::OrderCancelled { order, .. } if *order == o.id));
+                assert_eq!(predicted, cancelled, "would_cancel predicts the cancel");
                 assert_eq!(cancelled, o.who == who, "only the owner cancels");
                 if cancelled {
                     self.model.retain(|m| m.id != o.id);
@@ -510,7 +511,19 @@ impl World {
             }
             Op::CancelAll { who } => {
                 self.expire_model();
-                self.run(Command::CancelAll { owner: owner(who) }).unwrap();
+                let command = Command::CancelAll { owner: owner(who) };
+                let predicted = self.e.would_cancel(&command);
+                let ev = self.run(command).unwrap();
+                let cancelled = ev.iter().any(|e| {
+                    matches!(
+                        e,
+                        Event::OrderCancelled {
+                            reason: CancelReason::Owner,
+                            ..
+                        }
+                    )
+                });
+                assert_eq!(predicted, cancelled, "would_cancel predicts cancel-all");
                 self.model.retain(|m| m.who != who);
             }
             Op::Wait { secs } => {

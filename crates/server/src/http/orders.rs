@@ -100,7 +100,22 @@ async fn post_orders(State(app): State<Arc<AppState>>, auth: Authed) -> ApiResul
 }
 
 /// Sequences a cancel command; its answer lists what was and was not cancelled.
+/// Runs an owner's cancel command. One that would cancel nothing is answered without
+/// journaling (faults.md F11), from durable state: nothing cancelled, every listed id not found.
 async fn cancel(app: &AppState, command: Command) -> Result<CancelResponse, ApiError> {
+    if !app.read(|ex| ex.engine.would_cancel(&command)).await? {
+        let not_canceled = match &command {
+            Command::Cancel { orders, .. } => orders
+                .iter()
+                .map(|id| (id.to_string(), msg::CANNOT_CANCEL.to_owned()))
+                .collect(),
+            _ => Default::default(),
+        };
+        return Ok(CancelResponse {
+            canceled: Vec::new(),
+            not_canceled,
+        });
+    }
     let events = app
         .engine(command)
         .await?
