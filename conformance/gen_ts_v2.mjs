@@ -16,6 +16,7 @@ const OWNER = "000000000-0000-0000-0000-000000000000";
 const helper = (name) => import(new URL(`./node_modules/@polymarket/clob-client-v2/dist/order-builder/helpers/${name}.js`, import.meta.url));
 const { calculateBuyMarketPrice } = await helper("calculateBuyMarketPrice");
 const { calculateSellMarketPrice } = await helper("calculateSellMarketPrice");
+const { generateOrderBookSummaryHash } = await import(new URL("./node_modules/@polymarket/clob-client-v2/dist/utilities.js", import.meta.url));
 const cases = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const realNow = Date.now;
 const realRandom = Math.random;
@@ -67,7 +68,16 @@ async function order(c, version) {
            signature: signed.signature, body: JSON.stringify(body) };
 }
 
-const out = { orders: [], v1_orders: [], l1: [], l2: [], walks: [] };
+const out = { orders: [], v1_orders: [], l1: [], l2: [], walks: [], books: [] };
+for (const c of cases.books) {
+  // the keys in the order the exchange sends them
+  const book = {
+    market: c.market, asset_id: c.asset_id, timestamp: c.timestamp, hash: "", bids: c.bids, asks: c.asks,
+    min_order_size: c.min_order_size, tick_size: c.tick_size, neg_risk: c.neg_risk,
+    last_trade_price: c.last_trade_price,
+  };
+  out.books.push(await attempt(() => generateOrderBookSummaryHash(book)));
+}
 for (const c of cases.walks) {
   out.walks.push(await attempt(() => {
     const f = c.side === "BUY" ? calculateBuyMarketPrice : calculateSellMarketPrice;

@@ -7,11 +7,13 @@ Draws cases from a fixed seed:
   and Amoy; builder codes and metadata; GTC/GTD/FOK/FAK bodies;
 * V1 orders as the V2 clients build them when `/version` answers 1 (signed fee rate and nonce);
 * L1 headers (ClobAuth signatures) and L2 headers (HMACs) from the clients' header functions;
-* market-price walks over a book side (the clients' own book walk for market orders).
+* market-price walks over a book side (the clients' own book walk for market orders);
+* order-book hashes, including books before their first trade (`last_trade_price` "").
 The salt and the millisecond timestamp are fixed per case by replacing each client's salt source
 and clock (the only way in: the builders expose no hook). TypeScript's salt is
 `round(random × now)`, so its cases use the Python salt modulo the timestamp.
-Writes vectors/v2_orders.json, v2_v1_orders.json, v2_headers.json and v2_walks.json.
+Writes vectors/v2_orders.json, v2_v1_orders.json, v2_headers.json, v2_walks.json and
+v2_books.json.
 
 The Rust test crates/core/tests/conformance_v2.rs checks clobkit-core against every case.
 Run:  python generate_v2.py [--out vectors] [--check]
@@ -41,6 +43,7 @@ from py_clob_client_v2.order_utils import exchange_order_builder_v2 as v2
 from py_clob_client_v2.order_utils.model.order_data_v1 import order_to_json_v1
 from py_clob_client_v2.order_utils.model.order_data_v2 import OrderV2, order_to_json_v2
 from py_clob_client_v2.signer import Signer
+from py_clob_client_v2.utilities import generate_orderbook_summary_hash, parse_raw_orderbook_summary
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "server"))
 from wallets import proxy_of, safe_of  # noqa: E402
@@ -163,6 +166,30 @@ def draw_walks(rng, n):
     return walks
 
 
+def draw_books(rng, n):
+    books = []
+    for _ in range(n):
+        tick = rng.choice(TICKS)
+        def side(desc):
+            ps = sorted({price_on_tick(rng, tick) for _ in range(rng.randint(0, 4))}, key=float, reverse=desc)
+            return [{"price": p, "size": size_text(rng)} for p in ps]
+        books.append({
+            "market": "0x" + "".join(rng.choice("0123456789abcdef") for _ in range(64)),
+            "asset_id": str(rng.randint(1, 2**255)),
+            "timestamp": str(rng.randint(1_700_000_000_000, 1_900_000_000_000)),
+            "hash": "",
+            "bids": side(False), "asks": side(True),
+            "min_order_size": rng.choice(["5", "15", "1"]),
+            "tick_size": tick, "neg_risk": rng.random() < 0.5,
+            "last_trade_price": rng.choice(["", "", "0.5", price_on_tick(rng, tick)]),
+        })
+    return books
+
+
+def py_book(c):
+    return generate_orderbook_summary_hash(parse_raw_orderbook_summary(dict(c)))
+
+
 def py_walk(c):
     b = OrderBuilder(Signer(KEYS[0], 137))
     f = b.calculate_buy_market_price if c["side"] == "BUY" else b.calculate_sell_market_price
@@ -254,12 +281,14 @@ def generate(out_dir):
     cases = {"orders": draw_orders(rng, 520), "v1_orders": draw_v1_orders(rng, 60)}
     cases["l1"], cases["l2"] = draw_headers(rng)
     cases["walks"] = draw_walks(rng, 80)
+    cases["books"] = draw_books(rng, 30)
     py = {
         "orders": [build(c) for c in cases["orders"]],
         "v1_orders": [build_v1(c) for c in cases["v1_orders"]],
         "l1": [py_l1(c) for c in cases["l1"]],
         "l2": [py_l2(c) for c in cases["l2"]],
         "walks": [py_walk(c) for c in cases["walks"]],
+        "books": [py_book(c) for c in cases["books"]],
     }
     with tempfile.TemporaryDirectory() as tmp:
         inp = os.path.join(tmp, "cases.json")
@@ -276,9 +305,10 @@ def generate(out_dir):
     write(out_dir, "v2_v1_orders.json", rows["v1_orders"])
     write(out_dir, "v2_headers.json", {"l1": rows["l1"], "l2": rows["l2"]})
     write(out_dir, "v2_walks.json", rows["walks"])
+    write(out_dir, "v2_books.json", rows["books"])
 
 
-FILES = ["v2_orders.json", "v2_v1_orders.json", "v2_headers.json", "v2_walks.json"]
+FILES = ["v2_orders.json", "v2_v1_orders.json", "v2_headers.json", "v2_walks.json", "v2_books.json"]
 
 
 def main():

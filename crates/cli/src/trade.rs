@@ -340,7 +340,10 @@ pub async fn run(c: &Conn, cmd: TradeCmd) -> Result<(), CliError> {
                 }
                 println!(
                     "tick {} · minimum {} · last {}",
-                    b.tick_size, b.min_order_size, b.last_trade_price
+                    b.tick_size,
+                    b.min_order_size,
+                    b.last_trade_price
+                        .map_or_else(|| "none yet".to_owned(), |p| p.to_string())
                 );
             })
         }

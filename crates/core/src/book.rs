@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
 
-use crate::serde_util::decimal_str;
+use crate::serde_util::{decimal_str, opt_decimal_str};
 use crate::types::TickSize;
 
 /// One price level: a price and the total size resting there, both in human units.
@@ -45,8 +45,10 @@ pub struct OrderBookSummary {
     /// Whether the market is neg-risk.
     pub neg_risk: bool,
     /// The last trade price (`"0.5"` by convention when none).
-    #[serde(with = "decimal_str")]
-    pub last_trade_price: Decimal,
+    /// The last trade's price; `None` before the first (the exchange sends `""`, and the hash
+    /// is computed over `""` then, as the official clients compute it).
+    #[serde(with = "opt_decimal_str", default)]
+    pub last_trade_price: Option<Decimal>,
 }
 
 impl OrderBookSummary {
@@ -65,8 +67,8 @@ impl OrderBookSummary {
             min_order_size: Decimal,
             tick_size: TickSize,
             neg_risk: bool,
-            #[serde(with = "decimal_str")]
-            last_trade_price: Decimal,
+            #[serde(with = "opt_decimal_str")]
+            last_trade_price: Option<Decimal>,
         }
         let h = Hashed {
             market: &self.market,

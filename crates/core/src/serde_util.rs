@@ -76,6 +76,52 @@ pub(crate) mod decimal_num {
     }
 }
 
+/// `Decimal` as a decimal string; reads strings or numbers, and `""` (what the exchange sends for
+/// an amount that has no value yet, such as a killed FOK's `size_matched`) as zero.
+pub(crate) mod decimal_or_zero {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(d)
+    }
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        super::opt_decimal_str::deserialize(d).map(Option::unwrap_or_default)
+    }
+}
+
+/// Unix seconds written as a number or a string (`""` or missing: 0). A value of 10^11 or more
+/// cannot be seconds (that is the year 5138): it is read as milliseconds and cut to seconds, so
+/// a field that arrives in either unit reads the same.
+pub(crate) mod unix_secs {
+    use super::*;
+    use serde::Deserialize;
+
+    pub(crate) fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(u64),
+            S(String),
+            F(f64),
+        }
+        let v = match Option::<Raw>::deserialize(d)? {
+            None => 0,
+            Some(Raw::N(n)) => n,
+            Some(Raw::S(s)) if s.trim().is_empty() => 0,
+            Some(Raw::S(s)) => s
+                .trim()
+                .parse()
+                .map_err(|_| de::Error::custom(format!("invalid unix time {s:?}")))?,
+            Some(Raw::F(f)) if f.is_finite() && f >= 0.0 => f as u64,
+            Some(Raw::F(f)) => return Err(de::Error::custom(format!("invalid unix time {f}"))),
+        };
+        Ok(if v >= 100_000_000_000 { v / 1000 } else { v })
+    }
+}
+
 /// `Option<Decimal>` as a string, `null`/missing as `None`, and `""` as `None` too (the API
 /// writes `""` for "nothing matched").
 pub(crate) mod opt_decimal_str {

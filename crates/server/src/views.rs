@@ -34,7 +34,7 @@ pub fn book_summary(x: &Exchange, token: &TokenId, now_ms: u64) -> Option<OrderB
             min_order_size: units_to_decimal(m.spec.min_order_size),
             tick_size: m.spec.tick_size,
             neg_risk: m.spec.neg_risk,
-            last_trade_price: last,
+            last_trade_price: Some(last),
         }
         .with_hash(),
     )

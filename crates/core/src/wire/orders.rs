@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::{InsertStatus, OrderStatus, TradeStatus, TraderSide};
 use crate::order::SignedOrder;
 use crate::protocol::ProtocolVersion;
-use crate::serde_util::{decimal_str, opt_decimal_str, u64_str};
+use crate::serde_util::{decimal_or_zero, decimal_str, opt_decimal_str, u64_str, unix_secs};
 use crate::types::{ApiKey, ConditionId, OrderId, OrderType, Side, TokenId};
 
 /// The body of `POST /order` (and one element of `POST /orders`).
@@ -177,10 +177,10 @@ pub struct OpenOrder {
     /// BUY or SELL.
     pub side: Side,
     /// Size at placement, in shares.
-    #[serde(with = "decimal_str")]
+    #[serde(with = "decimal_or_zero", default)]
     pub original_size: Decimal,
     /// Shares matched so far.
-    #[serde(with = "decimal_str")]
+    #[serde(with = "decimal_or_zero", default)]
     pub size_matched: Decimal,
     /// The limit price.
     #[serde(with = "decimal_str")]
@@ -192,7 +192,7 @@ pub struct OpenOrder {
     #[serde(default)]
     pub outcome: String,
     /// Unix seconds of acceptance (a JSON integer).
-    #[serde(default)]
+    #[serde(with = "unix_secs", default)]
     pub created_at: u64,
     /// Unix seconds, `"0"` for none (a string).
     #[serde(with = "u64_str", default)]
@@ -213,13 +213,13 @@ pub struct MakerOrder {
     /// Its funder.
     pub maker_address: Address,
     /// Shares matched against it.
-    #[serde(with = "decimal_str")]
+    #[serde(with = "decimal_or_zero", default)]
     pub matched_amount: Decimal,
     /// Its limit price.
     #[serde(with = "decimal_str")]
     pub price: Decimal,
     /// Its fee rate.
-    #[serde(with = "decimal_str", default)]
+    #[serde(with = "decimal_or_zero", default)]
     pub fee_rate_bps: Decimal,
     /// Its token (the complement of the taker's in a MINT or MERGE match).
     pub asset_id: TokenId,
@@ -247,7 +247,7 @@ pub struct Trade {
     #[serde(with = "decimal_str")]
     pub size: Decimal,
     /// The taker's fee rate.
-    #[serde(with = "decimal_str", default)]
+    #[serde(with = "decimal_or_zero", default)]
     pub fee_rate_bps: Decimal,
     /// Execution price in the taker's token.
     #[serde(with = "decimal_str")]
@@ -255,10 +255,10 @@ pub struct Trade {
     /// Settlement state.
     pub status: TradeStatus,
     /// Unix seconds (a string).
-    #[serde(with = "u64_str")]
+    #[serde(with = "unix_secs", default)]
     pub match_time: u64,
     /// Unix seconds of the last status change (a string).
-    #[serde(with = "u64_str", default)]
+    #[serde(with = "unix_secs", default)]
     pub last_update: u64,
     /// The taker's outcome name.
     #[serde(default)]
@@ -330,7 +330,7 @@ pub struct BuilderTrade {
     #[serde(default)]
     pub transaction_hash: String,
     /// Unix seconds (a string).
-    #[serde(with = "u64_str")]
+    #[serde(with = "unix_secs", default)]
     pub match_time: u64,
     /// Index among the trades one match was split into.
     #[serde(default)]
