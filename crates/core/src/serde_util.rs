@@ -89,15 +89,15 @@ pub(crate) mod decimal_or_zero {
     }
 }
 
-/// Unix seconds written as a number or a string (`""` or missing: 0). A value of 10^11 or more
-/// cannot be seconds (that is the year 5138): it is read as milliseconds and cut to seconds, so
-/// a field that arrives in either unit reads the same.
+/// Unix seconds read from a number or a string (`""` or missing: 0), written as a number. A
+/// value of 10^11 or more cannot be seconds (that is the year 5138): it is read as milliseconds
+/// and cut to seconds, so a field that arrives in either unit reads the same.
 pub(crate) mod unix_secs {
     use super::*;
     use serde::Deserialize;
 
     pub(crate) fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(v)
+        s.serialize_u64(*v)
     }
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
         #[derive(Deserialize)]
@@ -119,6 +119,18 @@ pub(crate) mod unix_secs {
             Some(Raw::F(f)) => return Err(de::Error::custom(format!("invalid unix time {f}"))),
         };
         Ok(if v >= 100_000_000_000 { v / 1000 } else { v })
+    }
+}
+
+/// [`unix_secs`] written as a decimal string, for the fields the exchange sends as strings.
+pub(crate) mod unix_secs_str {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        super::unix_secs::deserialize(d)
     }
 }
 

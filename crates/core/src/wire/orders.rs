@@ -13,7 +13,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::{InsertStatus, OrderStatus, TradeStatus, TraderSide};
 use crate::order::SignedOrder;
 use crate::protocol::ProtocolVersion;
-use crate::serde_util::{decimal_or_zero, decimal_str, opt_decimal_str, u64_str, unix_secs};
+use crate::serde_util::{
+    decimal_or_zero, decimal_str, opt_decimal_str, u64_str, unix_secs, unix_secs_str,
+};
 use crate::types::{ApiKey, ConditionId, OrderId, OrderType, Side, TokenId};
 
 /// The body of `POST /order` (and one element of `POST /orders`).
@@ -255,10 +257,10 @@ pub struct Trade {
     /// Settlement state.
     pub status: TradeStatus,
     /// Unix seconds (a string).
-    #[serde(with = "unix_secs", default)]
+    #[serde(with = "unix_secs_str", default)]
     pub match_time: u64,
     /// Unix seconds of the last status change (a string).
-    #[serde(with = "unix_secs", default)]
+    #[serde(with = "unix_secs_str", default)]
     pub last_update: u64,
     /// The taker's outcome name.
     #[serde(default)]
@@ -330,7 +332,7 @@ pub struct BuilderTrade {
     #[serde(default)]
     pub transaction_hash: String,
     /// Unix seconds (a string).
-    #[serde(with = "unix_secs", default)]
+    #[serde(with = "unix_secs_str", default)]
     pub match_time: u64,
     /// Index among the trades one match was split into.
     #[serde(default)]
