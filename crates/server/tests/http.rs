@@ -116,6 +116,18 @@ async fn call(
 }
 
 fn order_body(signer: &LocalSigner, owner: &ApiKey, price: &str, size: &str, salt: u64) -> Vec<u8> {
+    signed_bid(signer, owner, (price, size), salt, OrderType::Gtc, 0)
+}
+
+/// A signed BUY of `size` at `price` as `order_type`, expiring at `expiration` (0: never).
+fn signed_bid(
+    signer: &LocalSigner,
+    owner: &ApiKey,
+    (price, size): (&str, &str),
+    salt: u64,
+    order_type: OrderType,
+    expiration: u64,
+) -> Vec<u8> {
     let a = limit_amounts(
         Side::Buy,
         price.parse().unwrap(),
@@ -130,12 +142,13 @@ fn order_body(signer: &LocalSigner, owner: &ApiKey, price: &str, size: &str, sal
         TokenId::from(7001),
         a,
         SignatureType::Eoa,
-    );
+    )
+    .with_expiration(expiration);
     let d = ExchangeDomain::for_market(Chain::Polygon, &Chain::Polygon.contracts(), false);
     let p = PostOrder {
         order: o.sign(&d, signer).unwrap(),
         owner: owner.clone(),
-        order_type: OrderType::Gtc,
+        order_type,
         post_only: false,
         defer_exec: None,
     };
@@ -167,6 +180,22 @@ async fn setup(r: &Running) -> (LocalSigner, L2Auth, LocalSigner, L2Auth) {
     .await;
     let (ka, kb) = (key_for(r, &a).await, key_for(r, &b).await);
     (a, ka, b, kb)
+}
+
+/// `GET /data/order/{id}` as JSON.
+async fn order_of(r: &Running, auth: &L2Auth, id: &str) -> Value {
+    call(
+        r,
+        auth,
+        "GET",
+        &format!("/data/order/{id}"),
+        b"",
+        unix_now(),
+    )
+    .await
+    .json()
+    .await
+    .unwrap()
 }
 
 async fn open_orders(r: &Running, auth: &L2Auth) -> usize {
@@ -480,18 +509,7 @@ async fn owners_are_isolated_and_a_restart_restores_everything() {
 
     // restart on the same folder: the order, the keys and balances are back
     let r = start(dir.path()).await;
-    let v: Value = call(
-        &r,
-        &ka,
-        "GET",
-        &format!("/data/order/{id}"),
-        b"",
-        unix_now(),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let v: Value = order_of(&r, &ka, &id).await;
     assert_eq!(
         (v["status"].as_str(), v["price"].as_str()),
         (Some("LIVE"), Some("0.4"))
@@ -526,31 +544,7 @@ fn timed_bid(
     order_type: OrderType,
     expiration: u64,
 ) -> Vec<u8> {
-    let a = limit_amounts(
-        Side::Buy,
-        "0.40".parse().unwrap(),
-        "10".parse().unwrap(),
-        TickSize::Hundredth,
-    )
-    .unwrap();
-    let mut o = Order::new(
-        salt,
-        signer.address(),
-        signer.address(),
-        TokenId::from(7001),
-        a,
-        SignatureType::Eoa,
-    );
-    o.expiration = U256::from(expiration);
-    let d = ExchangeDomain::for_market(Chain::Polygon, &Chain::Polygon.contracts(), false);
-    let p = PostOrder {
-        order: o.sign(&d, signer).unwrap(),
-        owner: owner.clone(),
-        order_type,
-        post_only: false,
-        defer_exec: None,
-    };
-    serde_json::to_vec(&p).unwrap()
+    signed_bid(signer, owner, ("0.40", "10"), salt, order_type, expiration)
 }
 
 async fn book_bids(r: &Running) -> usize {
@@ -587,18 +581,7 @@ async fn a_gtd_order_ends_on_time_without_traffic() {
     assert_eq!(book_bids(&r).await, 1);
     tokio::time::sleep(std::time::Duration::from_millis(4_200)).await;
     assert_eq!(book_bids(&r).await, 0, "gone from the book");
-    let o: Value = call(
-        &r,
-        &ka,
-        "GET",
-        &format!("/data/order/{id}"),
-        b"",
-        unix_now(),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let o: Value = order_of(&r, &ka, &id).await;
     assert_eq!(o["status"], "CANCELED", "{o}");
     assert_eq!(open_orders(&r, &ka).await, 0);
     stop(r).await;

@@ -66,6 +66,15 @@ async fn engine(
         .unwrap()
 }
 
+/// Deposits $100 for `account`.
+async fn fund(app: &AppState, account: Address) {
+    let command = Command::Deposit {
+        account,
+        amount: 100 * ONE,
+    };
+    engine(app, command).await.unwrap();
+}
+
 /// A resting V1 bid of 10 shares at 0.40 by `maker`, id `n`.
 fn v1_bid(n: u8, maker: Address, token: TokenId) -> Command {
     Command::Place(Box::new(OrderSpec {
@@ -107,15 +116,7 @@ async fn a_cutover_cancels_v1_orders_lists_them_and_lasts() {
             )
             .await
             .unwrap();
-            engine(
-                &app,
-                Command::Deposit {
-                    account: maker,
-                    amount: 100 * ONE,
-                },
-            )
-            .await
-            .unwrap();
+            fund(&app, maker).await;
             for n in [7, 8] {
                 engine(&app, v1_bid(n, maker, yes)).await.unwrap();
             }
@@ -186,15 +187,7 @@ async fn refused_orders_are_not_journaled() {
     );
     assert_eq!(records(), before);
     // funded, the same order is accepted and journaled
-    engine(
-        &app,
-        Command::Deposit {
-            account: maker,
-            amount: 100 * ONE,
-        },
-    )
-    .await
-    .unwrap();
+    fund(&app, maker).await;
     let placed = app.place(*spec).await.unwrap().unwrap();
     assert_eq!(placed.rejected, None);
     assert_eq!(records(), before + 2);
