@@ -18,7 +18,9 @@ use crate::error::ApiError;
 use crate::exchange::{Exchange, ExchangeSnapshot, PlaceOutcome, Record};
 use crate::ids::random_uuid;
 use crate::intake::Verifiers;
-use crate::journal::{Durability, Faults, Journal, JournalConfig, JournalError, TornTail};
+use crate::journal::{
+    Durability, Faults, Journal, JournalConfig, JournalError, PendingSnapshot, TornTail,
+};
 
 /// How the exchange runs.
 #[derive(Debug, Clone)]
@@ -122,7 +124,9 @@ pub struct AppState {
     /// The journal's durable point (waited on without the sequencer lock).
     durable: tokio::sync::watch::Receiver<Durability>,
     /// Why the last snapshot failed, while snapshots fail (the journal is unaffected).
-    snapshot_failure: Mutex<Option<String>>,
+    snapshot_failure: Arc<Mutex<Option<String>>>,
+    /// The periodic snapshot being written off the sequencer, if one is.
+    snapshot_writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// The configuration.
     pub config: ServerConfig,
     heartbeats: Mutex<HashMap<String, (String, Instant)>>,
@@ -182,7 +186,8 @@ impl AppState {
         let durable = journal.durability();
         let state = AppState {
             durable,
-            snapshot_failure: Mutex::new(None),
+            snapshot_failure: Arc::new(Mutex::new(None)),
+            snapshot_writer: Mutex::new(None),
             sequencer: Mutex::new(Sequencer {
                 exchange,
                 journal,
@@ -320,7 +325,7 @@ impl AppState {
             let ticket = core
                 .journal
                 .append(&record)
-                .map_err(|e| ApiError::internal(e.to_string()))?;
+                .map_err(|e| ApiError::unavailable(EXCHANGE_STOPPED).because(e))?;
             let changed_key = match &record {
                 Record::CreateApiKey { creds, .. } => Some(creds.api_key.as_str().to_owned()),
                 Record::DeleteApiKey { key, .. } => Some(key.clone()),
@@ -331,11 +336,14 @@ impl AppState {
                 self.auth.keys.refresh(&key, &core.exchange);
             }
             core.since_snapshot += 1;
-            if core.since_snapshot >= self.config.snapshot_every {
-                let snap = core.exchange.snapshot();
-                let written = core.journal.snapshot(&snap);
-                self.note_snapshot(&written);
+            if core.since_snapshot >= self.config.snapshot_every && !self.snapshot_running() {
                 core.since_snapshot = 0;
+                // under the lock only the rotation and a copy of the state; the file is
+                // serialized, written and fsynced on its own thread
+                match core.journal.begin_snapshot() {
+                    Ok(pending) => self.write_snapshot_off_lock(pending, core.exchange.snapshot()),
+                    Err(e) => note_snapshot(&self.snapshot_failure, &Err(e)),
+                }
             }
             (ticket, result)
         };
@@ -364,31 +372,59 @@ impl AppState {
         (stats.records.load(Relaxed), stats.syncs.load(Relaxed))
     }
 
-    /// Writes a snapshot now (used at shutdown).
+    /// Writes a snapshot now (used at shutdown), after any periodic one still being written.
     pub fn snapshot_now(&self) -> Result<u64, JournalError> {
+        self.wait_for_snapshot_writer();
         let mut core = self.lock();
         let snap = core.exchange.snapshot();
         let written = core.journal.snapshot(&snap);
-        self.note_snapshot(&written);
+        note_snapshot(&self.snapshot_failure, &written);
         core.since_snapshot = 0;
         written
     }
 
-    /// Logs a snapshot's outcome and keeps a failure for [`AppState::health`] until one works.
-    fn note_snapshot(&self, written: &Result<u64, JournalError>) {
-        let mut failure = self
-            .snapshot_failure
+    /// Whether a periodic snapshot is still being written.
+    fn snapshot_running(&self) -> bool {
+        self.snapshot_writer
             .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        match written {
-            Ok(seq) => {
-                tracing::info!(seq, "snapshot written");
-                *failure = None;
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .is_some_and(|h| !h.is_finished())
+    }
+
+    /// Serializes, writes and fsyncs `state` on a thread of its own, so that no request waits
+    /// for it (faults.md F4); the outcome goes to the health report.
+    fn write_snapshot_off_lock(&self, pending: PendingSnapshot, state: ExchangeSnapshot) {
+        let failure = self.snapshot_failure.clone();
+        let spawned = std::thread::Builder::new()
+            .name("clobkit-snapshot".into())
+            .spawn(move || note_snapshot(&failure, &pending.write(&state)));
+        match spawned {
+            Ok(h) => {
+                *self
+                    .snapshot_writer
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = Some(h)
             }
-            Err(e) => {
-                tracing::error!(error = %e, "snapshot failed; the journal keeps every record and the next snapshot tries again");
-                *failure = Some(e.to_string());
-            }
+            Err(e) => note_snapshot(
+                &self.snapshot_failure,
+                &Err(JournalError::Io {
+                    path: self.config.data_dir.clone(),
+                    source: e,
+                }),
+            ),
+        }
+    }
+
+    /// Waits until no periodic snapshot is being written.
+    fn wait_for_snapshot_writer(&self) {
+        let handle = self
+            .snapshot_writer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(h) = handle {
+            let _ = h.join();
         }
     }
 
@@ -485,4 +521,27 @@ pub enum HeartbeatRefused {
     NotTheLast(String),
     /// The very same request was seen already (a replay).
     Replayed,
+}
+
+impl Drop for AppState {
+    /// A periodic snapshot still being written is finished before the state goes.
+    fn drop(&mut self) {
+        self.wait_for_snapshot_writer();
+    }
+}
+
+/// Logs a snapshot's outcome and keeps a failure in `failure` for [`AppState::health`] until one
+/// works.
+fn note_snapshot(failure: &Mutex<Option<String>>, written: &Result<u64, JournalError>) {
+    let mut failure = failure.lock().unwrap_or_else(|p| p.into_inner());
+    match written {
+        Ok(seq) => {
+            tracing::info!(seq, "snapshot written");
+            *failure = None;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "snapshot failed; the journal keeps every record and the next snapshot tries again");
+            *failure = Some(e.to_string());
+        }
+    }
 }

@@ -381,11 +381,19 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
 
     /// Writes a snapshot of the state after every record appended so far (sequence
     /// `next_seq − 1`), then drops the files no longer needed (all but the two newest snapshots and
-    /// the segments needed to replay from the older of them).
+    /// the segments needed to replay from the older of them). [`Journal::begin_snapshot`] and
+    /// [`PendingSnapshot::write`] do the same in two steps, the second on any thread.
     pub fn snapshot<S: Serialize>(&mut self, state: &S) -> Result<u64, JournalError> {
+        self.begin_snapshot()?.write(state)
+    }
+
+    /// Starts a snapshot of the state after every record appended so far: rotates to a new
+    /// segment (records up to the snapshot stay in the closed ones, all durable). The returned
+    /// handle writes the file; the journal goes on meanwhile.
+    pub fn begin_snapshot(&mut self) -> Result<PendingSnapshot, JournalError> {
         let seq = self.next_seq - 1;
-        // Rotate: records up to `seq` stay in the closed segments, all durable. (A std channel:
-        // this may be called from inside an async runtime, where it blocks only briefly.)
+        // (a std channel: this may be called from inside an async runtime, where it blocks only
+        // for the writer's flush and the new segment's creation)
         let (ack, rx) = mpsc::channel();
         self.send(Msg::Rotate {
             first_seq: seq + 1,
@@ -396,6 +404,32 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
             Ok(Err(e)) => return Err(e),
             Err(_) => return Err(JournalError::Writer("writer stopped".into())),
         }
+        Ok(PendingSnapshot {
+            dir: self.dir.clone(),
+            seq,
+        })
+    }
+}
+
+/// A snapshot whose segment rotation is done and whose file is still to be written
+/// ([`Journal::begin_snapshot`]).
+#[derive(Debug)]
+#[must_use = "a pending snapshot does nothing until it is written"]
+pub struct PendingSnapshot {
+    dir: PathBuf,
+    seq: u64,
+}
+
+impl PendingSnapshot {
+    /// The sequence number the snapshot includes.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// Writes `state` (the state after record [`seq`](Self::seq)) atomically, then prunes the
+    /// files no longer needed. A failure leaves nothing behind and costs the journal nothing.
+    pub fn write<S: Serialize>(self, state: &S) -> Result<u64, JournalError> {
+        let seq = self.seq;
         let body = serde_json::to_vec(state).map_err(|e| JournalError::Encode(e.to_string()))?;
         let sum = snapshot_checksum(seq, &body);
         let final_path = self.dir.join(snapshot_name(seq));
@@ -409,7 +443,6 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
         .map_err(io(&tmp))
         .and_then(|()| fs::rename(&tmp, &final_path).map_err(io(&final_path)));
         if let Err(e) = written {
-            // a failed snapshot leaves nothing behind and costs the journal nothing
             let _ = fs::remove_file(&tmp);
             return Err(e);
         }
