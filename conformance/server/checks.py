@@ -19,5 +19,18 @@ def check(cond, what):
     _passed += 1
 
 
+def refused(f, text):
+    """Whether `f()` is refused by the exchange with a message containing `text` (the API error
+    of either official Python client; any other exception propagates)."""
+    try:
+        f()
+    except Exception as e:  # noqa: BLE001 - py_clob_client's and py_clob_client_v2's PolyApiException
+        message = getattr(e, "error_msg", None)
+        if message is None:
+            raise
+        return text in str(message)
+    return False
+
+
 def done():
     print(f"{_passed} passed, 0 failed")

@@ -13,10 +13,9 @@ import sys
 from eth_account import Account
 from py_clob_client_v2.client import ClobClient
 from py_clob_client_v2.clob_types import OpenOrderParams, OrderArgsV2
-from py_clob_client_v2.exceptions import PolyApiException
 from py_clob_client_v2.order_builder.constants import BUY
 
-from checks import check, done
+from checks import check, done, refused
 from wallets import admin_of
 
 HOST, DATA, BIN = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -59,11 +58,8 @@ check({o["status"] for o in pre} == {"CANCELED"}, f"as cancelled: {pre}")
 
 # the client cached version 1 and its re-detection runs only on a 200 answer, while the
 # mismatch is a 400 that raises first: this client keeps signing V1 (v2.md §8.4)
-try:
-    c.create_and_post_order(OrderArgsV2(token_id=YES, price=0.30, size=10, side=BUY))
-    stuck = False
-except PolyApiException as e:
-    stuck = "order_version_mismatch" in str(e.error_msg)
+stuck = refused(lambda: c.create_and_post_order(OrderArgsV2(token_id=YES, price=0.30, size=10, side=BUY)),
+                "order_version_mismatch")
 check(stuck, "py-clob-client-v2 1.2.1 stays on V1 after the cutover: order_version_mismatch")
 # a new client asks /version again and trades V2; the balance the V1 bids held is free again
 fresh = bot()

@@ -17,10 +17,9 @@ from py_clob_client_v2.clob_types import (
     OrderScoringParams, OrdersScoringParams, OrderType, PartialCreateOrderOptions, PostOrdersV2Args,
     TradeParams,
 )
-from py_clob_client_v2.exceptions import PolyApiException
 from py_clob_client_v2.order_builder.constants import BUY, SELL
 
-from checks import check, done
+from checks import check, done, refused
 from wallets import admin_of, proxy_of, safe_of
 
 HOST, DATA = sys.argv[1], sys.argv[2]
@@ -54,14 +53,6 @@ def balance(c, sig_type, token=None):
     asset = AssetType.CONDITIONAL if token else AssetType.COLLATERAL
     p = BalanceAllowanceParams(asset_type=asset, token_id=token, signature_type=sig_type)
     return int(c.get_balance_allowance(p)["balance"])
-
-
-def refused(f, text):
-    try:
-        f()
-    except PolyApiException as e:
-        return text in str(e.error_msg)
-    return False
 
 
 admin("markets", {"condition_id": A_COND, "tokens": [A_YES, A_NO]})

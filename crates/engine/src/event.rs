@@ -214,6 +214,29 @@ pub struct Trade {
     pub status: TradeStatus,
 }
 
+impl Trade {
+    /// One side of the trade in the shape of a maker's part: the taker's (`taker`) or the
+    /// maker's, so views can read either side the same way.
+    pub fn side(&self, taker: bool) -> MakerFill {
+        if !taker {
+            return self.maker.clone();
+        }
+        MakerFill {
+            order: self.taker_order,
+            owner: self.taker_owner,
+            maker: self.taker,
+            token: self.token,
+            side: self.side,
+            price: self.price,
+            shares: self.shares,
+            collateral: self.collateral,
+            fee: self.taker_fee,
+            builder_fee: self.taker_builder_fee,
+            fee_rate_bps: self.fee_rate_bps,
+        }
+    }
+}
+
 /// Something that happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Event {

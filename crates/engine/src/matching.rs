@@ -491,8 +491,11 @@ impl Engine {
     /// Credits one side's fees in the interned `asset`: the platform's (or V1's) part to the
     /// operator (account 0), the builder's part to the builder of `code`; each reported.
     fn collect_fees(&mut self, asset: u32, fee: SideFee, code: &B256, out: &mut Vec<Event>) {
-        // the operator is account 0; a builder is interned on its first fee
-        let builder = self.builders.get(code).map(|b| b.address);
+        // the operator is account 0; a builder is interned on its first fee (and looked up only
+        // when there is one to pay: not on a V1 fill)
+        let builder = (fee.builder > 0)
+            .then(|| self.builders.get(code).map(|b| b.address))
+            .flatten();
         let parts = [(Some(self.operator), fee.platform), (builder, fee.builder)];
         for (i, (to, amount)) in parts.into_iter().enumerate() {
             let Some(to) = to.filter(|_| amount > 0) else {

@@ -118,36 +118,12 @@ pub fn trade(x: &Exchange, row: &TradeRow, viewer: &str) -> WireTrade {
 /// whose order carried builder `code`.
 pub fn builder_trade(x: &Exchange, row: &TradeRow, taker: bool, code: &B256) -> BuilderTrade {
     let t = &row.trade;
-    let m = &t.maker;
     // only V2 orders carry builder codes, so both fees are collateral
-    let (owner, funder, token, side, price, cash, fee, builder_fee, outcome) = if taker {
-        let (o, f) = (t.taker_owner, t.taker);
-        let fees = (t.taker_fee, t.taker_builder_fee);
-        (
-            o,
-            f,
-            t.token,
-            t.side,
-            t.price,
-            t.collateral,
-            fees.0,
-            fees.1,
-            &row.outcomes.0,
-        )
+    let one = t.side(taker);
+    let outcome = if taker {
+        &row.outcomes.0
     } else {
-        let (o, f) = (m.owner, m.maker);
-        let fees = (m.fee, m.builder_fee);
-        (
-            o,
-            f,
-            m.token,
-            m.side,
-            m.price,
-            m.collateral,
-            fees.0,
-            fees.1,
-            &row.outcomes.1,
-        )
+        &row.outcomes.1
     };
     BuilderTrade {
         id: trade_uuid(t.id.0),
@@ -163,29 +139,29 @@ pub fn builder_trade(x: &Exchange, row: &TradeRow, taker: bool, code: &B256) -> 
             .map(|b| b.address)
             .unwrap_or_default(),
         market: t.market,
-        asset_id: token,
-        side,
+        asset_id: one.token,
+        side: one.side,
         size: units_to_decimal(t.shares),
-        size_usdc: units_to_decimal(cash),
-        price: pips_to_decimal(price),
+        size_usdc: units_to_decimal(one.collateral),
+        price: pips_to_decimal(one.price),
         status: t.status.clone(),
         outcome: outcome.clone(),
         outcome_index: x
             .engine
-            .market_of(&token)
+            .market_of(&one.token)
             .map_or(0, |(_, yes)| u32::from(!yes)),
         owner: x
             .engine
-            .owner_key(owner)
+            .owner_key(one.owner)
             .map(|o| o.as_str().to_owned())
             .unwrap_or_default(),
-        maker: funder,
+        maker: one.maker,
         transaction_hash: trade_tx_hash(t.id.0),
         match_time: t.match_time,
         bucket_index: u64::from(t.bucket_index),
-        fee: units_to_decimal(fee),
-        fee_usdc: units_to_decimal(fee),
-        builder_fee: units_to_decimal(builder_fee),
+        fee: units_to_decimal(one.fee),
+        fee_usdc: units_to_decimal(one.fee),
+        builder_fee: units_to_decimal(one.builder_fee),
         builder_code: *code,
         err_msg: None,
     }
