@@ -10,16 +10,18 @@ use std::time::Instant;
 use clobkit_core::Address;
 use clobkit_core::chain::Chain;
 use clobkit_core::protocol::ProtocolVersion;
-use clobkit_core::wire::errors::EXCHANGE_STOPPED;
+use clobkit_core::wire::errors::{EXCHANGE_STOPPED, HISTORY_UNAVAILABLE, HISTORY_UNREADABLE};
 use clobkit_engine::{Command, Event, OrderSpec, Owner, Stamped};
 
 use crate::auth::{Authenticator, KeyRegistry};
 use crate::error::ApiError;
 use crate::exchange::{Exchange, ExchangeSnapshot, PlaceOutcome, Record};
+use crate::history::{History, HistoryError, HistoryFaults, Reader};
 use crate::ids::random_uuid;
 use crate::intake::Verifiers;
 use crate::journal::{
-    Durability, Faults, Journal, JournalConfig, JournalError, PendingSnapshot, TornTail,
+    Durability, DurableHook, Faults, Journal, JournalConfig, JournalError, PendingSnapshot,
+    TornTail,
 };
 
 /// How the exchange runs.
@@ -46,6 +48,8 @@ pub struct ServerConfig {
     pub protocol: ProtocolVersion,
     /// Injected journal I/O failures (fault drills and tests; `None` in normal operation).
     pub faults: Option<Arc<Faults>>,
+    /// Injected history commit failures (fault drills and tests; `None` in normal operation).
+    pub history_faults: Option<Arc<HistoryFaults>>,
     /// Timeouts and the connection cap.
     pub conn_limits: crate::listen::ConnLimits,
 }
@@ -65,6 +69,7 @@ impl ServerConfig {
             rate_limits: crate::ratelimit::RateLimits::new(),
             protocol: ProtocolVersion::V2,
             faults: None,
+            history_faults: None,
             conn_limits: crate::listen::ConnLimits::default(),
         }
     }
@@ -90,6 +95,33 @@ pub enum StartError {
     /// A snapshot does not restore.
     #[error("snapshot does not restore: {0}")]
     Snapshot(String),
+    /// The history database cannot be opened.
+    #[error("{0}")]
+    History(#[from] HistoryError),
+    /// The history database lacks records the journal no longer has.
+    #[error(
+        "the history database ({file}) holds records up to {history} but the snapshot is at {snapshot}: the journal records between them were pruned, so the history cannot be completed. Restore the data folder's history.sqlite from the same backup as the rest of the folder"
+    )]
+    HistoryBehind {
+        /// The database file.
+        file: PathBuf,
+        /// The last record it holds.
+        history: u64,
+        /// The snapshot's record.
+        snapshot: u64,
+    },
+    /// The history database is ahead of the journal (files from different folders or times).
+    #[error(
+        "the history database ({file}) holds records up to {history} but the journal ends at {journal}: they are not from the same data folder"
+    )]
+    HistoryAhead {
+        /// The database file.
+        file: PathBuf,
+        /// The last record it holds.
+        history: u64,
+        /// The journal's last record.
+        journal: u64,
+    },
     /// A journaled record no longer applies (the journal and the code disagree).
     #[error("journal record {seq} does not replay: {error}")]
     Replay {
@@ -121,6 +153,9 @@ struct Sequencer {
 /// ever saw.
 pub struct AppState {
     sequencer: Mutex<Sequencer>,
+    /// Ended orders, trades and notifications (declared after the sequencer: the journal is
+    /// dropped, and its last durable point reported, first).
+    history: Arc<History>,
     /// The journal's durable point (waited on without the sequencer lock).
     durable: tokio::sync::watch::Receiver<Durability>,
     /// Why the last snapshot failed, while snapshots fail (the journal is unaffected).
@@ -152,20 +187,49 @@ pub use clobkit_core::clock::unix_secs as unix_now;
 impl AppState {
     /// Opens the data folder: loads the newest snapshot, replays the journal after it.
     pub fn open(config: ServerConfig) -> Result<(Arc<AppState>, Startup), StartError> {
+        let (history, held) = History::open(&config.data_dir, config.history_faults.clone())?;
+        let history = Arc::new(history);
+        let hook = history.durable_hook();
         let jc = JournalConfig {
             dir: config.data_dir.clone(),
             fsync: config.fsync,
             faults: config.faults.clone(),
+            on_durable: Some(DurableHook(Arc::new(hook))),
         };
         let (journal, rec) = Journal::<Record>::open::<ExchangeSnapshot>(&jc)?;
         let snapshot = rec.snapshot.as_ref().map(|(s, _)| *s);
+        let snap_seq = snapshot.unwrap_or(0);
+        let last = rec.next_seq - 1;
+        let file = config.data_dir.join(crate::history::FILE);
+        if held > last {
+            return Err(StartError::HistoryAhead {
+                file,
+                history: held,
+                journal: last,
+            });
+        }
+        let mut legacy = false;
         let mut exchange = match rec.snapshot {
             Some((_, s)) => {
+                legacy = !s.history_apart;
                 Exchange::restore(s).map_err(|e| StartError::Snapshot(e.to_string()))?
             }
             None => Exchange::new(config.operator),
         }
         .starting_with(config.protocol);
+        // a snapshot from before the history database carries its history: write it there
+        // unless the database has it already
+        let carried = exchange.take_changes();
+        if held < snap_seq {
+            if !legacy {
+                return Err(StartError::HistoryBehind {
+                    file,
+                    history: held,
+                    snapshot: snap_seq,
+                });
+            }
+            history.send(snap_seq, carried);
+        }
         let replayed = rec.records.len();
         let mut last_now = exchange.engine.now();
         for (seq, r) in rec.records {
@@ -177,7 +241,13 @@ impl AppState {
             if let Err(crate::exchange::ExchangeError::BadCredentials(e)) = exchange.apply(r) {
                 return Err(StartError::Replay { seq, error: e });
             }
+            let changes = exchange.take_changes();
+            if seq > held {
+                history.send(seq, changes);
+            }
         }
+        // every replayed record is on disk
+        history.durable(last);
         let auth = Authenticator::new(
             KeyRegistry::of(&exchange),
             config.chain.id(),
@@ -185,6 +255,7 @@ impl AppState {
         );
         let durable = journal.durability();
         let state = AppState {
+            history,
             durable,
             snapshot_failure: Arc::new(Mutex::new(None)),
             snapshot_writer: Mutex::new(None),
@@ -227,6 +298,30 @@ impl AppState {
         Ok(r)
     }
 
+    /// Reads the history (ended orders, trades, notifications) once it holds every record
+    /// applied when the read began, on a connection of its own (no sequencer lock): 503 while
+    /// the journal or the history database cannot be written.
+    pub async fn history<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Reader<'_>) -> Result<R, HistoryError> + Send + 'static,
+    ) -> Result<R, ApiError> {
+        let applied = self.lock().journal.next_seq() - 1;
+        self.durable_through(applied).await?;
+        let unavailable = |e: HistoryError| match e {
+            HistoryError::Failing(_) | HistoryError::Stopped => {
+                ApiError::unavailable(HISTORY_UNAVAILABLE).because(e)
+            }
+            other => ApiError::internal(HISTORY_UNREADABLE).because(other),
+        };
+        self.history.caught_up(applied).await.map_err(unavailable)?;
+        self.history.query(f).await.map_err(unavailable)
+    }
+
+    /// How far the history database is (tests and benches).
+    pub fn history_point(&self) -> crate::history::Point {
+        self.history.point()
+    }
+
     /// Reads the state for a check that reveals nothing but whether it passed (order intake
     /// reads a market's rules this way; the order's own answer waits for its record).
     pub fn peek<R>(&self, f: impl FnOnce(&Exchange) -> R) -> R {
@@ -249,6 +344,9 @@ impl AppState {
     pub fn health(&self) -> Result<(), Health> {
         if let Some(e) = self.durable.borrow().failure.clone() {
             return Err(Health::Stopped(e));
+        }
+        if let Some(e) = self.history.point().failure {
+            return Err(Health::HistoryFailing(e));
         }
         match self
             .snapshot_failure
@@ -332,6 +430,8 @@ impl AppState {
                 _ => None,
             };
             let result = apply(&mut core.exchange, record);
+            self.history
+                .send(ticket.seq(), core.exchange.take_changes());
             if let Some(key) = changed_key {
                 self.auth.keys.refresh(&key, &core.exchange);
             }
@@ -377,7 +477,11 @@ impl AppState {
         self.wait_for_snapshot_writer();
         let mut core = self.lock();
         let snap = core.exchange.snapshot();
-        let written = core.journal.snapshot(&snap);
+        let history = self.history.clone();
+        let written = core
+            .journal
+            .begin_snapshot()
+            .and_then(|pending| write_snapshot(&history, pending, &snap));
         note_snapshot(&self.snapshot_failure, &written);
         core.since_snapshot = 0;
         written
@@ -396,9 +500,10 @@ impl AppState {
     /// for it (faults.md F4); the outcome goes to the health report.
     fn write_snapshot_off_lock(&self, pending: PendingSnapshot, state: ExchangeSnapshot) {
         let failure = self.snapshot_failure.clone();
+        let history = self.history.clone();
         let spawned = std::thread::Builder::new()
             .name("clobkit-snapshot".into())
-            .spawn(move || note_snapshot(&failure, &pending.write(&state)));
+            .spawn(move || note_snapshot(&failure, &write_snapshot(&history, pending, &state)));
         match spawned {
             Ok(h) => {
                 *self
@@ -512,6 +617,9 @@ pub enum Health {
     /// Snapshots fail (the journal keeps every record; the next snapshot tries again).
     #[error("snapshots are failing, the journal keeps every record: {0}")]
     SnapshotsFailing(String),
+    /// History commits fail (trading goes on; history reads are refused until one works).
+    #[error("history reads are refused, trading goes on: {0}")]
+    HistoryFailing(String),
 }
 
 /// Why a heartbeat was refused.
@@ -528,6 +636,20 @@ impl Drop for AppState {
     fn drop(&mut self) {
         self.wait_for_snapshot_writer();
     }
+}
+
+/// Writes a snapshot once the history database holds, fsynced, every record up to it: the
+/// journal segments before the older snapshot are pruned after it, and the history must not need
+/// them.
+fn write_snapshot(
+    history: &History,
+    pending: PendingSnapshot,
+    state: &ExchangeSnapshot,
+) -> Result<u64, JournalError> {
+    history
+        .checkpoint(pending.seq())
+        .map_err(|e| JournalError::SnapshotBlocked(e.to_string()))?;
+    pending.write(state)
 }
 
 /// Logs a snapshot's outcome and keeps a failure in `failure` for [`AppState::health`] until one

@@ -1,20 +1,21 @@
 //! The exchange as a deterministic state machine over journaled [`Record`]s.
 //!
 //! The engine owns matching and balances; this layer adds what the API needs on top: API keys,
-//! every order ever accepted with its status (for `/data/order`), trades seen from each side (for
-//! `/data/trades`), and notifications. Everything here changes only by applying a record, so
-//! replaying the journal rebuilds it exactly.
+//! the rows of open orders, deposit wallets, the cutover. Everything here changes only by applying
+//! a record, so replaying the journal rebuilds it exactly. What becomes history (orders that
+//! ended, trades, notifications) is not kept: applying a record emits it as [`Change`]s, which
+//! the server hands to the history database ([`crate::history`]).
 
 use std::collections::BTreeMap;
 
 use clobkit_core::auth::{ApiCredentials, L2Auth};
 use clobkit_core::protocol::ProtocolVersion;
-use clobkit_core::types::{ConditionId, OrderId};
+use clobkit_core::types::OrderId;
 use clobkit_core::wire::OrderStatus;
 use clobkit_core::{Address, B256};
 use clobkit_engine::{
     CancelReason, Command, CommandError, Engine, Event, OrderSpec, Owner, Pips, Placed, Reject,
-    Snapshot, SnapshotError, Stamped, Trade, TradeId,
+    Snapshot, SnapshotError, Stamped, TradeId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -73,50 +74,7 @@ pub struct KeyEntry {
     pub auth: L2Auth,
 }
 
-/// An order as the API reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrderRow {
-    /// The order as placed.
-    pub spec: OrderSpec,
-    /// Its market.
-    pub market: ConditionId,
-    /// Its outcome name.
-    pub outcome: String,
-    /// Limit price (pips); for FOK/FAK the worst price accepted.
-    pub price: Pips,
-    /// Its state.
-    pub status: OrderStatus,
-    /// Shares matched.
-    pub size_matched: u64,
-    /// Trades it took part in.
-    pub trades: Vec<u64>,
-    /// Unix seconds of acceptance.
-    pub created_at: u64,
-}
-
-/// A trade and its settlement state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TradeRow {
-    /// The match.
-    pub trade: Trade,
-    /// The taker's and maker's outcome names.
-    pub outcomes: (String, String),
-    /// Unix seconds of the last status change.
-    pub last_update: u64,
-}
-
-/// A notification for one API key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NotificationRow {
-    /// Id.
-    pub id: u64,
-    /// 1 cancelled, 2 filled, 4 market resolved.
-    pub kind: u32,
-    /// Details.
-    pub payload: serde_json::Value,
-    /// Unix seconds.
-    pub timestamp: u64,
-}
+pub use crate::history::rows::{Change, NotificationRow, OrderRow, TradeRow};
 
 /// What became of one placed order, gathered while its command's events are absorbed: the answer
 /// to `POST /order` is built from it without walking the events again.
@@ -155,25 +113,17 @@ pub enum ExchangeError {
     },
 }
 
-/// Where trade `id` sits in the trade list: trade ids count from 1 in the order trades happened
-/// (`None` for 0 and for ids beyond the address space).
-fn trade_slot(id: u64) -> Option<usize> {
-    usize::try_from(id).ok()?.checked_sub(1)
-}
-
-/// API keys, orders, trades and notifications over the engine.
+/// API keys, open orders, deposit wallets and the cutover over the engine.
 #[derive(Debug, Clone)]
 pub struct Exchange {
     /// The matching engine and ledger.
     pub engine: Engine,
     keys: BTreeMap<String, KeyEntry>,
     key_by_wallet: BTreeMap<(Address, String), String>,
+    /// The rows of the orders resting on a book (an order's row leaves when it ends).
     orders: BTreeMap<OrderId, OrderRow>,
-    trades: Vec<TradeRow>,
-    trades_by_owner: BTreeMap<String, Vec<u64>>,
-    /// For each builder code, the trades whose taker (`true`) or maker order carried it.
-    trades_by_builder: BTreeMap<B256, Vec<(u64, bool)>>,
-    notifications: BTreeMap<String, Vec<NotificationRow>>,
+    /// History emitted by the records applied since the last [`Exchange::take_changes`].
+    changes: Vec<Change>,
     /// V2 deposit wallets → the key that owns each.
     deposit_wallets: BTreeMap<Address, Address>,
     /// The protocol it started with (the configuration's, not journaled).
@@ -202,11 +152,15 @@ pub struct ExchangeSnapshot {
     pub engine: Snapshot,
     /// Keys: (key, address, nonce, credentials).
     pub keys: Vec<(Address, String, ApiCredentials)>,
-    /// Every accepted order.
+    /// The open orders' rows. (Snapshots written before the history database held every order
+    /// ever accepted here; restoring one moves the ended ones to the history.)
     pub orders: Vec<OrderRow>,
-    /// Every trade, by id (also the source of price history).
+    /// Every trade: only in snapshots written before the history database (restoring one moves
+    /// them to it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trades: Vec<TradeRow>,
-    /// Notifications by owner.
+    /// Notifications by owner: only in snapshots written before the history database.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub notifications: BTreeMap<String, Vec<NotificationRow>>,
     /// Deposit wallets and their owners (absent from snapshots written before V2).
     #[serde(default)]
@@ -214,6 +168,10 @@ pub struct ExchangeSnapshot {
     /// The cutover to V2, if it happened.
     #[serde(default)]
     pub cutover: Option<Cutover>,
+    /// Whether the history (ended orders, trades, notifications) is in the history database
+    /// rather than in this snapshot (false in snapshots written before it existed).
+    #[serde(default)]
+    pub history_apart: bool,
 }
 
 impl Exchange {
@@ -225,10 +183,7 @@ impl Exchange {
             keys: BTreeMap::new(),
             key_by_wallet: BTreeMap::new(),
             orders: BTreeMap::new(),
-            trades: Vec::new(),
-            trades_by_owner: BTreeMap::new(),
-            trades_by_builder: BTreeMap::new(),
-            notifications: BTreeMap::new(),
+            changes: Vec::new(),
             deposit_wallets: BTreeMap::new(),
             start_protocol: ProtocolVersion::V2,
             cutover: None,
@@ -256,13 +211,18 @@ impl Exchange {
         self.cutover.as_ref()
     }
 
-    /// The V1 orders of `owner` that the cutover cancelled, oldest first.
-    pub fn pre_migration_orders(&self, owner: &str) -> impl Iterator<Item = &OrderRow> {
+    /// The ids of the V1 orders of `owner` that the cutover cancelled, oldest first (their
+    /// rows are in the history).
+    pub fn pre_migration_ids(&self, owner: &str) -> &[OrderId] {
         self.cutover
-            .iter()
-            .filter_map(move |c| c.orders.get(owner))
-            .flatten()
-            .filter_map(|id| self.orders.get(id))
+            .as_ref()
+            .and_then(|c| c.orders.get(owner))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The history emitted since the last call, in the order it happened.
+    pub fn take_changes(&mut self) -> Vec<Change> {
+        std::mem::take(&mut self.changes)
     }
 
     /// Applies a record; returns the engine's events. An error means nothing changed. The record
@@ -312,8 +272,8 @@ impl Exchange {
                 Ok(Vec::new())
             }
             Record::DropNotifications { owner, ids, .. } => {
-                if let Some(list) = self.notifications.get_mut(&owner) {
-                    list.retain(|n| !ids.contains(&n.id));
+                if !ids.is_empty() {
+                    self.changes.push(Change::DropNotifications { owner, ids });
                 }
                 Ok(Vec::new())
             }
@@ -380,8 +340,8 @@ impl Exchange {
         }
     }
 
-    /// Updates the query tables from a command's events, and gathers the placed order's outcome
-    /// into `outcome` when asked.
+    /// Updates the open orders' rows from a command's events, emits the history they imply, and
+    /// gathers the placed order's outcome into `outcome` when asked.
     fn absorb(
         &mut self,
         now: u64,
@@ -390,6 +350,8 @@ impl Exchange {
         mut outcome: Option<&mut PlaceOutcome>,
     ) {
         let placed_id = placed.as_ref().map(|s| s.terms.id);
+        // orders whose row changed: those no longer resting afterwards go to the history
+        let mut touched: Vec<OrderId> = Vec::new();
         for ev in events {
             match ev {
                 Event::OrderRejected { order, reason } if Some(*order) == placed_id => {
@@ -424,6 +386,7 @@ impl Exchange {
                     } else {
                         OrderStatus::Matched
                     };
+                    touched.push(*order);
                     self.orders.insert(
                         *order,
                         OrderRow {
@@ -444,6 +407,7 @@ impl Exchange {
                     remaining,
                     ..
                 } => {
+                    touched.push(*order);
                     if let Some(row) = self.orders.get_mut(order) {
                         row.size_matched = *size_matched;
                         if *remaining == 0 {
@@ -452,6 +416,7 @@ impl Exchange {
                     }
                 }
                 Event::OrderCancelled { order, reason, .. } => {
+                    touched.push(*order);
                     if let Some(row) = self.orders.get_mut(order) {
                         row.status = match reason {
                             // a FAK that matched something is reported as matched, its rest killed
@@ -468,40 +433,39 @@ impl Exchange {
                     {
                         o.trades.push(t.id);
                     }
-                    let taker_owner = self.owner_name(t.taker_owner);
-                    let maker_owner = self.owner_name(t.maker.owner);
+                    let owners = (
+                        self.owner_name(t.taker_owner),
+                        self.owner_name(t.maker.owner),
+                    );
                     let outcomes = (self.outcome_of(&t.token), self.outcome_of(&t.maker.token));
-                    for (id, taker) in [(t.taker_order, true), (t.maker.order, false)] {
+                    let first =
+                        |x: &Exchange, token| x.engine.market_of(token).is_none_or(|(_, yes)| yes);
+                    let first_token = (first(self, &t.token), first(self, &t.maker.token));
+                    let mut builders = (B256::ZERO, B256::ZERO);
+                    for (id, code) in [
+                        (t.taker_order, &mut builders.0),
+                        (t.maker.order, &mut builders.1),
+                    ] {
                         if let Some(row) = self.orders.get_mut(&id) {
                             row.trades.push(t.id.0);
-                            let code = row.spec.terms.builder;
-                            if !code.is_zero() {
-                                let list = self.trades_by_builder.entry(code).or_default();
-                                list.push((t.id.0, taker));
-                            }
+                            *code = row.spec.terms.builder;
                         }
                     }
-                    self.trades_by_owner
-                        .entry(taker_owner.clone())
-                        .or_default()
-                        .push(t.id.0);
-                    if maker_owner != taker_owner {
-                        self.trades_by_owner
-                            .entry(maker_owner)
-                            .or_default()
-                            .push(t.id.0);
-                    }
-                    self.trades.push(TradeRow {
+                    self.changes.push(Change::Trade(Box::new(TradeRow {
                         trade: (**t).clone(),
                         outcomes,
                         last_update: now,
-                    });
+                        owners,
+                        first_token,
+                        builders,
+                    })));
                 }
                 Event::TradeStatusChanged { trade, status } => {
-                    if let Some(row) = trade_slot(trade.0).and_then(|i| self.trades.get_mut(i)) {
-                        row.trade.status = status.clone();
-                        row.last_update = now;
-                    }
+                    self.changes.push(Change::TradeStatus {
+                        id: trade.0,
+                        status: status.clone(),
+                        at: now,
+                    });
                 }
                 Event::Notification {
                     id,
@@ -513,17 +477,24 @@ impl Exchange {
                 } => {
                     let owner = self.owner_name(*owner);
                     let payload = self.notification_payload(*kind, order.as_ref(), *market, *trade);
-                    self.notifications
-                        .entry(owner)
-                        .or_default()
-                        .push(NotificationRow {
+                    self.changes.push(Change::Notification {
+                        owner,
+                        row: NotificationRow {
                             id: *id,
                             kind: *kind,
                             payload,
                             timestamp: now,
-                        });
+                        },
+                    });
                 }
                 _ => {}
+            }
+        }
+        for id in touched {
+            if self.engine.resting(&id).is_none()
+                && let Some(row) = self.orders.remove(&id)
+            {
+                self.changes.push(Change::OrderEnded(Box::new(row)));
             }
         }
     }
@@ -613,8 +584,8 @@ impl Exchange {
             .collect()
     }
 
-    /// An order accepted at any time.
-    pub fn order(&self, id: &OrderId) -> Option<&OrderRow> {
+    /// An open order's row (an order that ended is in the history).
+    pub fn live_order(&self, id: &OrderId) -> Option<&OrderRow> {
         self.orders.get(id)
     }
 
@@ -627,51 +598,6 @@ impl Exchange {
             .collect()
     }
 
-    /// Trades an owner took part in, oldest first.
-    pub fn trades_of(&self, owner: &str) -> Vec<&TradeRow> {
-        self.trades_by_owner
-            .get(owner)
-            .map(|ids| {
-                ids.iter()
-                    .filter_map(|&i| trade_slot(i).and_then(|i| self.trades.get(i)))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    /// The trades one of whose orders carried builder `code`, oldest first, each with whether
-    /// it was the taker's order (`true`) or the maker's.
-    pub fn builder_trades(&self, code: &B256) -> impl Iterator<Item = (&TradeRow, bool)> {
-        self.trades_by_builder
-            .get(code)
-            .into_iter()
-            .flatten()
-            .filter_map(|&(id, taker)| Some((self.trades.get(trade_slot(id)?)?, taker)))
-    }
-
-    /// Trade prices of a token over time (the taker's side of each trade in that token, and
-    /// the maker's side for MINT/MERGE makers), oldest first.
-    pub fn price_history(&self, token: &clobkit_core::types::TokenId) -> Vec<PricePoint> {
-        self.trades
-            .iter()
-            .filter_map(|r| {
-                let t = &r.trade;
-                if t.token == *token {
-                    Some((t.match_time, t.price))
-                } else if t.maker.token == *token {
-                    Some((t.match_time, t.maker.price))
-                } else {
-                    None
-                }
-            })
-            .collect()
-    }
-
-    /// An owner's notifications.
-    pub fn notifications_of(&self, owner: &str) -> &[NotificationRow] {
-        self.notifications.get(owner).map_or(&[], Vec::as_slice)
-    }
-
     /// The whole state as data.
     pub fn snapshot(&self) -> ExchangeSnapshot {
         ExchangeSnapshot {
@@ -682,8 +608,9 @@ impl Exchange {
                 .map(|e| (e.address, e.nonce.clone(), e.auth.credentials().clone()))
                 .collect(),
             orders: self.orders.values().cloned().collect(),
-            trades: self.trades.clone(),
-            notifications: self.notifications.clone(),
+            trades: Vec::new(),
+            notifications: BTreeMap::new(),
+            history_apart: true,
             deposit_wallets: self.deposit_wallets.clone(),
             cutover: self.cutover.clone(),
         }
@@ -722,34 +649,39 @@ impl Exchange {
                 },
             );
         }
-        for row in s.orders {
-            x.orders.insert(row.spec.terms.id, row);
-        }
         x.deposit_wallets = s.deposit_wallets;
         x.cutover = s.cutover;
-        for row in &s.trades {
+        // a snapshot from before the history database: its ended orders, trades and
+        // notifications become changes, which the server writes if the database lacks them
+        let builder_of: BTreeMap<OrderId, B256> = s
+            .orders
+            .iter()
+            .map(|r| (r.spec.terms.id, r.spec.terms.builder))
+            .collect();
+        for mut row in s.trades {
             let t = &row.trade;
-            let taker = x.owner_name(t.taker_owner);
-            let maker = x.owner_name(t.maker.owner);
-            x.trades_by_owner
-                .entry(taker.clone())
-                .or_default()
-                .push(t.id.0);
-            if maker != taker {
-                x.trades_by_owner.entry(maker).or_default().push(t.id.0);
-            }
-            for (id, taker) in [(t.taker_order, true), (t.maker.order, false)] {
-                let code = x.orders.get(&id).map(|r| r.spec.terms.builder);
-                if let Some(code) = code.filter(|c| !c.is_zero()) {
-                    x.trades_by_builder
-                        .entry(code)
-                        .or_default()
-                        .push((t.id.0, taker));
-                }
+            row.owners = (x.owner_name(t.taker_owner), x.owner_name(t.maker.owner));
+            let first = |token| x.engine.market_of(token).is_none_or(|(_, yes)| yes);
+            row.first_token = (first(&t.token), first(&t.maker.token));
+            let code = |id| builder_of.get(id).copied().unwrap_or_default();
+            row.builders = (code(&t.taker_order), code(&t.maker.order));
+            x.changes.push(Change::Trade(Box::new(row)));
+        }
+        for row in s.orders {
+            if x.engine.resting(&row.spec.terms.id).is_some() {
+                x.orders.insert(row.spec.terms.id, row);
+            } else {
+                x.changes.push(Change::OrderEnded(Box::new(row)));
             }
         }
-        x.trades = s.trades;
-        x.notifications = s.notifications;
+        for (owner, list) in s.notifications {
+            for row in list {
+                x.changes.push(Change::Notification {
+                    owner: owner.clone(),
+                    row,
+                });
+            }
+        }
         Ok(x)
     }
 }

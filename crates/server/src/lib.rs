@@ -9,9 +9,11 @@
 //! - `auth`: L1/L2 request authentication, with its own key registry (never the sequencer lock);
 //! - `intake`: checking and verifying a posted order, on the request's core;
 //! - [`app`]: the sequencer (journal, then apply, under one lock), snapshots, heartbeats;
-//! - [`exchange`]: the state machine over journaled records (keys, orders, trades,
-//!   notifications over the engine);
+//! - [`exchange`]: the state machine over journaled records (keys, open orders over the engine),
+//!   emitting the history each record implies;
 //! - [`journal`]: the durable log and snapshots;
+//! - [`history`]: orders that ended, trades and notifications in SQLite, a projection of the
+//!   journal read off the sequencer;
 //! - `http`: one router per route family (market data, keys, orders, queries, account,
 //!   heartbeats, admin) and the extractors they share;
 //! - `views`: state to wire types; `ids`: the identifiers the exchange makes up.
@@ -24,6 +26,7 @@ pub mod app;
 mod auth;
 pub mod error;
 pub mod exchange;
+pub mod history;
 mod http;
 mod ids;
 mod intake;

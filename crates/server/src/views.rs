@@ -6,7 +6,7 @@ use clobkit_core::wire::{
     BuilderTrade, MakerOrder, Market, MarketToken, Notification, OpenOrder, Rewards,
     SimplifiedMarket, Trade as WireTrade, TraderSide,
 };
-use clobkit_core::{B256, Decimal};
+use clobkit_core::{Address, B256, Decimal};
 use clobkit_engine::{MarketStatus, pips_to_decimal, units_to_decimal};
 
 use crate::exchange::{Exchange, NotificationRow, OrderRow, TradeRow};
@@ -61,18 +61,10 @@ pub fn open_order(row: &OrderRow) -> OpenOrder {
     }
 }
 
-/// A trade as `/data/trades` returns it to `viewer` (its taker or one of its makers).
-pub fn trade(x: &Exchange, row: &TradeRow, viewer: &str) -> WireTrade {
+/// A trade as `/data/trades` returns it to its taker (`is_taker`) or its maker.
+pub fn trade(row: &TradeRow, is_taker: bool) -> WireTrade {
     let t = &row.trade;
-    let owner = |id| {
-        x.engine
-            .owner_key(id)
-            .map(|o| o.as_str().to_owned())
-            .unwrap_or_default()
-    };
-    let taker_owner = owner(t.taker_owner);
-    let maker_owner = owner(t.maker.owner);
-    let is_taker = viewer == taker_owner;
+    let (taker_owner, maker_owner) = row.owners.clone();
     WireTrade {
         id: trade_uuid(t.id.0),
         taker_order_id: t.taker_order,
@@ -115,8 +107,8 @@ pub fn trade(x: &Exchange, row: &TradeRow, viewer: &str) -> WireTrade {
 }
 
 /// One side of a trade as `/builder/trades` returns it: the taker's (`taker`) or the maker's,
-/// whose order carried builder `code`.
-pub fn builder_trade(x: &Exchange, row: &TradeRow, taker: bool, code: &B256) -> BuilderTrade {
+/// whose order carried builder `code`, registered to `builder`.
+pub fn builder_trade(row: &TradeRow, taker: bool, code: &B256, builder: Address) -> BuilderTrade {
     let t = &row.trade;
     // only V2 orders carry builder codes, so both fees are collateral
     let one = t.side(taker);
@@ -133,11 +125,7 @@ pub fn builder_trade(x: &Exchange, row: &TradeRow, taker: bool, code: &B256) -> 
             TraderSide::Maker
         },
         taker_order_hash: t.taker_order,
-        builder: x
-            .engine
-            .builder(code)
-            .map(|b| b.address)
-            .unwrap_or_default(),
+        builder,
         market: t.market,
         asset_id: one.token,
         side: one.side,
@@ -146,15 +134,16 @@ pub fn builder_trade(x: &Exchange, row: &TradeRow, taker: bool, code: &B256) -> 
         price: pips_to_decimal(one.price),
         status: t.status.clone(),
         outcome: outcome.clone(),
-        outcome_index: x
-            .engine
-            .market_of(&one.token)
-            .map_or(0, |(_, yes)| u32::from(!yes)),
-        owner: x
-            .engine
-            .owner_key(one.owner)
-            .map(|o| o.as_str().to_owned())
-            .unwrap_or_default(),
+        outcome_index: u32::from(!if taker {
+            row.first_token.0
+        } else {
+            row.first_token.1
+        }),
+        owner: if taker {
+            row.owners.0.clone()
+        } else {
+            row.owners.1.clone()
+        },
         maker: one.maker,
         transaction_hash: trade_tx_hash(t.id.0),
         match_time: t.match_time,

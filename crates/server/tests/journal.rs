@@ -25,6 +25,7 @@ fn cfg(dir: &Path) -> JournalConfig {
         dir: dir.to_path_buf(),
         fsync: true,
         faults: None,
+        on_durable: None,
     }
 }
 

@@ -144,16 +144,19 @@ async fn a_cutover_cancels_v1_orders_lists_them_and_lasts() {
         // restarted with the V1 configuration it started with: the journaled cutover wins
         let (app, _) = AppState::open(v1(every)).unwrap();
         assert_eq!(app.peek(|ex| ex.protocol()), ProtocolVersion::V2);
-        let listed: Vec<OrderId> = app.peek(|ex| {
-            ex.pre_migration_orders("key-1")
-                .map(|r| r.spec.terms.id)
-                .collect()
-        });
+        let listed: Vec<OrderId> = app.peek(|ex| ex.pre_migration_ids("key-1").to_vec());
         assert_eq!(
             listed,
             vec![OrderId(B256::repeat_byte(7)), OrderId(B256::repeat_byte(8))]
         );
-        assert_eq!(app.peek(|ex| ex.pre_migration_orders("key-2").count()), 0);
+        // their rows ended in the history, cancelled
+        let rows = app.history(move |h| h.orders(&listed)).await.unwrap();
+        assert_eq!(rows.len(), 2);
+        assert!(
+            rows.iter()
+                .all(|r| r.status == clobkit_core::wire::OrderStatus::Canceled)
+        );
+        assert!(app.peek(|ex| ex.pre_migration_ids("key-2").is_empty()));
     }
 }
 

@@ -80,6 +80,11 @@ pub const INVALID_EXPIRATION: &str = "invalid expiration";
 /// The exchange's journal could not be written: it stops serving (fail stop) and must be
 /// restarted, which recovers the durable state.
 pub const EXCHANGE_STOPPED: &str = "the exchange stopped: its journal could not be written; restart it to recover the durable state";
+/// The local exchange's history database cannot be written now (a full disk, say): trading goes
+/// on, reads of ended orders, trades and notifications are refused until a commit succeeds.
+pub const HISTORY_UNAVAILABLE: &str = "the exchange's history database cannot be written now; trading goes on and history reads resume once it can";
+/// A row of the local exchange's history database does not decode.
+pub const HISTORY_UNREADABLE: &str = "the exchange's history database could not be read";
 /// A request body that did not arrive in time.
 pub const BODY_TIMEOUT: &str = "request body timed out";
 /// A request body above the exchange's limit.

@@ -62,6 +62,19 @@ pub struct Page<T> {
     pub data: Vec<T>,
 }
 
+impl<T> Page<T> {
+    /// The same page with every item turned into another (a server builds the views of a page
+    /// only, after slicing it).
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            limit: self.limit,
+            count: self.count,
+            next_cursor: self.next_cursor,
+            data: self.data.into_iter().map(f).collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

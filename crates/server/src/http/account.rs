@@ -5,19 +5,19 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use clobkit_core::types::{SignatureType, TokenId};
 use clobkit_core::verify::expected_maker;
-use clobkit_core::wire::BalanceAllowance;
 use clobkit_core::wire::errors as msg;
+use clobkit_core::wire::{BalanceAllowance, Cursor};
 use clobkit_core::{Address, U256};
 use clobkit_engine::Asset;
 use serde::Deserialize;
 
 use super::extract::{Authed, Param, Params};
-use super::{ApiResult, ok};
+use super::{ApiResult, ok, resume_after};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -42,6 +42,12 @@ struct BalanceQuery {
     #[serde(default)]
     token_id: Param<TokenId>,
     signature_type: Option<String>,
+}
+
+/// `GET /notifications` query.
+#[derive(Debug, Deserialize)]
+struct NotificationsQuery {
+    next_cursor: Option<String>,
 }
 
 /// `DELETE /notifications?ids=1,2,3`.
@@ -112,17 +118,45 @@ async fn balance_allowance_update(_: Authed) -> ApiResult {
     Ok(StatusCode::OK.into_response())
 }
 
-async fn notifications(State(app): State<Arc<AppState>>, auth: Authed) -> ApiResult {
-    let key = &auth.caller.key;
-    let list = app
-        .read(|ex| {
-            ex.notifications_of(key)
-                .iter()
-                .map(|n| views::notification(n, key))
-                .collect::<Vec<_>>()
-        })
+/// Notifications per answer of `GET /notifications`.
+pub const NOTIFICATIONS_PAGE: usize = 500;
+/// The response header that carries the cursor of the next notifications (`LTE=` on the last).
+pub const NEXT_CURSOR_HEADER: &str = "x-clobkit-next-cursor";
+
+/// `GET /notifications?next_cursor=`: the caller's notifications, oldest first. The official
+/// exchange answers a bare array, which the official clients expect, so the array stays bare: it
+/// holds at most [`NOTIFICATIONS_PAGE`], and the cursor of the rest is in the
+/// [`NEXT_CURSOR_HEADER`] header (`LTE=` when there is none). Dismissing what was read
+/// (`DELETE /notifications`) and asking again walks them as well.
+async fn notifications(
+    State(app): State<Arc<AppState>>,
+    Params(q): Params<NotificationsQuery>,
+    auth: Authed,
+) -> ApiResult {
+    let Some(after) = resume_after(q.next_cursor)? else {
+        return with_cursor(Vec::new(), None);
+    };
+    let key = auth.caller.key;
+    let owner = key.clone();
+    let found = app
+        .history(move |h| h.notifications(&owner, after, NOTIFICATIONS_PAGE))
         .await?;
-    ok(list)
+    let list: Vec<_> = found
+        .rows
+        .iter()
+        .map(|n| views::notification(n, &key))
+        .collect();
+    with_cursor(list, found.next)
+}
+
+/// A bare array of notifications with the next cursor in its header.
+fn with_cursor(list: Vec<clobkit_core::wire::Notification>, next: Option<u64>) -> ApiResult {
+    let mut resp = ok(list)?;
+    let cursor = next.map_or_else(Cursor::end, Cursor::from_offset);
+    if let Ok(v) = HeaderValue::from_str(cursor.as_str()) {
+        resp.headers_mut().insert(NEXT_CURSOR_HEADER, v);
+    }
+    Ok(resp)
 }
 
 async fn drop_notifications(

@@ -11,8 +11,8 @@ use clobkit_core::wire::errors as msg;
 use serde::Deserialize;
 
 use super::extract::Params;
-use super::queries::{TradeFacts, TradeFilters};
-use super::{ApiResult, PAGE, ok, page};
+use super::queries::TradeFilters;
+use super::{ApiResult, PAGE, keyset_page, ok, resume_after};
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::views;
@@ -58,22 +58,20 @@ async fn builder_trades(
     Params(q): Params<BuilderTradesQuery>,
 ) -> ApiResult {
     let c = code(q.builder_code.as_deref().unwrap_or_default())?;
-    let keeps = q.filters.check()?;
-    let rows = app
-        .read(|ex| {
-            ex.builder_trades(&c)
-                .map(|(row, taker)| views::builder_trade(ex, row, taker, &c))
-                .filter(|t| {
-                    keeps(&TradeFacts {
-                        market: &t.market,
-                        assets: std::slice::from_ref(&t.asset_id),
-                        id: &t.id,
-                        maker: &t.maker,
-                        match_time: t.match_time,
-                    })
-                })
-                .collect::<Vec<_>>()
-        })
+    let filters = q.filters.query()?;
+    let Some(after) = resume_after(q.next_cursor)? else {
+        return ok(keyset_page(Vec::<()>::new(), None, PAGE));
+    };
+    let builder = app
+        .read(|ex| ex.engine.builder(&c).map(|b| b.address).unwrap_or_default())
         .await?;
-    ok(page(rows, q.next_cursor, PAGE)?)
+    let found = app
+        .history(move |h| h.builder_trades(&c, &filters, after, PAGE))
+        .await?;
+    let data: Vec<_> = found
+        .rows
+        .iter()
+        .map(|s| views::builder_trade(&s.row, s.taker, &c, builder))
+        .collect();
+    ok(keyset_page(data, found.next, PAGE))
 }

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::extract::{Param, Params};
-use super::{ApiResult, MARKETS_PAGE, field, ok, page};
+use super::{ApiResult, MARKETS_PAGE, field, ok, page_of};
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::views;
@@ -38,7 +38,9 @@ async fn health(State(app): State<Arc<AppState>>) -> ApiResult {
     match app.health() {
         Ok(()) => ok("OK"),
         Err(h @ crate::app::Health::Stopped(_)) => Err(ApiError::unavailable(h.to_string())),
-        Err(h @ crate::app::Health::SnapshotsFailing(_)) => {
+        Err(
+            h @ (crate::app::Health::SnapshotsFailing(_) | crate::app::Health::HistoryFailing(_)),
+        ) => {
             let mut resp = ok("OK")?;
             if let Ok(v) = axum::http::HeaderValue::from_str(&h.to_string()) {
                 resp.headers_mut().insert(HEALTH_WARNING, v);
@@ -299,10 +301,10 @@ async fn prices_history(
     // fidelity: at most one point per `fidelity` minutes (the last trade of each bucket)
     let bucket = q.fidelity.lenient().unwrap_or(0).saturating_mul(60);
     let mut points: Vec<(u64, u32)> = Vec::new();
-    for (t, p) in app.read(|ex| ex.price_history(&token)).await? {
-        if t < start || t > end {
-            continue;
-        }
+    let trades = app
+        .history(move |h| h.price_history(&token, start, end))
+        .await?;
+    for (t, p) in trades {
         match points.last_mut() {
             Some(last) if bucket > 0 && t / bucket == last.0 / bucket => *last = (t, p),
             _ => points.push((t, p)),
@@ -380,30 +382,27 @@ async fn fee_rate(State(app): State<Arc<AppState>>, Params(q): Params<TokenQuery
 }
 
 async fn markets(State(app): State<Arc<AppState>>, Params(q): Params<CursorQuery>) -> ApiResult {
-    let all = app
+    let listed = app
         .read(|ex| {
-            ex.engine
-                .markets()
-                .map(|m| views::market(ex, &m))
-                .collect::<Vec<_>>()
+            let all: Vec<_> = ex.engine.markets().collect();
+            page_of(&all, q.next_cursor, MARKETS_PAGE).map(|p| p.map(|m| views::market(ex, &m)))
         })
-        .await?;
-    ok(page(all, q.next_cursor, MARKETS_PAGE)?)
+        .await??;
+    ok(listed)
 }
 
 async fn simplified_markets(
     State(app): State<Arc<AppState>>,
     Params(q): Params<CursorQuery>,
 ) -> ApiResult {
-    let all = app
+    let listed = app
         .read(|ex| {
-            ex.engine
-                .markets()
-                .map(|m| views::simplified_market(ex, &m))
-                .collect::<Vec<_>>()
+            let all: Vec<_> = ex.engine.markets().collect();
+            page_of(&all, q.next_cursor, MARKETS_PAGE)
+                .map(|p| p.map(|m| views::simplified_market(ex, &m)))
         })
-        .await?;
-    ok(page(all, q.next_cursor, MARKETS_PAGE)?)
+        .await??;
+    ok(listed)
 }
 
 /// `GET /markets-by-token/{token}` (V2).

@@ -65,8 +65,13 @@ fn ok(v: impl serde::Serialize) -> ApiResult {
     Ok(Json(v).into_response())
 }
 
-/// One page of `items` from a cursor (`MA==` or absent = first); the last page ends with `LTE=`.
-fn page<T>(items: Vec<T>, cursor: Option<String>, size: usize) -> Result<Page<T>, ApiError> {
+/// One page of `items` (copied) from an offset cursor (`MA==` or absent = first); the last page
+/// ends with `LTE=`. Listings slice first and build their views from the page only.
+fn page_of<T: Clone>(
+    items: &[T],
+    cursor: Option<String>,
+    size: usize,
+) -> Result<Page<T>, ApiError> {
     let cursor = Cursor(cursor.unwrap_or_default());
     let start = if cursor.is_end() {
         items.len()
@@ -77,7 +82,7 @@ fn page<T>(items: Vec<T>, cursor: Option<String>, size: usize) -> Result<Page<T>
             .ok_or_else(|| ApiError::bad_request(msg::INVALID_CURSOR))?
     };
     let total = items.len();
-    let data: Vec<T> = items.into_iter().skip(start).take(size).collect();
+    let data: Vec<T> = items.iter().skip(start).take(size).cloned().collect();
     let next = if start.saturating_add(size) < total {
         Cursor::from_offset((start + size) as u64)
     } else {
@@ -89,6 +94,30 @@ fn page<T>(items: Vec<T>, cursor: Option<String>, size: usize) -> Result<Page<T>
         next_cursor: next,
         data,
     })
+}
+
+/// Where a listing read from the history resumes: after the key the cursor carries (`MA==` or
+/// absent: from the start; `None`: the end marker, nothing more). History cursors carry the
+/// last key shown rather than an offset, so a page costs the same wherever it is.
+fn resume_after(cursor: Option<String>) -> Result<Option<u64>, ApiError> {
+    let cursor = Cursor(cursor.unwrap_or_default());
+    if cursor.is_end() {
+        return Ok(None);
+    }
+    cursor
+        .offset()
+        .map(Some)
+        .ok_or_else(|| ApiError::bad_request(msg::INVALID_CURSOR))
+}
+
+/// A page of a history listing: `next` is the key to resume after, `None` on the last page.
+fn keyset_page<T>(data: Vec<T>, next: Option<u64>, size: usize) -> Page<T> {
+    Page {
+        limit: size as u64,
+        count: data.len() as u64,
+        next_cursor: next.map_or_else(Cursor::end, Cursor::from_offset),
+        data,
+    }
 }
 
 /// Reads a JSON object's key regardless of letter case (the Go exchange matches keys that way).

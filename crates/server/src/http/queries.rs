@@ -12,11 +12,14 @@ use clobkit_core::wire::errors as msg;
 use serde::Deserialize;
 
 use super::extract::{Authed, Param, Params};
-use super::{ApiResult, PAGE, ok, page};
+use super::{ApiResult, PAGE, keyset_page, ok, page_of, resume_after};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::exchange::OrderRow;
+use crate::history::TradeQuery;
 use crate::views;
+use clobkit_core::wire::Page;
 
 /// The routes of this family.
 pub fn router() -> Router<Arc<AppState>> {
@@ -64,28 +67,45 @@ pub(super) struct TradeFilters {
     before: Param<u64>,
 }
 
-/// One trade as the filters see it.
-pub(super) struct TradeFacts<'a> {
-    pub market: &'a ConditionId,
-    /// Its tokens (a filter on `asset_id` keeps it if any matches).
-    pub assets: &'a [TokenId],
-    pub id: &'a String,
-    pub maker: &'a Address,
-    pub match_time: u64,
+/// A filter's value if given; a malformed one sets `nothing` (no trade can match it).
+fn given<T>(p: Param<T>, nothing: &mut bool) -> Option<T> {
+    match p {
+        Param::Given(v) => Some(v),
+        Param::Absent => None,
+        Param::Malformed => {
+            *nothing = true;
+            None
+        }
+    }
 }
 
 impl TradeFilters {
-    /// The filter over trades, or the route's message for a malformed time bound.
-    pub(super) fn check(&self) -> Result<impl Fn(&TradeFacts<'_>) -> bool + '_, ApiError> {
-        let after = self.after.clone().optional(msg::INVALID_TRADE_PARAMS)?;
-        let before = self.before.clone().optional(msg::INVALID_TRADE_PARAMS)?;
-        Ok(move |t: &TradeFacts<'_>| {
-            self.market.keeps(t.market)
-                && t.assets.iter().any(|a| self.asset_id.keeps(a))
-                && self.id.keeps(t.id)
-                && self.maker_address.keeps(t.maker)
-                && after.is_none_or(|a| t.match_time >= a)
-                && before.is_none_or(|b| t.match_time <= b)
+    /// The filters as a history query, or the route's message for a malformed time bound. A
+    /// malformed market, token, id or address matches no trade.
+    pub(super) fn query(self) -> Result<TradeQuery, ApiError> {
+        let after = self.after.optional(msg::INVALID_TRADE_PARAMS)?;
+        let before = self.before.optional(msg::INVALID_TRADE_PARAMS)?;
+        let mut nothing = false;
+        let market = given(self.market, &mut nothing);
+        let asset = given(self.asset_id, &mut nothing);
+        let maker = given(self.maker_address, &mut nothing);
+        // trade ids are UUIDs of the trade number (`ids::trade_uuid`): any other text matches none
+        let trade = given(self.id, &mut nothing).and_then(|text| {
+            let n = uuid::Uuid::parse_str(&text)
+                .ok()
+                .and_then(|u| u64::try_from(u.as_u128()).ok())
+                .filter(|n| crate::ids::trade_uuid(*n) == text);
+            nothing |= n.is_none();
+            n
+        });
+        Ok(TradeQuery {
+            market,
+            asset,
+            trade,
+            maker,
+            after,
+            before,
+            nothing,
         })
     }
 }
@@ -113,13 +133,24 @@ async fn get_order(
     let id: OrderId = id
         .parse()
         .map_err(|_| ApiError::bad_request(msg::INVALID_ORDER_ID))?;
-    let row = app
+    let mine = |r: &OrderRow| r.spec.owner.as_str() == auth.caller.key;
+    // an open order is in memory; one that ended is in the history (read after, so an order
+    // that ends in between is found there)
+    let live = app
         .read(|ex| {
-            ex.order(&id)
-                .filter(|r| r.spec.owner.as_str() == auth.caller.key)
+            ex.live_order(&id)
+                .filter(|r| mine(r))
                 .map(views::open_order)
         })
         .await?;
+    let row = match live {
+        Some(v) => Some(v),
+        None => app
+            .history(move |h| h.order(&id))
+            .await?
+            .filter(|r| mine(r))
+            .map(|r| views::open_order(&r)),
+    };
     ok(row.ok_or_else(|| ApiError::not_found(msg::ORDER_NOT_FOUND))?)
 }
 
@@ -130,16 +161,18 @@ async fn get_orders(
 ) -> ApiResult {
     let rows = app
         .read(|ex| {
-            ex.open_orders(&auth.caller.key)
+            // filter, slice the page, and only then build the views of that page
+            let kept: Vec<&OrderRow> = ex
+                .open_orders(&auth.caller.key)
                 .into_iter()
                 .filter(|r| q.market.keeps(&r.market))
                 .filter(|r| q.asset_id.keeps(&r.spec.terms.token))
                 .filter(|r| q.id.keeps(&r.spec.terms.id))
-                .map(views::open_order)
-                .collect::<Vec<_>>()
+                .collect();
+            page_of(&kept, q.next_cursor.clone(), PAGE).map(|p| p.map(views::open_order))
         })
-        .await?;
-    ok(page(rows, q.next_cursor, PAGE)?)
+        .await??;
+    ok(rows)
 }
 
 /// `GET /data/pre-migration-orders` (V2): the caller's V1 orders that the cutover cancelled,
@@ -149,14 +182,17 @@ async fn get_pre_migration_orders(
     Params(q): Params<PageQuery>,
     auth: Authed,
 ) -> ApiResult {
-    let rows = app
-        .read(|ex| {
-            ex.pre_migration_orders(&auth.caller.key)
-                .map(views::open_order)
-                .collect::<Vec<_>>()
-        })
-        .await?;
-    ok(page(rows, q.next_cursor, PAGE)?)
+    let ids = app
+        .read(|ex| page_of(ex.pre_migration_ids(&auth.caller.key), q.next_cursor, PAGE))
+        .await??;
+    let wanted = ids.data.clone();
+    let rows = app.history(move |h| h.orders(&wanted)).await?;
+    ok(Page {
+        limit: ids.limit,
+        count: rows.len() as u64,
+        next_cursor: ids.next_cursor,
+        data: rows.iter().map(views::open_order).collect::<Vec<_>>(),
+    })
 }
 
 async fn get_trades(
@@ -164,28 +200,20 @@ async fn get_trades(
     Params(q): Params<TradesQuery>,
     auth: Authed,
 ) -> ApiResult {
-    let keeps = q.filters.check()?;
-    let key = &auth.caller.key;
-    let rows = app
-        .read(|ex| {
-            ex.trades_of(key)
-                .into_iter()
-                .map(|r| views::trade(ex, r, key))
-                .filter(|t| {
-                    let mut assets = vec![t.asset_id];
-                    assets.extend(t.maker_orders.iter().map(|o| o.asset_id));
-                    keeps(&TradeFacts {
-                        market: &t.market,
-                        assets: &assets,
-                        id: &t.id,
-                        maker: &t.maker_address,
-                        match_time: t.match_time,
-                    })
-                })
-                .collect::<Vec<_>>()
-        })
+    let filters = q.filters.query()?;
+    let Some(after) = resume_after(q.next_cursor)? else {
+        return ok(keyset_page(Vec::<()>::new(), None, PAGE));
+    };
+    let key = auth.caller.key;
+    let found = app
+        .history(move |h| h.trades_of(&key, &filters, after, PAGE))
         .await?;
-    ok(page(rows, q.next_cursor, PAGE)?)
+    let data: Vec<_> = found
+        .rows
+        .iter()
+        .map(|s| views::trade(&s.row, s.taker))
+        .collect();
+    ok(keyset_page(data, found.next, PAGE))
 }
 
 /// Which of `ids` are live orders of `caller`.

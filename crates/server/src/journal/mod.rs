@@ -84,6 +84,9 @@ pub enum JournalError {
     /// one).
     #[error("could not start the next journal segment: {0}")]
     Rotate(String),
+    /// A snapshot was not written because what must precede it failed.
+    #[error("snapshot not written: {0}")]
+    SnapshotBlocked(String),
     /// A value could not be serialized.
     #[error("journal encoding error: {0}")]
     Encode(String),
@@ -105,6 +108,18 @@ pub struct JournalConfig {
     pub fsync: bool,
     /// Injected I/O failures (fault drills and tests only).
     pub faults: Option<Arc<Faults>>,
+    /// Told the durable point after every flush (the history database follows it).
+    pub on_durable: Option<DurableHook>,
+}
+
+/// A function the writer calls with the durable point after every flush, from its own thread.
+#[derive(Clone)]
+pub struct DurableHook(pub Arc<dyn Fn(u64) + Send + Sync>);
+
+impl std::fmt::Debug for DurableHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DurableHook")
+    }
 }
 
 /// A torn tail that recovery cut off.
@@ -317,6 +332,7 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
                 stats: stats.clone(),
                 publish,
                 faults: config.faults.clone(),
+                on_durable: config.on_durable.clone(),
             };
             std::thread::Builder::new()
                 .name("clobkit-journal".into())
@@ -488,6 +504,7 @@ struct Writer {
     stats: Arc<Stats>,
     publish: tokio::sync::watch::Sender<Durability>,
     faults: Option<Arc<Faults>>,
+    on_durable: Option<DurableHook>,
 }
 
 /// What the writer holds between batches.
@@ -572,6 +589,9 @@ impl Writer {
                     }
                     let seq = batch.last_seq;
                     self.publish.send_modify(|d| d.seq = d.seq.max(seq));
+                    if let Some(hook) = &self.on_durable {
+                        (hook.0)(seq);
+                    }
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "journal write failed; no further record can be made durable: the exchange stops");

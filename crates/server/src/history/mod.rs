@@ -1,0 +1,259 @@
+//! The exchange's history in an embedded SQLite database (`history.sqlite` in the data folder):
+//! orders that ended, trades, and notifications, kept out of memory so that memory and snapshots
+//! hold only what trading needs now (books, balances, reservations, open orders).
+//!
+//! * **A projection of the journal.** Applying a record makes the exchange emit the history
+//!   [`Change`]s it implies; the sequencer hands them over in journal order, one list per record.
+//!   The writer thread commits them, many records per transaction, and stores the last record it
+//!   holds (`progress.applied_seq`) in the same transaction. At start-up the journal's records
+//!   after that point are replayed into it, so a crash between the journal and the database
+//!   loses nothing.
+//! * **Never ahead of the journal.** A change is committed only once the journal says its record
+//!   is durable (the journal's writer reports every durable point to this one), so the database
+//!   never shows a change that a crash could take back.
+//! * **Readers wait for it.** A history read first notes the last record applied in memory, then
+//!   waits until the database has committed through it ([`History::caught_up`]), and reads on a
+//!   connection of its own, off the sequencer and off the async runtime. A client that was told
+//!   of a change finds it in every later read.
+//! * **Faults.** A failed commit (a full disk, say) is rolled back and retried every 250 ms with
+//!   the changes kept; meanwhile history reads that need them are refused with 503 naming the
+//!   error, trading goes on, and the first commit that succeeds clears it.
+//! * **Snapshots** wait until the database holds everything up to them and is checkpointed
+//!   (fsynced), because journal segments before the older snapshot are pruned.
+//! * **Readable by anyone:** open the file with any SQLite tool (the tables are in [`schema`]).
+
+pub mod reader;
+pub mod rows;
+pub mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread::JoinHandle;
+
+use rusqlite::Connection;
+
+pub use reader::{Keyset, Reader, SideOf, TradeQuery};
+pub use rows::{Change, NotificationRow, OrderRow, TradeRow};
+
+/// The file name of the database in the data folder.
+pub const FILE: &str = "history.sqlite";
+
+/// Why the history cannot be opened, written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// SQLite refused.
+    #[error("history database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A stored row does not decode.
+    #[error("history database row unreadable: {0}")]
+    Corrupt(String),
+    /// Commits fail (the message says why); the changes are kept and retried.
+    #[error("{0}")]
+    Failing(String),
+    /// The writer thread is gone.
+    #[error("the history writer stopped")]
+    Stopped,
+    /// The database could not be opened.
+    #[error("cannot open the history database {path}: {source}")]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: rusqlite::Error,
+    },
+}
+
+/// How far the database is, as its writer publishes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Point {
+    /// Every change of every record up to this one is committed.
+    pub applied: u64,
+    /// Set while commits fail.
+    pub failure: Option<String>,
+}
+
+/// Injected commit failures, for fault drills and tests.
+#[derive(Debug, Default)]
+pub struct HistoryFaults {
+    remaining: AtomicU32,
+}
+
+impl HistoryFaults {
+    /// Makes the next `times` commits fail as a full disk does.
+    pub fn arm(&self, times: u32) {
+        self.remaining.store(times, Ordering::SeqCst);
+    }
+
+    fn take(&self) -> Option<rusqlite::Error> {
+        self.remaining
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .ok()
+            .map(|_| {
+                rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                    Some("database or disk is full (injected)".into()),
+                )
+            })
+    }
+}
+
+/// The history: its writer thread and a pool of read connections.
+pub struct History {
+    tx: mpsc::Sender<writer::Msg>,
+    point: tokio::sync::watch::Receiver<Point>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+    path: PathBuf,
+    worker: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for History {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("History")
+            .field("path", &self.path)
+            .field("point", &*self.point.borrow())
+            .finish_non_exhaustive()
+    }
+}
+
+impl History {
+    /// Opens (creating if needed) the database in `dir` and starts its writer. Returns the last
+    /// record the database holds: the caller replays the journal's later records into it.
+    pub fn open(
+        dir: &Path,
+        faults: Option<Arc<HistoryFaults>>,
+    ) -> Result<(History, u64), HistoryError> {
+        let path = dir.join(FILE);
+        let opened = |source| HistoryError::Open {
+            path: path.clone(),
+            source,
+        };
+        let conn = schema::open_writer(&path).map_err(opened)?;
+        let applied = schema::applied_seq(&conn).map_err(opened)?;
+        let (publish, point) = tokio::sync::watch::channel(Point {
+            applied,
+            failure: None,
+        });
+        let (tx, rx) = mpsc::channel();
+        let w = writer::Writer {
+            conn,
+            publish,
+            applied,
+            received: applied,
+            durable: applied,
+            pending: Default::default(),
+            checkpoints: Vec::new(),
+            faults,
+        };
+        let worker = std::thread::Builder::new()
+            .name("clobkit-history".into())
+            .spawn(move || w.run(rx))
+            .map_err(|e| HistoryError::Corrupt(format!("cannot start the history writer: {e}")))?;
+        Ok((
+            History {
+                tx,
+                point,
+                readers: Arc::new(Mutex::new(Vec::new())),
+                path,
+                worker: Some(worker),
+            },
+            applied,
+        ))
+    }
+
+    /// Hands over the changes of record `seq`. Every record must be handed over, in order, with
+    /// or without changes: the database is caught up to a record only once it has all before it.
+    pub fn send(&self, seq: u64, changes: Vec<Change>) {
+        let _ = self.tx.send(writer::Msg::Changes { seq, changes });
+    }
+
+    /// Tells the writer that the journal is durable through `seq`.
+    pub fn durable(&self, seq: u64) {
+        let _ = self.tx.send(writer::Msg::Durable(seq));
+    }
+
+    /// What the journal calls after every flush (see [`History::durable`]).
+    pub fn durable_hook(&self) -> impl Fn(u64) + Send + Sync + 'static {
+        let tx = Mutex::new(self.tx.clone());
+        move |seq| {
+            if let Ok(tx) = tx.lock() {
+                let _ = tx.send(writer::Msg::Durable(seq));
+            }
+        }
+    }
+
+    /// How far the database is.
+    pub fn point(&self) -> Point {
+        self.point.borrow().clone()
+    }
+
+    /// Waits until every change up to record `seq` is committed; fails while commits fail.
+    pub async fn caught_up(&self, seq: u64) -> Result<(), HistoryError> {
+        let mut rx = self.point.clone();
+        let p = rx
+            .wait_for(|p| p.applied >= seq || p.failure.is_some())
+            .await
+            .map_err(|_| HistoryError::Stopped)?;
+        if p.applied >= seq {
+            return Ok(());
+        }
+        Err(HistoryError::Failing(p.failure.clone().unwrap_or_default()))
+    }
+
+    /// Blocks until every change up to record `through` is committed and fsynced into the
+    /// database file.
+    pub fn checkpoint(&self, through: u64) -> Result<(), HistoryError> {
+        let (ack, rx) = mpsc::channel();
+        self.tx
+            .send(writer::Msg::Checkpoint { through, ack })
+            .map_err(|_| HistoryError::Stopped)?;
+        match rx.recv() {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(HistoryError::Failing(e)),
+            Err(_) => Err(HistoryError::Stopped),
+        }
+    }
+
+    /// Runs a query on a read connection of its own, on a blocking thread.
+    pub async fn query<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Reader<'_>) -> Result<R, HistoryError> + Send + 'static,
+    ) -> Result<R, HistoryError> {
+        let readers = self.readers.clone();
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let pooled = readers.lock().ok().and_then(|mut v| v.pop());
+            let conn = match pooled {
+                Some(c) => c,
+                None => schema::open_reader(&path)?,
+            };
+            let r = f(&Reader(&conn));
+            if let Ok(mut v) = readers.lock() {
+                v.push(conn);
+            }
+            r
+        })
+        .await
+        .map_err(|_| HistoryError::Stopped)?
+    }
+
+    /// Runs a query on this thread (start-up and tests).
+    pub fn query_now<R>(
+        &self,
+        f: impl FnOnce(&Reader<'_>) -> Result<R, HistoryError>,
+    ) -> Result<R, HistoryError> {
+        let conn = schema::open_reader(&self.path)?;
+        f(&Reader(&conn))
+    }
+}
+
+impl Drop for History {
+    /// Commits what is durable, then joins the writer.
+    fn drop(&mut self) {
+        let _ = self.tx.send(writer::Msg::Stop);
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! The history database's tables, and how its connections are opened.
+//!
+//! Amounts are integers in base units (6 decimals) and prices in pips (1e-6), as everywhere in
+//! the exchange; ids, tokens and addresses are text as the API prints them. Each table keeps the
+//! whole row as JSON in `row` (what the API answers are built from) beside the columns that
+//! queries filter on and that a person reads in an SQLite shell.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+/// The schema version this build writes (`PRAGMA user_version`).
+pub const VERSION: i64 = 1;
+
+/// The tables and indexes (idempotent).
+const TABLES: &str = "
+CREATE TABLE IF NOT EXISTS progress (
+    id INTEGER PRIMARY KEY CHECK (id = 0),
+    applied_seq INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO progress (id, applied_seq) VALUES (0, 0);
+CREATE TABLE IF NOT EXISTS orders (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    market TEXT NOT NULL,
+    asset_id TEXT NOT NULL,
+    side TEXT NOT NULL,
+    price_pips INTEGER NOT NULL,
+    original_size INTEGER NOT NULL,
+    size_matched INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    row TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS orders_by_owner ON orders (owner, created_at);
+CREATE TABLE IF NOT EXISTS trades (
+    id INTEGER PRIMARY KEY,
+    market TEXT NOT NULL,
+    asset_id TEXT NOT NULL,
+    price_pips INTEGER NOT NULL,
+    maker_asset_id TEXT NOT NULL,
+    maker_price_pips INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    match_time INTEGER NOT NULL,
+    last_update INTEGER NOT NULL,
+    row TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS trades_by_asset ON trades (asset_id, match_time);
+CREATE INDEX IF NOT EXISTS trades_by_maker_asset ON trades (maker_asset_id, match_time);
+CREATE TABLE IF NOT EXISTS trade_parties (
+    owner TEXT NOT NULL,
+    trade_id INTEGER NOT NULL,
+    is_taker INTEGER NOT NULL,
+    address TEXT NOT NULL,
+    PRIMARY KEY (owner, trade_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS builder_trades (
+    code TEXT NOT NULL,
+    pos INTEGER NOT NULL,
+    trade_id INTEGER NOT NULL,
+    is_taker INTEGER NOT NULL,
+    asset_id TEXT NOT NULL,
+    address TEXT NOT NULL,
+    PRIMARY KEY (code, pos)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS notifications (
+    id INTEGER PRIMARY KEY,
+    owner TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    timestamp INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notifications_by_owner ON notifications (owner, id);
+";
+
+/// Opens the database for writing, creating the tables. WAL lets readers run beside the
+/// writer; `synchronous = NORMAL` makes each commit survive a crash of the process (the journal
+/// is what survives power loss: the history is rebuilt from it, and snapshots wait for a full
+/// checkpoint).
+pub fn open_writer(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > VERSION {
+        return Err(rusqlite::Error::InvalidParameterName(format!(
+            "history database schema version {version} is newer than this build's {VERSION}"
+        )));
+    }
+    conn.execute_batch(TABLES)?;
+    conn.pragma_update(None, "user_version", VERSION)?;
+    Ok(conn)
+}
+
+/// Opens a read-only connection (one per concurrent query).
+pub fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+/// The last journal record whose changes the database holds.
+pub fn applied_seq(conn: &Connection) -> rusqlite::Result<u64> {
+    let v: i64 = conn.query_row("SELECT applied_seq FROM progress WHERE id = 0", [], |r| {
+        r.get(0)
+    })?;
+    Ok(u64::try_from(v).unwrap_or(0))
+}

@@ -1,0 +1,293 @@
+//! The history's writer thread: applies the exchange's changes in journal order, only once their
+//! records are durable, many records per SQLite transaction.
+
+use std::collections::VecDeque;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use rusqlite::{Connection, Transaction, params};
+
+use super::Point;
+use super::rows::{Change, OrderRow, TradeRow};
+
+/// How long a failed commit waits before it is tried again.
+const RETRY: Duration = Duration::from_millis(250);
+/// Changes gathered before a commit is forced even if more are waiting.
+const BATCH: usize = 20_000;
+
+/// What the writer is told.
+pub(super) enum Msg {
+    /// The changes of record `seq` (every record sends one, empty or not, in order).
+    Changes { seq: u64, changes: Vec<Change> },
+    /// Every record up to this one is durable in the journal.
+    Durable(u64),
+    /// Reply once every change up to `through` is committed and checkpointed into the database
+    /// file (fsynced): what a snapshot needs before the journal before it may be pruned.
+    Checkpoint {
+        through: u64,
+        ack: mpsc::Sender<Result<(), String>>,
+    },
+    /// Commit what is durable and stop.
+    Stop,
+}
+
+/// The writer's state between messages.
+pub(super) struct Writer {
+    pub conn: Connection,
+    pub publish: tokio::sync::watch::Sender<Point>,
+    /// Committed through this record.
+    pub applied: u64,
+    /// Changes received through this record.
+    pub received: u64,
+    /// The journal is durable through this record.
+    pub durable: u64,
+    pub pending: VecDeque<(u64, Vec<Change>)>,
+    pub checkpoints: Vec<(u64, mpsc::Sender<Result<(), String>>)>,
+    /// Fault drills: commits fail while this says so.
+    pub faults: Option<std::sync::Arc<super::HistoryFaults>>,
+}
+
+impl Writer {
+    pub fn run(mut self, rx: mpsc::Receiver<Msg>) {
+        let mut stopping = false;
+        while !stopping {
+            let failing = self.publish.borrow().failure.is_some();
+            let first = if failing {
+                match rx.recv_timeout(RETRY) {
+                    Ok(m) => Some(m),
+                    Err(mpsc::RecvTimeoutError::Timeout) => None,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                }
+            } else {
+                match rx.recv() {
+                    Ok(m) => Some(m),
+                    Err(_) => break,
+                }
+            };
+            let mut gathered = 0;
+            let mut next = first;
+            while let Some(m) = next.take() {
+                match m {
+                    Msg::Changes { seq, changes } => {
+                        gathered += changes.len() + 1;
+                        self.received = self.received.max(seq);
+                        if !changes.is_empty() {
+                            self.pending.push_back((seq, changes));
+                        }
+                    }
+                    Msg::Durable(seq) => self.durable = self.durable.max(seq),
+                    Msg::Checkpoint { through, ack } => self.checkpoints.push((through, ack)),
+                    Msg::Stop => stopping = true,
+                }
+                if gathered < BATCH {
+                    next = rx.try_recv().ok();
+                }
+            }
+            self.commit();
+        }
+        while let Ok(m) = rx.try_recv() {
+            match m {
+                Msg::Changes { seq, changes } => {
+                    self.received = self.received.max(seq);
+                    if !changes.is_empty() {
+                        self.pending.push_back((seq, changes));
+                    }
+                }
+                Msg::Durable(seq) => self.durable = self.durable.max(seq),
+                Msg::Checkpoint { through, ack } => self.checkpoints.push((through, ack)),
+                Msg::Stop => {}
+            }
+        }
+        self.commit();
+        for (_, ack) in self.checkpoints.drain(..) {
+            let _ = ack.send(Err("the history writer stopped".into()));
+        }
+    }
+
+    /// Commits every pending change whose record is durable, then answers the checkpoints it
+    /// covers. A failure rolls the transaction back, keeps the changes and is published; the
+    /// next message or [`RETRY`] tries again.
+    fn commit(&mut self) {
+        let target = self.received.min(self.durable);
+        if target > self.applied {
+            match self.write_through(target) {
+                Ok(()) => {
+                    while self.pending.front().is_some_and(|(s, _)| *s <= target) {
+                        self.pending.pop_front();
+                    }
+                    self.applied = target;
+                    self.publish.send_modify(|p| {
+                        p.applied = target;
+                        p.failure = None;
+                    });
+                }
+                Err(e) => {
+                    let msg = format!("history database write failed: {e}");
+                    if self.publish.borrow().failure.as_deref() != Some(msg.as_str()) {
+                        tracing::error!(error = %e, "history database write failed; retrying");
+                    }
+                    self.publish.send_modify(|p| p.failure = Some(msg));
+                    return;
+                }
+            }
+        }
+        let applied = self.applied;
+        let mut waiting = Vec::new();
+        for (through, ack) in self.checkpoints.drain(..) {
+            if through <= applied {
+                let _ = ack.send(checkpoint(&self.conn).map_err(|e| e.to_string()));
+            } else {
+                waiting.push((through, ack));
+            }
+        }
+        self.checkpoints = waiting;
+    }
+
+    fn write_through(&mut self, target: u64) -> rusqlite::Result<()> {
+        if let Some(e) = self.faults.as_ref().and_then(|f| f.take()) {
+            return Err(e);
+        }
+        let tx = self.conn.transaction()?;
+        for (seq, changes) in &self.pending {
+            if *seq > target {
+                break;
+            }
+            for c in changes {
+                write(&tx, c)?;
+            }
+        }
+        tx.execute(
+            "UPDATE progress SET applied_seq = ? WHERE id = 0",
+            [i64::try_from(target).unwrap_or(i64::MAX)],
+        )?;
+        tx.commit()
+    }
+}
+
+/// Copies the write-ahead log into the database file and fsyncs it.
+fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(FULL)", [], |r| r.get(0))?;
+    if busy != 0 {
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            Some("the history checkpoint could not complete (readers busy)".into()),
+        ));
+    }
+    Ok(())
+}
+
+fn int(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> rusqlite::Result<String> {
+    serde_json::to_string(v).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+/// Applies one change inside `tx`.
+fn write(tx: &Transaction<'_>, change: &Change) -> rusqlite::Result<()> {
+    match change {
+        Change::OrderEnded(row) => write_order(tx, row),
+        Change::Trade(row) => write_trade(tx, row),
+        Change::TradeStatus { id, status, at } => {
+            tx.prepare_cached("UPDATE trades SET status = ?, last_update = ? WHERE id = ?")?
+                .execute(params![status.as_str(), int(*at), int(*id)])?;
+            Ok(())
+        }
+        Change::Notification { owner, row } => {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO notifications (id, owner, kind, payload, timestamp) \
+                 VALUES (?, ?, ?, ?, ?)",
+            )?
+            .execute(params![
+                int(row.id),
+                owner,
+                row.kind,
+                to_json(&row.payload)?,
+                int(row.timestamp)
+            ])?;
+            Ok(())
+        }
+        Change::DropNotifications { owner, ids } => {
+            let mut stmt =
+                tx.prepare_cached("DELETE FROM notifications WHERE owner = ? AND id = ?")?;
+            for id in ids {
+                stmt.execute(params![owner, int(*id)])?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn write_order(tx: &Transaction<'_>, row: &OrderRow) -> rusqlite::Result<()> {
+    let t = &row.spec.terms;
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO orders (id, owner, market, asset_id, side, price_pips, \
+         original_size, size_matched, status, created_at, row) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )?
+    .execute(params![
+        t.id.to_string(),
+        row.spec.owner.as_str(),
+        row.market.to_string(),
+        t.token.to_string(),
+        t.side.as_str(),
+        row.price,
+        int(t.shares()),
+        int(row.size_matched),
+        row.status.as_str(),
+        int(row.created_at),
+        to_json(row)?,
+    ])?;
+    Ok(())
+}
+
+fn write_trade(tx: &Transaction<'_>, row: &TradeRow) -> rusqlite::Result<()> {
+    let t = &row.trade;
+    let id = int(t.id.0);
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO trades (id, market, asset_id, price_pips, maker_asset_id, \
+         maker_price_pips, size, status, match_time, last_update, row) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )?
+    .execute(params![
+        id,
+        t.market.to_string(),
+        t.token.to_string(),
+        t.price,
+        t.maker.token.to_string(),
+        t.maker.price,
+        int(t.shares),
+        t.status.as_str(),
+        int(t.match_time),
+        int(row.last_update),
+        to_json(row)?,
+    ])?;
+    let mut party = tx.prepare_cached(
+        "INSERT OR IGNORE INTO trade_parties (owner, trade_id, is_taker, address) \
+         VALUES (?, ?, ?, ?)",
+    )?;
+    // the taker first: a self-trade is listed once, as the taker's
+    party.execute(params![row.owners.0, id, true, t.taker.to_string()])?;
+    party.execute(params![row.owners.1, id, false, t.maker.maker.to_string()])?;
+    let mut builder = tx.prepare_cached(
+        "INSERT OR REPLACE INTO builder_trades (code, pos, trade_id, is_taker, asset_id, address) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )?;
+    for (taker, code) in [(true, &row.builders.0), (false, &row.builders.1)] {
+        if code.is_zero() {
+            continue;
+        }
+        let side = t.side(taker);
+        let pos = t.id.0.saturating_mul(2).saturating_add(u64::from(!taker));
+        builder.execute(params![
+            code.to_string(),
+            int(pos),
+            id,
+            taker,
+            side.token.to_string(),
+            side.maker.to_string()
+        ])?;
+    }
+    Ok(())
+}
