@@ -1,6 +1,6 @@
 //! The history database's tables, and how its connections are opened.
 //!
-//! Amounts are integers in base units (6 decimals) and prices in pips (1e-6), as everywhere in
+//! Amounts are integers in base units (6 decimals) and prices in pips (1e-4), as everywhere in
 //! the exchange; ids, tokens and addresses are text as the API prints them. Each table keeps the
 //! whole row as JSON in `row` (what the API answers are built from) beside the columns that
 //! queries filter on and that a person reads in an SQLite shell.
