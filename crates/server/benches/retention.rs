@@ -1,0 +1,358 @@
+//! Retention bench (faults.md F4, F5): memory, stalls, history pages and recovery as history
+//! grows. The exchange runs in-process with durability on (journal, fsync, group commit,
+//! history database, periodic snapshots); requests are calls to the sequencer as the HTTP
+//! handlers make them (`AppState::place`, cancels, reads), without HTTP, auth or signatures,
+//! whose costs do not grow with history and are measured by the `load` bench.
+//!
+//! `cargo bench -p clobkit-server --bench retention [-- PAIRS TRADES]` (default 1,000,000
+//! place+cancel pairs and 1,000,000 trades). Bounded by its counts.
+//!
+//! 1. 100 orders rest for the whole run. Four tasks place and cancel orders in turn while a
+//!    reader asks for the book every millisecond and a page of trades every 5 ms; every request's
+//!    latency is recorded. RSS is read after 1,000 pairs and after all of them.
+//! 2. Trades: a page of trades (100) is read at 1,000 trades and after `TRADES` trades, from
+//!    the start and from deep in the listing.
+//! 3. Recovery: the folder is reopened (snapshot plus the journal after it), then a folder with
+//!    the same commands and no snapshot is replayed whole.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::float_arithmetic,
+    missing_docs
+)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use clobkit_core::auth::ApiCredentials;
+use clobkit_core::types::{ApiKey, ConditionId, OrderId, OrderType, Side, TokenId};
+use clobkit_core::{Address, B256};
+use clobkit_engine::{Command, FeeBasis, MarketSpec, ONE, OrderSpec, OrderTerms, Owner, Stamped};
+use clobkit_server::app::{AppState, ServerConfig};
+use clobkit_server::exchange::Record;
+use clobkit_server::history::TradeQuery;
+
+const KEYS: [&str; 2] = [
+    "00000000-0000-4000-8000-00000000000a",
+    "00000000-0000-4000-8000-00000000000b",
+];
+const YES: u64 = 7001;
+const NO: u64 = 7002;
+const TASKS: u32 = 4;
+
+fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+fn wallet(k: usize) -> Address {
+    Address::repeat_byte(0xa0 + k as u8)
+}
+
+fn bid(n: u64, k: usize, token: u64, tenths_of_cents: u64) -> OrderSpec {
+    let mut id = [0u8; 32];
+    id[..8].copy_from_slice(&n.to_be_bytes());
+    id[8] = k as u8 + 1;
+    id[9] = (token % 256) as u8;
+    OrderSpec {
+        terms: OrderTerms {
+            id: OrderId(B256::from(id)),
+            maker: wallet(k),
+            token: TokenId::from(token),
+            side: Side::Buy,
+            // 10 shares at tenths_of_cents / 1000
+            maker_amount: tenths_of_cents * ONE / 100,
+            taker_amount: 10 * ONE,
+            fee_rate_bps: 0,
+            fees: FeeBasis::Operator,
+            builder: B256::ZERO,
+            order_type: OrderType::Gtc,
+            expiration: 0,
+        },
+        owner: Owner::new(KEYS[k]),
+        post_only: false,
+    }
+}
+
+async fn engine(app: &AppState, command: Command) {
+    app.submit(|now| Record::Engine(Stamped { now, command }))
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+async fn setup(app: &AppState) {
+    let spec = MarketSpec::yes_no(
+        ConditionId(B256::repeat_byte(0x33)),
+        TokenId::from(YES),
+        TokenId::from(NO),
+    );
+    engine(app, Command::CreateMarket(Box::new(spec))).await;
+    for (k, key) in KEYS.iter().enumerate() {
+        let account = wallet(k);
+        engine(
+            app,
+            Command::Deposit {
+                account,
+                amount: 1_000_000_000 * ONE,
+            },
+        )
+        .await;
+        let creds = ApiCredentials {
+            api_key: ApiKey::new(*key).unwrap(),
+            secret: "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTAx".into(),
+            passphrase: "p".into(),
+        };
+        app.submit(move |now| Record::CreateApiKey {
+            now,
+            address: account,
+            nonce: "0".into(),
+            creds,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    }
+}
+
+/// Latencies of one kind of request.
+#[derive(Default)]
+struct Latencies(Vec<Duration>);
+
+impl Latencies {
+    fn report(&mut self, what: &str) {
+        self.0.sort();
+        let at = |q: f64| {
+            let i = ((self.0.len() as f64 - 1.0) * q) as usize;
+            self.0.get(i).copied().unwrap_or_default()
+        };
+        println!(
+            "  {what:<22} n={:>8}  p50 {:>8.3} ms  p99 {:>8.3} ms  p99.9 {:>8.3} ms  max {:>8.3} ms",
+            self.0.len(),
+            at(0.5).as_secs_f64() * 1e3,
+            at(0.99).as_secs_f64() * 1e3,
+            at(0.999).as_secs_f64() * 1e3,
+            self.0.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        );
+    }
+}
+
+async fn pairs(app: Arc<AppState>, from: u64, count: u64) -> Latencies {
+    let mut handles = Vec::new();
+    for t in 0..u64::from(TASKS) {
+        let app = app.clone();
+        handles.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity((count / u64::from(TASKS) * 2) as usize);
+            let mut n = from + t;
+            while n < from + count {
+                let spec = bid(n, 0, YES, 300);
+                let id = spec.terms.id;
+                let t0 = Instant::now();
+                let placed = app.place(spec).await.unwrap().unwrap();
+                lat.push(t0.elapsed());
+                assert!(placed.rejected.is_none(), "{placed:?}");
+                let t0 = Instant::now();
+                engine(
+                    &app,
+                    Command::Cancel {
+                        owner: Owner::new(KEYS[0]),
+                        orders: vec![id],
+                    },
+                )
+                .await;
+                lat.push(t0.elapsed());
+                n += u64::from(TASKS);
+            }
+            lat
+        }));
+    }
+    let mut all = Latencies::default();
+    for h in handles {
+        all.0.extend(h.await.unwrap());
+    }
+    all
+}
+
+/// Reads while `running`: the book every millisecond, a page of trades every 5 ms.
+fn readers(
+    app: Arc<AppState>,
+    running: Arc<AtomicBool>,
+) -> tokio::task::JoinHandle<(Latencies, Latencies)> {
+    tokio::spawn(async move {
+        let (mut book, mut page) = (Latencies::default(), Latencies::default());
+        let mut i = 0u64;
+        while running.load(Ordering::Relaxed) {
+            let t0 = Instant::now();
+            app.read(|ex| ex.engine.book(&TokenId::from(YES)).map(|b| b.bids.len()))
+                .await
+                .unwrap();
+            book.0.push(t0.elapsed());
+            if i % 5 == 0 {
+                let t0 = Instant::now();
+                app.history(|h| h.trades_of(KEYS[0], &TradeQuery::default(), 0, 100))
+                    .await
+                    .unwrap();
+                page.0.push(t0.elapsed());
+            }
+            i += 1;
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        (book, page)
+    })
+}
+
+/// Median time of a page of 100 trades of A, from the start and resuming after `deep`.
+async fn page_times(app: &Arc<AppState>, deep: u64) -> (Duration, Duration) {
+    let mut times = [Vec::new(), Vec::new()];
+    for _ in 0..200 {
+        for (slot, after) in [(0, 0), (1, deep)] {
+            let t0 = Instant::now();
+            let p = app
+                .history(move |h| h.trades_of(KEYS[0], &TradeQuery::default(), after, 100))
+                .await
+                .unwrap();
+            times[slot].push(t0.elapsed());
+            assert_eq!(p.rows.len(), 100);
+        }
+    }
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let [mut a, mut b] = times;
+    (median(&mut a), median(&mut b))
+}
+
+async fn trades(app: &Arc<AppState>, from: u64, count: u64) {
+    let mut handles = Vec::new();
+    for t in 0..u64::from(TASKS) {
+        let app = app.clone();
+        handles.push(tokio::spawn(async move {
+            let mut n = from + t;
+            while n < from + count {
+                // A rests a YES bid at 0.400, B takes it with a NO bid at 0.600 (a MINT)
+                let placed = app.place(bid(n, 0, YES, 400)).await.unwrap().unwrap();
+                assert!(placed.rejected.is_none());
+                let taken = app.place(bid(n, 1, NO, 600)).await.unwrap().unwrap();
+                assert_eq!(taken.trades.len(), 1, "{taken:?}");
+                n += u64::from(TASKS);
+            }
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+}
+
+fn main() {
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let total = args.first().copied().unwrap_or(1_000_000).max(2_000);
+    let total_trades = args.get(1).copied().unwrap_or(1_000_000).max(2_000);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir =
+        tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| "/tmp".into())).unwrap();
+    let config = ServerConfig::new(dir.path());
+    println!(
+        "retention bench: {total} place+cancel pairs, {total_trades} trades, fsync on, snapshots every {}",
+        config.snapshot_every
+    );
+    rt.block_on(async {
+        let (app, _) = AppState::open(config.clone()).unwrap();
+        setup(&app).await;
+        // the open orders that stay all along: 100 bids of B at 0.001 … 0.100
+        for i in 0..100 {
+            app.place(bid(10_000_000 + i, 1, YES, 1 + i)).await.unwrap().unwrap();
+        }
+        let running = Arc::new(AtomicBool::new(true));
+        let reading = readers(app.clone(), running.clone());
+
+        let t0 = Instant::now();
+        let mut lat = pairs(app.clone(), 0, 1_000).await;
+        let rss_1k = rss_mib();
+        let more = pairs(app.clone(), 1_000, total - 1_000).await;
+        lat.0.extend(more.0);
+        let elapsed = t0.elapsed();
+        let rss_all = rss_mib();
+        running.store(false, Ordering::Relaxed);
+        let (mut book, mut page) = reading.await.unwrap();
+        println!(
+            "1. {total} pairs in {:.1} s ({:.0} requests/s)",
+            elapsed.as_secs_f64(),
+            (2 * total) as f64 / elapsed.as_secs_f64()
+        );
+        println!(
+            "   RSS after 1,000 pairs {rss_1k:.1} MiB, after {total}: {rss_all:.1} MiB (ratio {:.2})",
+            rss_all / rss_1k
+        );
+        lat.report("place / cancel");
+        book.report("GET book (reader)");
+        page.report("trades page (reader)");
+
+        trades(&app, 20_000_000, 1_000).await;
+        let (small_start, small_deep) = page_times(&app, 500).await;
+        trades(&app, 20_001_000, total_trades - 1_000).await;
+        let (big_start, big_deep) = page_times(&app, total_trades - 500).await;
+        println!(
+            "2. a page of 100 trades (median of 200): at 1,000 trades {:.3} ms (start) / {:.3} ms (deep); at {total_trades}: {:.3} ms / {:.3} ms (ratios {:.2} / {:.2})",
+            small_start.as_secs_f64() * 1e3,
+            small_deep.as_secs_f64() * 1e3,
+            big_start.as_secs_f64() * 1e3,
+            big_deep.as_secs_f64() * 1e3,
+            big_start.as_secs_f64() / small_start.as_secs_f64(),
+            big_deep.as_secs_f64() / small_deep.as_secs_f64(),
+        );
+        println!("   RSS now {:.1} MiB", rss_mib());
+    });
+    // the runtime and the state go: the journal and the history are closed
+    drop(rt);
+    let t0 = Instant::now();
+    let (app, startup) = AppState::open(config.clone()).unwrap();
+    println!(
+        "3. reopened in {:.3} s: snapshot at {:?}, {} records replayed after it",
+        t0.elapsed().as_secs_f64(),
+        startup.snapshot,
+        startup.replayed
+    );
+    drop(app);
+
+    // the same kind of history with no snapshot at all: the whole journal is replayed
+    let flat =
+        tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| "/tmp".into())).unwrap();
+    let mut flat_config = ServerConfig::new(flat.path());
+    flat_config.snapshot_every = u64::MAX;
+    flat_config.fsync = false;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let records = rt.block_on(async {
+        let (app, _) = AppState::open(flat_config.clone()).unwrap();
+        setup(&app).await;
+        pairs(app.clone(), 0, total / 2).await;
+        app.history(|_| Ok(())).await.unwrap();
+        app.journal_counts().0
+    });
+    drop(rt);
+    let t0 = Instant::now();
+    let (_app, startup) = AppState::open(flat_config).unwrap();
+    println!(
+        "   replayed a journal of {records} records (no snapshot) in {:.3} s ({} records)",
+        t0.elapsed().as_secs_f64(),
+        startup.replayed
+    );
+}
