@@ -37,6 +37,9 @@ use rusqlite::Connection;
 pub use reader::{Keyset, Reader, SideOf, TradeQuery};
 pub use rows::{Change, NotificationRow, OrderRow, TradeRow};
 
+/// Read connections kept open between queries (more run at once if asked; they are closed after).
+const POOL: usize = 4;
+
 /// The file name of the database in the data folder.
 pub const FILE: &str = "history.sqlite";
 
@@ -229,7 +232,9 @@ impl History {
                 None => schema::open_reader(&path)?,
             };
             let r = f(&Reader(&conn));
-            if let Ok(mut v) = readers.lock() {
+            if let Ok(mut v) = readers.lock()
+                && v.len() < POOL
+            {
                 v.push(conn);
             }
             r

@@ -102,6 +102,8 @@ pub fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(Duration::from_secs(5))?;
+    // page cache per reader: indexed reads of one page need few pages
+    conn.pragma_update(None, "cache_size", -512)?;
     Ok(conn)
 }
 
