@@ -195,7 +195,7 @@ async fn pairs(app: Arc<AppState>, from: u64, count: u64) -> Latencies {
                 let t0 = Instant::now();
                 let placed = app.place(spec).await.unwrap().unwrap();
                 lat.push(t0.elapsed());
-                assert!(placed.rejected.is_none(), "{placed:?}");
+                assert!(placed.rejected.is_none(), "order {n} ({id}): {placed:?}");
                 let t0 = Instant::now();
                 engine(
                     &app,
