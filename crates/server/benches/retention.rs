@@ -232,7 +232,7 @@ fn readers(
                 .await
                 .unwrap();
             book.push(t0.elapsed());
-            if i % 5 == 0 {
+            if i.is_multiple_of(5) {
                 let t0 = Instant::now();
                 app.history(|h| h.trades_of(KEYS[0], &TradeQuery::default(), 0, 100))
                     .await
@@ -310,9 +310,14 @@ fn main() {
     rt.block_on(async {
         let (app, _) = AppState::open(config.clone()).unwrap();
         setup(&app).await;
-        // the open orders that stay all along: 100 bids of B at 0.001 … 0.100
+        // the open orders that stay all along: 100 bids of B at 0.01 … 0.09
         for i in 0..100 {
-            app.place(bid(10_000_000 + i, 1, YES, 1 + i)).await.unwrap().unwrap();
+            let placed = app
+                .place(bid(10_000_000 + i, 1, YES, 10 * (1 + i % 9)))
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(placed.rejected.is_none(), "{placed:?}");
         }
         let running = Arc::new(AtomicBool::new(true));
         let reading = readers(app.clone(), running.clone());
