@@ -34,6 +34,7 @@ use clobkit_engine::{Command, FeeBasis, MarketSpec, ONE, OrderSpec, OrderTerms, 
 use clobkit_server::app::{AppState, ServerConfig};
 use clobkit_server::exchange::Record;
 use clobkit_server::history::TradeQuery;
+use sha2::{Digest, Sha256};
 
 const KEYS: [&str; 2] = [
     "00000000-0000-4000-8000-00000000000a",
@@ -59,10 +60,12 @@ fn wallet(k: usize) -> Address {
 }
 
 fn bid(n: u64, k: usize, token: u64, tenths_of_cents: u64) -> OrderSpec {
-    let mut id = [0u8; 32];
-    id[..8].copy_from_slice(&n.to_be_bytes());
-    id[8] = k as u8 + 1;
-    id[9] = (token % 256) as u8;
+    // a digest, as real order ids are (EIP-712 hashes)
+    let mut h = Sha256::new();
+    h.update(n.to_be_bytes());
+    h.update([k as u8]);
+    h.update(token.to_be_bytes());
+    let id: [u8; 32] = h.finalize().into();
     OrderSpec {
         terms: OrderTerms {
             id: OrderId(B256::from(id)),
