@@ -178,11 +178,9 @@ impl History {
 
     /// What the journal calls after every flush (see [`History::durable`]).
     pub fn durable_hook(&self) -> impl Fn(u64) + Send + Sync + 'static {
-        let tx = Mutex::new(self.tx.clone());
+        let tx = self.tx.clone();
         move |seq| {
-            if let Ok(tx) = tx.lock() {
-                let _ = tx.send(writer::Msg::Durable(seq));
-            }
+            let _ = tx.send(writer::Msg::Durable(seq));
         }
     }
 
@@ -241,15 +239,6 @@ impl History {
         })
         .await
         .map_err(|_| HistoryError::Stopped)?
-    }
-
-    /// Runs a query on this thread (start-up and tests).
-    pub fn query_now<R>(
-        &self,
-        f: impl FnOnce(&Reader<'_>) -> Result<R, HistoryError>,
-    ) -> Result<R, HistoryError> {
-        let conn = schema::open_reader(&self.path)?;
-        f(&Reader(&conn))
     }
 }
 

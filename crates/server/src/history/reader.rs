@@ -113,7 +113,7 @@ fn trade_clauses(
     }
     if let Some(id) = q.trade {
         sql.push_str(" AND t.id = ?");
-        args.push(Value::Integer(i64::try_from(id).unwrap_or(i64::MAX)));
+        args.push(int(id));
     }
     if let Some(m) = &q.maker {
         sql.push_str(&format!(" AND {side_address} = ?"));
@@ -121,17 +121,17 @@ fn trade_clauses(
     }
     if let Some(a) = q.after {
         sql.push_str(" AND t.match_time >= ?");
-        args.push(Value::Integer(i64::try_from(a).unwrap_or(i64::MAX)));
+        args.push(int(a));
     }
     if let Some(b) = q.before {
         sql.push_str(" AND t.match_time <= ?");
-        args.push(Value::Integer(i64::try_from(b).unwrap_or(i64::MAX)));
+        args.push(int(b));
     }
     (sql, args)
 }
 
 fn int(v: u64) -> Value {
-    Value::Integer(i64::try_from(v).unwrap_or(i64::MAX))
+    Value::Integer(super::schema::int(v))
 }
 
 impl Reader<'_> {
@@ -171,16 +171,13 @@ impl Reader<'_> {
                 next: None,
             });
         }
-        let (clauses, mut args) = trade_clauses(q, "p.address", None);
+        let (clauses, args) = trade_clauses(q, "p.address", None);
         let sql = format!(
             "SELECT t.id, p.is_taker, t.row, t.status, t.last_update FROM trade_parties p \
              JOIN trades t ON t.id = p.trade_id \
              WHERE p.owner = ? AND p.trade_id > ?{clauses} ORDER BY p.trade_id LIMIT ?"
         );
-        let mut all = vec![Value::Text(owner.to_owned()), int(after)];
-        all.append(&mut args);
-        all.push(Value::Integer(fetch_limit(limit)));
-        self.sides(&sql, all, limit)
+        self.sides(&sql, Value::Text(owner.to_owned()), after, args, limit)
     }
 
     /// The sides of trades whose order carried builder `code`, after position `after` (a trade's
@@ -198,27 +195,33 @@ impl Reader<'_> {
                 next: None,
             });
         }
-        let (clauses, mut args) = trade_clauses(q, "b.address", Some("b.asset_id"));
+        let (clauses, args) = trade_clauses(q, "b.address", Some("b.asset_id"));
         let sql = format!(
             "SELECT b.pos, b.is_taker, t.row, t.status, t.last_update FROM builder_trades b \
              JOIN trades t ON t.id = b.trade_id \
              WHERE b.code = ? AND b.pos > ?{clauses} ORDER BY b.pos LIMIT ?"
         );
-        let mut all = vec![Value::Text(code.to_string()), int(after)];
-        all.append(&mut args);
-        all.push(Value::Integer(fetch_limit(limit)));
-        self.sides(&sql, all, limit)
+        self.sides(&sql, Value::Text(code.to_string()), after, args, limit)
     }
 
+    /// Runs a side listing: `sql` takes the listing's key, the key to resume after, the filters'
+    /// `args` and the limit, in that order.
     fn sides(
         &self,
         sql: &str,
+        key: Value,
+        after: u64,
         args: Vec<Value>,
         limit: usize,
     ) -> Result<Keyset<SideOf>, HistoryError> {
+        let mut all = Vec::with_capacity(args.len() + 3);
+        all.push(key);
+        all.push(int(after));
+        all.extend(args);
+        all.push(Value::Integer(fetch_limit(limit)));
         let mut stmt = self.0.prepare_cached(sql)?;
         let raw = stmt
-            .query_map(rusqlite::params_from_iter(args), |r| {
+            .query_map(rusqlite::params_from_iter(all), |r| {
                 Ok((
                     r.get::<_, u64>(0)?,
                     r.get::<_, bool>(1)?,

@@ -107,6 +107,12 @@ pub fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
+/// A count or id as an SQLite integer (which is signed: values beyond `i64::MAX`, which no
+/// sequence number, id, amount or time here reaches, saturate).
+pub fn int(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
 /// The last journal record whose changes the database holds.
 pub fn applied_seq(conn: &Connection) -> rusqlite::Result<u64> {
     let v: i64 = conn.query_row("SELECT applied_seq FROM progress WHERE id = 0", [], |r| {

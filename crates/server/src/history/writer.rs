@@ -9,6 +9,7 @@ use rusqlite::{Connection, Transaction, params};
 
 use super::Point;
 use super::rows::{Change, OrderRow, TradeRow};
+use super::schema::int;
 
 /// How long a failed commit waits before it is tried again.
 const RETRY: Duration = Duration::from_millis(250);
@@ -67,18 +68,7 @@ impl Writer {
             let mut gathered = 0;
             let mut next = first;
             while let Some(m) = next.take() {
-                match m {
-                    Msg::Changes { seq, changes } => {
-                        gathered += changes.len() + 1;
-                        self.received = self.received.max(seq);
-                        if !changes.is_empty() {
-                            self.pending.push_back((seq, changes));
-                        }
-                    }
-                    Msg::Durable(seq) => self.durable = self.durable.max(seq),
-                    Msg::Checkpoint { through, ack } => self.checkpoints.push((through, ack)),
-                    Msg::Stop => stopping = true,
-                }
+                gathered += self.take(m, &mut stopping);
                 if gathered < BATCH {
                     next = rx.try_recv().ok();
                 }
@@ -86,21 +76,37 @@ impl Writer {
             self.commit();
         }
         while let Ok(m) = rx.try_recv() {
-            match m {
-                Msg::Changes { seq, changes } => {
-                    self.received = self.received.max(seq);
-                    if !changes.is_empty() {
-                        self.pending.push_back((seq, changes));
-                    }
-                }
-                Msg::Durable(seq) => self.durable = self.durable.max(seq),
-                Msg::Checkpoint { through, ack } => self.checkpoints.push((through, ack)),
-                Msg::Stop => {}
-            }
+            self.take(m, &mut stopping);
         }
         self.commit();
         for (_, ack) in self.checkpoints.drain(..) {
             let _ = ack.send(Err("the history writer stopped".into()));
+        }
+    }
+
+    /// Takes one message in; returns how many changes it brought (plus one per record).
+    fn take(&mut self, m: Msg, stopping: &mut bool) -> usize {
+        match m {
+            Msg::Changes { seq, changes } => {
+                let n = changes.len() + 1;
+                self.received = self.received.max(seq);
+                if !changes.is_empty() {
+                    self.pending.push_back((seq, changes));
+                }
+                n
+            }
+            Msg::Durable(seq) => {
+                self.durable = self.durable.max(seq);
+                0
+            }
+            Msg::Checkpoint { through, ack } => {
+                self.checkpoints.push((through, ack));
+                0
+            }
+            Msg::Stop => {
+                *stopping = true;
+                0
+            }
         }
     }
 
@@ -158,7 +164,7 @@ impl Writer {
         }
         tx.execute(
             "UPDATE progress SET applied_seq = ? WHERE id = 0",
-            [i64::try_from(target).unwrap_or(i64::MAX)],
+            [int(target)],
         )?;
         tx.commit()
     }
@@ -174,10 +180,6 @@ fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
         ));
     }
     Ok(())
-}
-
-fn int(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> rusqlite::Result<String> {
