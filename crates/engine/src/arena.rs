@@ -3,8 +3,8 @@
 //! A resting order sits in a slot named by a `u32` key. Through the slots run two kinds of
 //! intrusive doubly-linked lists: each price level's queue (time priority) and each owner's
 //! orders. Appending and unlinking are O(1) with no allocation, so a cancel in the middle of a
-//! long level costs the same as one at its front. The arena also keeps the live-order index by id
-//! fingerprint and the expiry schedule, and updates all of them together: no other module touches
+//! long level costs the same as one at its front. The arena also keeps the live-order index by id,
+//! the duplicate check's memory and the expiry schedule, and updates all of them together: no other module touches
 //! a slot's links or an index.
 //!
 //! The arena does not know the book: a level hands in its [`Queue`] (the ends of its list), so the
@@ -16,7 +16,7 @@ use clobkit_core::fees::PlatformFee;
 use clobkit_core::types::{OrderId, Side};
 use serde::{Deserialize, Serialize};
 
-use crate::seen::{ByFingerprint, fingerprint};
+use crate::seen::{ByOrderId, Seen};
 use crate::types::{Asset, FeeBasis, LOT, OrderTerms, OwnerId, Pips};
 
 /// "No order": the end of a list.
@@ -134,8 +134,11 @@ pub(crate) fn reservation_of(
 pub(crate) struct OrderArena {
     slots: Vec<Option<Resting>>,
     free: Vec<u32>,
-    /// Live orders by id fingerprint → key.
-    by_id: ByFingerprint<u32>,
+    /// Live orders by id → key.
+    by_id: ByOrderId<u32>,
+    /// Ids of accepted orders, remembered for the duplicate check (see [`Seen`]): every id
+    /// goes in when accepted and again when its order leaves the arena.
+    seen: Seen,
     /// Each owner's orders, indexed by owner id.
     by_owner: Vec<Queue>,
     /// `(expires_at, seq, key)` of every order that expires.
@@ -158,12 +161,33 @@ impl OrderArena {
 
     /// The key of a live order.
     pub(crate) fn key_of(&self, id: &OrderId) -> Option<u32> {
-        self.by_id.get(&fingerprint(id)).copied()
+        self.by_id.get(id).copied()
     }
 
     /// Whether `id` rests in the arena.
     pub(crate) fn contains(&self, id: &OrderId) -> bool {
-        self.by_id.contains_key(&fingerprint(id))
+        self.by_id.contains_key(id)
+    }
+
+    /// Whether an order with this id was accepted and is still remembered: it rests, or is in
+    /// a generation of [`Seen`] not yet forgotten.
+    pub(crate) fn knows(&self, id: &OrderId) -> bool {
+        self.by_id.contains_key(id) || self.seen.contains(id)
+    }
+
+    /// Remembers an accepted order's id.
+    pub(crate) fn note_accepted(&mut self, id: OrderId) {
+        self.seen.insert(id);
+    }
+
+    /// The duplicate check's memory.
+    pub(crate) fn seen(&self) -> &Seen {
+        &self.seen
+    }
+
+    /// The duplicate check's memory, to seal or forget generations or restore it.
+    pub(crate) fn seen_mut(&mut self) -> &mut Seen {
+        &mut self.seen
     }
 
     /// Every resting order with its key, in slot order.
@@ -241,7 +265,7 @@ impl OrderArena {
             ends.head = key;
         }
         ends.tail = key;
-        self.by_id.insert(fingerprint(&id), key);
+        self.by_id.insert(id, key);
         if let Some((at, seq)) = expiry {
             self.expiries.insert((at, seq, key));
         }
@@ -289,7 +313,9 @@ impl OrderArena {
         }
         let r = self.slots.get_mut(key as usize)?.take()?;
         self.free.push(key);
-        self.by_id.remove(&fingerprint(&r.terms.id));
+        self.by_id.remove(&r.terms.id);
+        // it leaves the book now: remembered in the newest generation (see `Seen`)
+        self.seen.insert(r.terms.id);
         if let Some(at) = r.expires_at {
             self.expiries.remove(&(at, r.seq, key));
         }

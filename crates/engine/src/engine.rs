@@ -13,7 +13,6 @@ use crate::book::Book;
 use crate::command::{Command, Stamped};
 use crate::event::{CancelReason, Event};
 use crate::ledger::{Ledger, LedgerError};
-use crate::seen::Seen;
 use crate::types::{
     Asset, Builder, MarketSpec, MarketStatus, Owner, OwnerId, PIPS_PER_UNIT, Pips, TradeId,
 };
@@ -80,8 +79,6 @@ pub struct Engine {
     pub(crate) market_by_token: FxHashMap<TokenId, (u32, bool)>,
     /// Resting orders and their indexes.
     pub(crate) orders: OrderArena,
-    /// Every order id ever accepted.
-    pub(crate) seen: Seen,
     pub(crate) owner_ids: FxHashMap<Owner, OwnerId>,
     pub(crate) owner_keys: Vec<Owner>,
     pub(crate) ledger: Ledger,
@@ -107,7 +104,6 @@ impl Engine {
             market_by_condition: FxHashMap::default(),
             market_by_token: FxHashMap::default(),
             orders: OrderArena::default(),
-            seen: Seen::default(),
             owner_ids: FxHashMap::default(),
             owner_keys: Vec::new(),
             ledger,
@@ -118,6 +114,22 @@ impl Engine {
             next_notification: 1,
             now: 0,
         }
+    }
+
+    /// Starts a new generation of the duplicate check's memory. A host that stores ended orders
+    /// elsewhere calls it at a record boundary, and later forgets the generation with
+    /// [`Engine::forget_oldest_seen`] once its store holds everything up to that boundary.
+    pub fn seal_seen(&mut self) {
+        self.orders.seen_mut().seal();
+    }
+
+    /// Forgets the oldest sealed generation of the duplicate check's memory (`false`: none is
+    /// sealed). From the first call on, an id that is neither resting nor remembered may still
+    /// have been accepted: the caller must look it up where it keeps ended orders (the server's
+    /// history database) before placing an order. Orders that ended within a generation are
+    /// forgotten with it; orders still resting were put back in the newest one when they leave.
+    pub fn forget_oldest_seen(&mut self) -> bool {
+        self.orders.seen_mut().forget_oldest()
     }
 
     /// Applies a command, appending what happened to `out`. An `Err` means nothing changed

@@ -32,7 +32,7 @@ impl Engine {
         if m.status != MarketStatus::Open {
             return Err(Reject::MarketNotOpen);
         }
-        if self.seen.contains(&t.id) {
+        if self.orders.knows(&t.id) {
             return Err(Reject::Duplicated);
         }
         check_terms(s, m.spec.fee_rate_bps, self.now)?;
@@ -150,7 +150,7 @@ impl Engine {
                 });
             }
         };
-        self.seen.insert(&t.id);
+        self.orders.note_accepted(t.id);
         let owner = self.intern(&s.owner);
         self.markets[at.market as usize].owners.insert(owner);
         let first = out.len();

@@ -38,8 +38,12 @@ pub struct Snapshot {
     pub markets: Vec<MarketSnapshot>,
     /// Resting orders in acceptance order.
     pub resting: Vec<Resting>,
-    /// Fingerprints of every order id ever accepted, sorted (see the `seen` module).
-    pub seen: Vec<u64>,
+    /// Ids the duplicate check remembers besides resting orders, sorted (see the `seen`
+    /// module: every id ever accepted, unless the host forgets generations). Snapshots written
+    /// before this field kept 64-bit fingerprints under `seen`; those are not read (the
+    /// server finds those orders in its history database).
+    #[serde(default)]
+    pub remembered: Vec<OrderId>,
     /// Non-zero holdings, sorted.
     pub holdings: Vec<((Address, Asset), Holding)>,
     /// Trade statuses; trade `i + 1` at index `i`.
@@ -71,7 +75,7 @@ pub enum SnapshotError {
 impl Engine {
     /// The whole state.
     pub fn snapshot(&self) -> Snapshot {
-        let seen = self.seen.sorted();
+        let remembered = self.orders.seen().sorted();
         Snapshot {
             operator: self.operator,
             owners: self.owner_keys.clone(),
@@ -86,7 +90,7 @@ impl Engine {
                 })
                 .collect(),
             resting: self.all_resting().into_iter().cloned().collect(),
-            seen,
+            remembered,
             holdings: self.ledger.sorted().into_iter().collect(),
             trades: self.trades.clone(),
             next_seq: self.next_seq,
@@ -140,7 +144,7 @@ impl Engine {
                 ..r
             });
         }
-        e.seen = crate::seen::Seen::from_fingerprints(s.seen);
+        *e.orders.seen_mut() = crate::seen::Seen::from_ids(s.remembered);
         e.builders = s.builders.into_iter().collect();
         e.trades = s.trades;
         e.next_seq = s.next_seq;

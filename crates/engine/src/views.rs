@@ -124,9 +124,15 @@ impl Engine {
         v
     }
 
-    /// Whether an order id was ever accepted.
+    /// Whether an order id was accepted and is still remembered by the duplicate check (every
+    /// id ever accepted, unless generations were forgotten: see [`Engine::forget_oldest_seen`]).
     pub fn was_accepted(&self, id: &OrderId) -> bool {
-        self.seen.contains(id)
+        self.orders.knows(id)
+    }
+
+    /// How many ids the duplicate check remembers besides resting orders (benches, tests).
+    pub fn remembered_ids(&self) -> usize {
+        self.orders.seen().len()
     }
 
     /// A trade's settlement status.

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -11,7 +12,7 @@ use clobkit_core::Address;
 use clobkit_core::chain::Chain;
 use clobkit_core::protocol::ProtocolVersion;
 use clobkit_core::wire::errors::{EXCHANGE_STOPPED, HISTORY_UNAVAILABLE, HISTORY_UNREADABLE};
-use clobkit_engine::{Command, Event, OrderSpec, Owner, Stamped};
+use clobkit_engine::{Command, Event, OrderSpec, Owner, Reject, Stamped};
 
 use crate::auth::{Authenticator, KeyRegistry};
 use crate::error::ApiError;
@@ -52,6 +53,9 @@ pub struct ServerConfig {
     pub history_faults: Option<Arc<HistoryFaults>>,
     /// Timeouts and the connection cap.
     pub conn_limits: crate::listen::ConnLimits,
+    /// Records per generation of the duplicate check's memory (default [`SEAL_EVERY`]; tests
+    /// make it small to see generations forgotten).
+    pub seen_generation: u64,
 }
 
 impl ServerConfig {
@@ -71,6 +75,7 @@ impl ServerConfig {
             faults: None,
             history_faults: None,
             conn_limits: crate::listen::ConnLimits::default(),
+            seen_generation: SEAL_EVERY,
         }
     }
 }
@@ -139,6 +144,25 @@ struct Sequencer {
     journal: Journal<Record>,
     since_snapshot: u64,
     last_now: u64,
+    /// The duplicate check's generations (see [`SEAL_EVERY`]).
+    seen: SeenGenerations,
+}
+
+/// Records between two seals of the engine's duplicate-check memory (the default of
+/// [`ServerConfig::seen_generation`]). The engine remembers the
+/// ids of the orders accepted or ended in the last generations; a generation is forgotten once
+/// the history database holds every record up to its end, and from then on a new order's id is
+/// also looked up in the database's ended orders ([`AppState::place`]). Memory then holds about
+/// two generations of ids, whatever the exchange's age.
+pub const SEAL_EVERY: u64 = 4096;
+
+/// Where each sealed generation of the engine's duplicate-check memory ends.
+#[derive(Debug, Default)]
+struct SeenGenerations {
+    /// Records since the last seal.
+    since_seal: u64,
+    /// The last record of each sealed generation not yet forgotten, oldest first.
+    sealed: std::collections::VecDeque<u64>,
 }
 
 /// The shared state of the server.
@@ -171,6 +195,14 @@ pub struct AppState {
     pub(crate) auth: Authenticator,
     /// Order signature verification, domains hashed once.
     pub(crate) verifiers: Verifiers,
+    /// How many generations of the duplicate check's memory were forgotten (changed under the
+    /// sequencer lock; read before a database lookup to tell whether one was forgotten during
+    /// it).
+    forgotten: AtomicU64,
+    /// Until the history holds this record, an id may be neither remembered nor found: a
+    /// snapshot written before the history database carried its ended orders' ids as
+    /// fingerprints, which are not read (0: no such snapshot).
+    history_floor: u64,
 }
 
 impl std::fmt::Debug for AppState {
@@ -264,12 +296,15 @@ impl AppState {
                 journal,
                 since_snapshot: replayed as u64,
                 last_now,
+                seen: SeenGenerations::default(),
             }),
             auth,
             verifiers: Verifiers::new(config.chain),
             config,
             heartbeats: Mutex::new(HashMap::new()),
             heartbeat_hmacs: Mutex::new(HashMap::new()),
+            forgotten: AtomicU64::new(0),
+            history_floor: if legacy { snap_seq } else { 0 },
         };
         Ok((
             Arc::new(state),
@@ -307,12 +342,6 @@ impl AppState {
     ) -> Result<R, ApiError> {
         let applied = self.lock().journal.next_seq() - 1;
         self.durable_through(applied).await?;
-        let unavailable = |e: HistoryError| match e {
-            HistoryError::Failing(_) | HistoryError::Stopped => {
-                ApiError::unavailable(HISTORY_UNAVAILABLE).because(e)
-            }
-            other => ApiError::internal(HISTORY_UNREADABLE).because(other),
-        };
         self.history.caught_up(applied).await.map_err(unavailable)?;
         self.history.query(f).await.map_err(unavailable)
     }
@@ -381,31 +410,77 @@ impl AppState {
     /// absorbed (the events are walked once). An order the engine would refuse is answered
     /// without journaling anything (faults.md F11: a refused order changes nothing, so there is
     /// nothing to persist), once the state its refusal reflects is durable.
+    ///
+    /// **Duplicates.** The engine remembers recent ids only ([`SEAL_EVERY`] records a
+    /// generation); an order that
+    /// ended before that is in the history database, looked up here off the lock. If a
+    /// generation was forgotten while the lookup ran, its orders may have reached the database
+    /// after the lookup read it, so the lookup is made again under the lock (rare: once per
+    /// generation at most).
     pub async fn place(
         &self,
         spec: OrderSpec,
     ) -> Result<Result<PlaceOutcome, crate::exchange::ExchangeError>, ApiError> {
-        let refused = {
-            let core = self.lock();
-            let now = core.last_now.max(unix_now());
-            core.exchange
-                .engine
-                .refusal(&spec, now)
-                .map(|reason| (reason, core.journal.next_seq() - 1))
-        };
-        if let Some((reason, applied)) = refused {
-            self.durable_through(applied).await?;
-            return Ok(Ok(PlaceOutcome {
+        let id = spec.terms.id;
+        let refused = |reason| {
+            Ok(Ok(PlaceOutcome {
                 rejected: Some(reason),
                 ..PlaceOutcome::default()
-            }));
+            }))
+        };
+        if self.history_floor > 0 {
+            self.history
+                .caught_up(self.history_floor)
+                .await
+                .map_err(unavailable)?;
         }
-        let command = Command::Place(Box::new(spec));
-        self.sequence(
-            |now| Record::Engine(Stamped { now, command }),
-            Exchange::apply_place,
-        )
-        .await
+        let epoch = self.forgotten.load(Ordering::Acquire);
+        if self.ended_order_stored(&id)? {
+            // committed to the database, so durable
+            return refused(Reject::Duplicated);
+        }
+        let step = {
+            let mut core = self.lock();
+            let now = core.last_now.max(unix_now());
+            let mut reason = core.exchange.engine.refusal(&spec, now);
+            if reason.is_none()
+                && self.forgotten.load(Ordering::Relaxed) != epoch
+                && self.ended_order_stored(&id)?
+            {
+                reason = Some(Reject::Duplicated);
+            }
+            match reason {
+                Some(reason) => Err((reason, core.journal.next_seq() - 1)),
+                None => {
+                    let command = Command::Place(Box::new(spec));
+                    Ok(self.append_apply(
+                        &mut core,
+                        |now| Record::Engine(Stamped { now, command }),
+                        Exchange::apply_place,
+                    )?)
+                }
+            }
+        };
+        match step {
+            Err((reason, applied)) => {
+                self.durable_through(applied).await?;
+                refused(reason)
+            }
+            Ok((ticket, result)) => {
+                ticket
+                    .durable()
+                    .await
+                    .map_err(|e| ApiError::unavailable(EXCHANGE_STOPPED).because(e))?;
+                Ok(result)
+            }
+        }
+    }
+
+    /// Whether an order with this id ended and is in the history database.
+    fn ended_order_stored(&self, id: &clobkit_core::types::OrderId) -> Result<bool, ApiError> {
+        self.history
+            .query_here(|r| r.has_order(id))
+            .map_err(unavailable)
     }
 
     /// Builds the record at the sequencer's clock, appends it to the journal, applies it with
@@ -415,43 +490,77 @@ impl AppState {
         make: impl FnOnce(u64) -> Record,
         apply: impl FnOnce(&mut Exchange, Record) -> R,
     ) -> Result<R, ApiError> {
-        let (ticket, result) = {
-            let mut core = self.lock();
-            let now = core.last_now.max(unix_now());
-            core.last_now = now;
-            let record = make(now);
-            let ticket = core
-                .journal
-                .append(&record)
-                .map_err(|e| ApiError::unavailable(EXCHANGE_STOPPED).because(e))?;
-            let changed_key = match &record {
-                Record::CreateApiKey { creds, .. } => Some(creds.api_key.as_str().to_owned()),
-                Record::DeleteApiKey { key, .. } => Some(key.clone()),
-                _ => None,
-            };
-            let result = apply(&mut core.exchange, record);
-            self.history
-                .send(ticket.seq(), core.exchange.take_changes());
-            if let Some(key) = changed_key {
-                self.auth.keys.refresh(&key, &core.exchange);
-            }
-            core.since_snapshot += 1;
-            if core.since_snapshot >= self.config.snapshot_every && !self.snapshot_running() {
-                core.since_snapshot = 0;
-                // under the lock only the rotation and a copy of the state; the file is
-                // serialized, written and fsynced on its own thread
-                match core.journal.begin_snapshot() {
-                    Ok(pending) => self.write_snapshot_off_lock(pending, core.exchange.snapshot()),
-                    Err(e) => note_snapshot(&self.snapshot_failure, &Err(e)),
-                }
-            }
-            (ticket, result)
-        };
+        let (ticket, result) = self.append_apply(&mut self.lock(), make, apply)?;
         ticket
             .durable()
             .await
             .map_err(|e| ApiError::unavailable(EXCHANGE_STOPPED).because(e))?;
         Ok(result)
+    }
+
+    /// Under the sequencer lock: builds the record at the sequencer's clock, appends it to the
+    /// journal, applies it with `apply`, hands its history changes over, and does the
+    /// bookkeeping that follows records (key registry, duplicate-check generations, periodic
+    /// snapshots). The caller waits for the ticket before answering.
+    fn append_apply<R>(
+        &self,
+        core: &mut Sequencer,
+        make: impl FnOnce(u64) -> Record,
+        apply: impl FnOnce(&mut Exchange, Record) -> R,
+    ) -> Result<(crate::journal::Ticket, R), ApiError> {
+        let now = core.last_now.max(unix_now());
+        core.last_now = now;
+        let record = make(now);
+        let ticket = core
+            .journal
+            .append(&record)
+            .map_err(|e| ApiError::unavailable(EXCHANGE_STOPPED).because(e))?;
+        let changed_key = match &record {
+            Record::CreateApiKey { creds, .. } => Some(creds.api_key.as_str().to_owned()),
+            Record::DeleteApiKey { key, .. } => Some(key.clone()),
+            _ => None,
+        };
+        let result = apply(&mut core.exchange, record);
+        self.history
+            .send(ticket.seq(), core.exchange.take_changes());
+        if let Some(key) = changed_key {
+            self.auth.keys.refresh(&key, &core.exchange);
+        }
+        self.turn_seen_generations(core, ticket.seq());
+        core.since_snapshot += 1;
+        if core.since_snapshot >= self.config.snapshot_every && !self.snapshot_running() {
+            core.since_snapshot = 0;
+            // under the lock only the rotation and a copy of the state; the file is
+            // serialized, written and fsynced on its own thread
+            match core.journal.begin_snapshot() {
+                Ok(pending) => self.write_snapshot_off_lock(pending, core.exchange.snapshot()),
+                Err(e) => note_snapshot(&self.snapshot_failure, &Err(e)),
+            }
+        }
+        Ok((ticket, result))
+    }
+
+    /// After record `seq`: seals a generation of the duplicate check every
+    /// [`ServerConfig::seen_generation`] records, and forgets the sealed ones the history
+    /// database now holds.
+    fn turn_seen_generations(&self, core: &mut Sequencer, seq: u64) {
+        core.seen.since_seal += 1;
+        if core.seen.since_seal >= self.config.seen_generation.max(1) {
+            core.seen.since_seal = 0;
+            core.exchange.engine.seal_seen();
+            core.seen.sealed.push_back(seq);
+        }
+        let Some(&oldest) = core.seen.sealed.front() else {
+            return;
+        };
+        let stored = self.history.point().applied;
+        if oldest <= stored {
+            while core.seen.sealed.front().is_some_and(|&end| end <= stored) {
+                core.seen.sealed.pop_front();
+                core.exchange.engine.forget_oldest_seen();
+            }
+            self.forgotten.fetch_add(1, Ordering::Release);
+        }
     }
 
     /// Sequences an engine command.
@@ -635,6 +744,17 @@ impl Drop for AppState {
     /// A periodic snapshot still being written is finished before the state goes.
     fn drop(&mut self) {
         self.wait_for_snapshot_writer();
+    }
+}
+
+/// The answer to a history that cannot be read: 503 while commits fail or the writer is gone,
+/// 500 if what is stored does not read.
+fn unavailable(e: HistoryError) -> ApiError {
+    match e {
+        HistoryError::Failing(_) | HistoryError::Stopped => {
+            ApiError::unavailable(HISTORY_UNAVAILABLE).because(e)
+        }
+        other => ApiError::internal(HISTORY_UNREADABLE).because(other),
     }
 }
 

@@ -411,3 +411,107 @@ async fn notifications_come_in_pages_with_the_cursor_in_a_header() {
     let _ = stop.send(());
     done.await.unwrap().unwrap();
 }
+
+/// Places through the order path the HTTP handlers use ([`AppState::place`], which looks ids
+/// the engine forgot up in the history); `Some(reason)` if refused.
+async fn post(app: &AppState, n: u32) -> (OrderId, Option<clobkit_engine::Reject>) {
+    let (id, Command::Place(spec)) = bid(n, KEY_A, YES, 30) else {
+        unreachable!()
+    };
+    let outcome = app.place(*spec).await.unwrap().unwrap();
+    (id, outcome.rejected)
+}
+
+async fn cancel(app: &AppState, id: OrderId) {
+    let cancel = Command::Cancel {
+        owner: Owner::new(KEY_A),
+        orders: vec![id],
+    };
+    engine(app, cancel).await;
+}
+
+/// Waits until the history holds every record so far, then sequences one more record (the
+/// sequencer forgets generations after records).
+async fn settle(app: &AppState) {
+    app.history(|_| Ok(())).await.unwrap();
+    place_and_cancel(app, 900_000).await;
+    app.history(|_| Ok(())).await.unwrap();
+    engine(
+        app,
+        Command::Deposit {
+            account: wallet(KEY_B),
+            amount: 1,
+        },
+    )
+    .await;
+}
+
+fn remembered_in_snapshot(dir: &std::path::Path) -> usize {
+    let mut newest = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect::<Vec<_>>();
+    newest.sort();
+    let text = std::fs::read_to_string(newest.last().unwrap()).unwrap();
+    let body = &text[text.find('\n').unwrap() + 1..];
+    let v: serde_json::Value = serde_json::from_str(body).unwrap();
+    v["engine"]["remembered"].as_array().unwrap().len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicates_are_refused_after_the_engine_forgets_their_ids() {
+    use clobkit_engine::Reject::Duplicated;
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path(), 1_000_000);
+    c.seen_generation = 4;
+    let (cancelled, resting);
+    {
+        let (app, _) = AppState::open(c.clone()).unwrap();
+        setup(&app).await;
+        let (id, refused) = post(&app, 1).await;
+        assert_eq!(refused, None);
+        cancel(&app, id).await;
+        cancelled = id;
+        let (id, refused) = post(&app, 2).await;
+        assert_eq!(refused, None);
+        resting = id;
+        for n in 0..200 {
+            place_and_cancel(&app, 10 + n).await;
+        }
+        settle(&app).await;
+        // the engine no longer remembers the cancelled order: only the database can refuse it
+        assert!(!app.peek(|ex| ex.engine.was_accepted(&cancelled)));
+        let remembered = app.peek(|ex| ex.engine.remembered_ids());
+        assert!(
+            remembered < 100,
+            "{remembered} ids remembered after 400 orders"
+        );
+        assert_eq!(post(&app, 1).await.1, Some(Duplicated));
+        // the resting order is known while it rests, and again once it leaves the book in a
+        // generation whose older ones were forgotten
+        assert_eq!(post(&app, 2).await.1, Some(Duplicated));
+        cancel(&app, resting).await;
+        assert_eq!(post(&app, 2).await.1, Some(Duplicated));
+        for n in 0..50 {
+            place_and_cancel(&app, 1_000 + n).await;
+        }
+        settle(&app).await;
+        assert!(!app.peek(|ex| ex.engine.was_accepted(&resting)));
+        assert_eq!(post(&app, 2).await.1, Some(Duplicated));
+        // a new id is still accepted
+        let (fresh, refused) = post(&app, 3).await;
+        assert_eq!(refused, None);
+        cancel(&app, fresh).await;
+        app.snapshot_now().unwrap();
+        let in_snapshot = remembered_in_snapshot(dir.path());
+        assert!(in_snapshot < 100, "{in_snapshot} ids in the snapshot");
+    }
+    // after a restart from the snapshot: the same answers
+    let (app, startup) = AppState::open(c).unwrap();
+    assert!(startup.snapshot.is_some());
+    for n in [1, 2, 3] {
+        assert_eq!(post(&app, n).await.1, Some(Duplicated), "order {n}");
+    }
+    assert_eq!(post(&app, 4).await.1, None);
+}

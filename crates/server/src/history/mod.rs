@@ -223,23 +223,40 @@ impl History {
     ) -> Result<R, HistoryError> {
         let readers = self.readers.clone();
         let path = self.path.clone();
-        tokio::task::spawn_blocking(move || {
-            let pooled = readers.lock().ok().and_then(|mut v| v.pop());
-            let conn = match pooled {
-                Some(c) => c,
-                None => schema::open_reader(&path)?,
-            };
-            let r = f(&Reader(&conn));
-            if let Ok(mut v) = readers.lock()
-                && v.len() < POOL
-            {
-                v.push(conn);
-            }
-            r
-        })
-        .await
-        .map_err(|_| HistoryError::Stopped)?
+        tokio::task::spawn_blocking(move || with_reader(&readers, &path, f))
+            .await
+            .map_err(|_| HistoryError::Stopped)?
     }
+
+    /// Runs a short query on the calling thread, over what is committed now (no waiting for the
+    /// writer): for the indexed point lookups of the order path, which take less time than a
+    /// hand-off to a blocking thread would.
+    pub fn query_here<R>(
+        &self,
+        f: impl FnOnce(&Reader<'_>) -> Result<R, HistoryError>,
+    ) -> Result<R, HistoryError> {
+        with_reader(&self.readers, &self.path, f)
+    }
+}
+
+/// Runs `f` on a pooled read connection (a new one if none is free; at most [`POOL`] are kept).
+fn with_reader<R>(
+    readers: &Mutex<Vec<Connection>>,
+    path: &Path,
+    f: impl FnOnce(&Reader<'_>) -> Result<R, HistoryError>,
+) -> Result<R, HistoryError> {
+    let pooled = readers.lock().ok().and_then(|mut v| v.pop());
+    let conn = match pooled {
+        Some(c) => c,
+        None => schema::open_reader(path)?,
+    };
+    let r = f(&Reader(&conn));
+    if let Ok(mut v) = readers.lock()
+        && v.len() < POOL
+    {
+        v.push(conn);
+    }
+    r
 }
 
 impl Drop for History {

@@ -145,6 +145,17 @@ impl Reader<'_> {
         text.map(|t| json(&t)).transpose()
     }
 
+    /// Whether an order with this id ended and is stored (the duplicate check for ids the
+    /// engine forgot).
+    pub fn has_order(&self, id: &OrderId) -> Result<bool, HistoryError> {
+        Ok(self
+            .0
+            .prepare_cached("SELECT 1 FROM orders WHERE id = ?")?
+            .query_row([id.to_string()], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
     /// Ended orders by id, in the order asked (ids not found are left out).
     pub fn orders(&self, ids: &[OrderId]) -> Result<Vec<OrderRow>, HistoryError> {
         let mut out = Vec::with_capacity(ids.len());
