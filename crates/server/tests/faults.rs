@@ -159,6 +159,25 @@ async fn a_failed_journal_write_is_never_seen_and_stops_the_exchange() {
     }
 }
 
+/// Polls `/ok` (always 200 while serving) for up to 2 s until its warning header satisfies
+/// `done`; returns the last warning seen.
+async fn health_warning(r: &Running, done: impl Fn(Option<&str>) -> bool) -> Option<String> {
+    let mut warning = None;
+    for _ in 0..50 {
+        let resp = reqwest::get(format!("{}/ok", r.base)).await.unwrap();
+        assert_eq!(resp.status(), 200, "still serving");
+        warning = resp
+            .headers()
+            .get("x-clobkit-warning")
+            .map(|v| v.to_str().unwrap().to_owned());
+        if done(warning.as_deref()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+    }
+    warning
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_snapshot_that_cannot_start_its_segment_fails_alone() {
     let dir = tempfile::tempdir().unwrap();
@@ -171,12 +190,8 @@ async fn a_snapshot_that_cannot_start_its_segment_fails_alone() {
         200,
         "the change is durable, its snapshot failed"
     );
-    let resp = reqwest::get(format!("{}/ok", r.base)).await.unwrap();
-    assert_eq!(resp.status(), 200, "still serving");
-    let warning = resp
-        .headers()
-        .get("x-clobkit-warning")
-        .map(|v| v.to_str().unwrap().to_owned());
+    // the rotation's failure reaches the snapshot's own thread, which reports it to health
+    let warning = health_warning(&r, |w| w.is_some()).await;
     assert!(
         warning
             .as_deref()
@@ -187,15 +202,7 @@ async fn a_snapshot_that_cannot_start_its_segment_fails_alone() {
     // the fault is used up: the next snapshot works (written off the sequencer, so health
     // clears once it is on disk)
     assert_eq!(market(&r, 0x33).await.0, 200);
-    let mut clean = false;
-    for _ in 0..50 {
-        let resp = reqwest::get(format!("{}/ok", r.base)).await.unwrap();
-        if resp.headers().get("x-clobkit-warning").is_none() {
-            clean = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(40)).await;
-    }
+    let clean = health_warning(&r, |w| w.is_none()).await.is_none();
     assert!(clean, "health is clean again");
     let _ = r.stop.send(());
     r.done.await.unwrap().unwrap();

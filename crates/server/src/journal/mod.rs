@@ -408,32 +408,32 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
     /// handle writes the file; the journal goes on meanwhile.
     pub fn begin_snapshot(&mut self) -> Result<PendingSnapshot, JournalError> {
         let seq = self.next_seq - 1;
-        // (a std channel: this may be called from inside an async runtime, where it blocks only
-        // for the writer's flush and the new segment's creation)
-        let (ack, rx) = mpsc::channel();
+        // The rotation is queued behind the records before it and ahead of those after it, so
+        // the boundary is exact without waiting: whoever writes the snapshot waits for the
+        // writer's answer, never the sequencer (the flush and the new segment's creation cost
+        // fsyncs).
+        let (ack, rotated) = mpsc::channel();
         self.send(Msg::Rotate {
             first_seq: seq + 1,
             ack,
         })?;
-        match rx.recv() {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(e),
-            Err(_) => return Err(JournalError::Writer("writer stopped".into())),
-        }
         Ok(PendingSnapshot {
             dir: self.dir.clone(),
             seq,
+            rotated,
         })
     }
 }
 
-/// A snapshot whose segment rotation is done and whose file is still to be written
+/// A snapshot whose segment rotation is queued and whose file is still to be written
 /// ([`Journal::begin_snapshot`]).
 #[derive(Debug)]
 #[must_use = "a pending snapshot does nothing until it is written"]
 pub struct PendingSnapshot {
     dir: PathBuf,
     seq: u64,
+    /// The writer's answer to the rotation.
+    rotated: mpsc::Receiver<Result<(), JournalError>>,
 }
 
 impl PendingSnapshot {
@@ -442,9 +442,20 @@ impl PendingSnapshot {
         self.seq
     }
 
+    /// Waits for the segment rotation: the records up to [`seq`](Self::seq) are flushed and the
+    /// next ones go to a new segment. A segment that could not be created fails only this
+    /// snapshot (the journal keeps appending to the current one).
+    fn rotation_done(&self) -> Result<(), JournalError> {
+        match self.rotated.recv() {
+            Ok(r) => r,
+            Err(_) => Err(JournalError::Writer("writer stopped".into())),
+        }
+    }
+
     /// Writes `state` (the state after record [`seq`](Self::seq)) atomically, then prunes the
     /// files no longer needed. A failure leaves nothing behind and costs the journal nothing.
     pub fn write<S: Serialize>(self, state: &S) -> Result<u64, JournalError> {
+        self.rotation_done()?;
         let seq = self.seq;
         let body = serde_json::to_vec(state).map_err(|e| JournalError::Encode(e.to_string()))?;
         let sum = snapshot_checksum(seq, &body);
