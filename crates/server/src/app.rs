@@ -94,6 +94,15 @@ pub struct Startup {
 /// Start-up failures.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    /// The data folder cannot be created or written (a read-only file system, a full disk,
+    /// missing permissions): checked first, so the reason is the operating system's own.
+    #[error("the data folder {path} cannot be written: {source}")]
+    Folder {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The journal is unreadable.
     #[error("{0}")]
     Journal(#[from] JournalError),
@@ -165,6 +174,38 @@ struct SeenGenerations {
     sealed: std::collections::VecDeque<u64>,
 }
 
+impl SeenGenerations {
+    /// After record `seq` is applied: seals a generation every `every` records, and forgets the
+    /// sealed generations whose records the history database holds (`stored` says through
+    /// which record; asked only when a generation waits). Whether one was forgotten.
+    fn after_record(
+        &mut self,
+        exchange: &mut Exchange,
+        seq: u64,
+        every: u64,
+        stored: impl FnOnce() -> u64,
+    ) -> bool {
+        self.since_seal += 1;
+        if self.since_seal >= every.max(1) {
+            self.since_seal = 0;
+            exchange.engine.seal_seen();
+            self.sealed.push_back(seq);
+        }
+        let Some(&oldest) = self.sealed.front() else {
+            return false;
+        };
+        let stored = stored();
+        if oldest > stored {
+            return false;
+        }
+        while self.sealed.front().is_some_and(|&end| end <= stored) {
+            self.sealed.pop_front();
+            exchange.engine.forget_oldest_seen();
+        }
+        true
+    }
+}
+
 /// The shared state of the server.
 ///
 /// **Nothing non-durable is ever seen.** A change is applied in memory when it is sequenced,
@@ -219,6 +260,7 @@ pub use clobkit_core::clock::unix_secs as unix_now;
 impl AppState {
     /// Opens the data folder: loads the newest snapshot, replays the journal after it.
     pub fn open(config: ServerConfig) -> Result<(Arc<AppState>, Startup), StartError> {
+        writable(&config.data_dir)?;
         let (history, held) = History::open(&config.data_dir, config.history_faults.clone())?;
         let history = Arc::new(history);
         let hook = history.durable_hook();
@@ -264,6 +306,8 @@ impl AppState {
         }
         let replayed = rec.records.len();
         let mut last_now = exchange.engine.now();
+        // records the history holds already need no remembering while they replay
+        let mut seen = SeenGenerations::default();
         for (seq, r) in rec.records {
             if let Record::Engine(s) = &r {
                 last_now = last_now.max(s.now);
@@ -277,6 +321,7 @@ impl AppState {
             if seq > held {
                 history.send(seq, changes);
             }
+            seen.after_record(&mut exchange, seq, config.seen_generation, || held);
         }
         // every replayed record is on disk
         history.durable(last);
@@ -296,7 +341,7 @@ impl AppState {
                 journal,
                 since_snapshot: replayed as u64,
                 last_now,
-                seen: SeenGenerations::default(),
+                seen,
             }),
             auth,
             verifiers: Verifiers::new(config.chain),
@@ -540,25 +585,15 @@ impl AppState {
         Ok((ticket, result))
     }
 
-    /// After record `seq`: seals a generation of the duplicate check every
-    /// [`ServerConfig::seen_generation`] records, and forgets the sealed ones the history
-    /// database now holds.
+    /// After record `seq`: turns the duplicate check's generations over (see
+    /// [`SeenGenerations::after_record`]) against what the history database holds now.
     fn turn_seen_generations(&self, core: &mut Sequencer, seq: u64) {
-        core.seen.since_seal += 1;
-        if core.seen.since_seal >= self.config.seen_generation.max(1) {
-            core.seen.since_seal = 0;
-            core.exchange.engine.seal_seen();
-            core.seen.sealed.push_back(seq);
-        }
-        let Some(&oldest) = core.seen.sealed.front() else {
-            return;
-        };
-        let stored = self.history.point().applied;
-        if oldest <= stored {
-            while core.seen.sealed.front().is_some_and(|&end| end <= stored) {
-                core.seen.sealed.pop_front();
-                core.exchange.engine.forget_oldest_seen();
-            }
+        let every = self.config.seen_generation;
+        let history = &self.history;
+        if core
+            .seen
+            .after_record(&mut core.exchange, seq, every, || history.point().applied)
+        {
             self.forgotten.fetch_add(1, Ordering::Release);
         }
     }
@@ -579,6 +614,17 @@ impl AppState {
         let core = self.lock();
         let stats = core.journal.stats();
         (stats.records.load(Relaxed), stats.syncs.load(Relaxed))
+    }
+
+    /// The journal's slowest flush so far (write and fdatasync of one batch).
+    pub fn slowest_journal_flush(&self) -> std::time::Duration {
+        let core = self.lock();
+        let micros = core
+            .journal
+            .stats()
+            .slowest_flush_micros
+            .load(Ordering::Relaxed);
+        std::time::Duration::from_micros(micros)
     }
 
     /// Writes a snapshot now (used at shutdown), after any periodic one still being written.
@@ -745,6 +791,20 @@ impl Drop for AppState {
     fn drop(&mut self) {
         self.wait_for_snapshot_writer();
     }
+}
+
+/// Creates the data folder if needed and proves it takes a new file, so that a folder the
+/// exchange could read but never write is refused with the operating system's reason instead of
+/// a later, vaguer error from the journal or SQLite.
+fn writable(dir: &std::path::Path) -> Result<(), StartError> {
+    let folder = |source| StartError::Folder {
+        path: dir.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(folder)?;
+    let probe = dir.join(".clobkit-write-probe");
+    std::fs::File::create(&probe).map_err(folder)?;
+    std::fs::remove_file(&probe).map_err(folder)
 }
 
 /// The answer to a history that cannot be read: 503 while commits fail or the writer is gone,

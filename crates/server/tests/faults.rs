@@ -233,3 +233,165 @@ async fn a_failed_final_snapshot_is_an_error_at_shutdown() {
     let _ = r.stop.send(());
     r.done.await.unwrap().unwrap();
 }
+
+/// A tmpfs of `size` mounted on a new folder, unmounted on drop. `None` where mounting is not
+/// allowed (these tests need root, as `.ci/run` has; elsewhere they say so and pass).
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    fn mount(size: &str) -> Option<Tmpfs> {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("skipped: mounting a tmpfs needs root (.ci/run runs as root)");
+            return None;
+        }
+        Some(Tmpfs { dir })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn remount(&self, options: &str) {
+        let status = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,{options}")])
+            .arg(self.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "remount {options}");
+    }
+
+    /// Fills the file system but `free` bytes with a ballast file.
+    fn fill_but(&self, free: u64) {
+        use std::io::Write;
+        let path = self.path().join("ballast");
+        let mut f = std::fs::File::create(&path).unwrap();
+        let chunk = vec![0u8; 64 << 10];
+        while f.write_all(&chunk).is_ok() {}
+        let _ = f.flush();
+        let len = f.metadata().unwrap().len();
+        f.set_len(len.saturating_sub(free)).unwrap();
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_stops_the_exchange_without_losing_or_showing_anything() {
+    let Some(disk) = Tmpfs::mount("16m") else {
+        return;
+    };
+    let data = disk.path().join("data");
+    let r = start(&data, None, 1_000_000).await;
+    assert_eq!(numbered_market(&r, 1).await.unwrap().0, 200);
+    disk.fill_but(96 << 10);
+    // write until the disk is full: every answer is 200 or a clear 503, and whatever a reader
+    // was shown survives
+    let (mut acknowledged, mut shown, mut refused) = (vec![1u32], Vec::new(), None);
+    for n in 2..3_000u32 {
+        let c = condition(n);
+        let Some((status, body)) = numbered_market(&r, n).await else {
+            break; // the exchange is gone (it stopped by itself)
+        };
+        match status {
+            200 => acknowledged.push(n),
+            503 => {
+                refused = Some(body);
+                break;
+            }
+            other => panic!("market {n}: {other} {body}"),
+        }
+        if let Ok(resp) = reqwest::get(format!("{}/markets/{c}", r.base)).await
+            && resp.status() == 200
+        {
+            shown.push(n);
+        }
+    }
+    let refused = refused.expect("the disk filled up within 3,000 markets");
+    assert!(refused.contains("the exchange stopped"), "{refused}");
+    let stopped = tokio::time::timeout(std::time::Duration::from_secs(10), r.done)
+        .await
+        .expect("the exchange stops by itself")
+        .unwrap();
+    assert!(
+        matches!(&stopped, Err(ServeError::JournalFailed(why)) if why.contains("No space")),
+        "{stopped:?}"
+    );
+    drop(r.stop);
+
+    // room again: a restart serves every acknowledged and every shown market, and takes writes
+    std::fs::remove_file(disk.path().join("ballast")).unwrap();
+    let r = start(&data, None, 1_000_000).await;
+    for n in acknowledged.iter().chain(&shown) {
+        let (status, _) = get(&r, &format!("/markets/{}", condition(*n))).await;
+        assert_eq!(status, 200, "market {n} was acknowledged or shown");
+    }
+    assert!(acknowledged.len() > 2, "{} markets fit", acknowledged.len());
+    assert_eq!(market(&r, 0xee).await.0, 200);
+    let _ = r.stop.send(());
+    r.done.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_data_folder_is_refused_at_start_with_the_reason() {
+    let Some(disk) = Tmpfs::mount("16m") else {
+        return;
+    };
+    let data = disk.path().join("data");
+    let r = start(&data, None, 1_000_000).await;
+    assert_eq!(market(&r, 0x11).await.0, 200);
+    let _ = r.stop.send(());
+    r.done.await.unwrap().unwrap();
+
+    disk.remount("ro");
+    let mut config = ServerConfig::new(&data);
+    config.snapshot_every = 1_000_000;
+    match Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0))).await {
+        Err(e @ ServeError::Start(_)) => {
+            let why = e.to_string();
+            assert!(why.contains("Read-only file system"), "{why}");
+            assert!(why.contains(&data.display().to_string()), "{why}");
+        }
+        Err(other) => panic!("expected a start-up error, got {other}"),
+        Ok(_) => panic!("a read-only folder cannot take a journal, yet the exchange started"),
+    }
+    // nothing was changed: writable again, the same state is served
+    disk.remount("rw");
+    let r = start(&data, None, 1_000_000).await;
+    assert_eq!(get(&r, &format!("/markets/{}", cond(0x11))).await.0, 200);
+    let _ = r.stop.send(());
+    r.done.await.unwrap().unwrap();
+}
+
+fn condition(n: u32) -> String {
+    format!("0x{:064x}", n)
+}
+
+/// Creates market `n` (condition [`condition`]); `None` if the exchange no longer answers.
+async fn numbered_market(r: &Running, n: u32) -> Option<(u16, String)> {
+    let resp = reqwest::Client::new()
+        .post(format!("{}/admin/markets", r.base))
+        .bearer_auth(&r.token)
+        .json(
+            &json!({ "condition_id": condition(n), "tokens": [format!("{n}1"), format!("{n}2")] }),
+        )
+        .send()
+        .await
+        .ok()?;
+    let status = resp.status().as_u16();
+    Some((status, resp.text().await.unwrap_or_default()))
+}

@@ -164,6 +164,9 @@ pub struct Stats {
     pub syncs: AtomicU64,
     /// Bytes written.
     pub bytes: AtomicU64,
+    /// The slowest flush so far (write and fdatasync of one batch), microseconds: what the disk
+    /// alone made some records wait, against which request stalls are judged.
+    pub slowest_flush_micros: AtomicU64,
 }
 
 /// Resolves when a record is durable.
@@ -580,6 +583,7 @@ impl Writer {
     fn flush(&self, file: &mut File, batch: &mut Batch, failed: &mut Option<String>) {
         if failed.is_none() && !batch.buf.is_empty() {
             let injected = |point| self.faults.as_ref().and_then(|f| f.take(point));
+            let started = std::time::Instant::now();
             let r = match injected(FaultPoint::Write) {
                 Some(e) => Err(e),
                 None => file.write_all(&batch.buf),
@@ -591,6 +595,10 @@ impl Writer {
             });
             match r {
                 Ok(()) => {
+                    let took = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+                    self.stats
+                        .slowest_flush_micros
+                        .fetch_max(took, Ordering::Relaxed);
                     let n = batch.acks.len() as u64;
                     self.stats.records.fetch_add(n, Ordering::Relaxed);
                     let bytes = batch.buf.len() as u64;
