@@ -8,8 +8,9 @@
 //!   (nothing a client saw was later lost);
 //! * value is conserved: the wallets' collateral plus the complete sets minted (YES supply)
 //!   equals what was funded, and YES supply equals NO supply;
-//! * nothing ever answered with a 5xx other than 503, and a full disk stopped the exchange by
-//!   itself (non-zero exit) instead of answering wrongly.
+//! * nothing ever answered with a 5xx other than 503; on a full disk the exchange refused
+//!   changes with its full-disk answer (nothing applied), kept serving, and took changes again
+//!   by itself once space was freed.
 //!
 //! `cargo bench -p clobkit-cli --bench soak [-- SECONDS [SEED]]` (default 180 s, seed 1).
 //! Loopback only, bounded in time, stops by itself; prints `N passed, 0 failed` or exits non-zero.
@@ -40,6 +41,7 @@ use clobkit_core::chain::Chain;
 use clobkit_core::signer::LocalSigner;
 use clobkit_core::types::{OrderId, OrderType, Side, SignatureType, TokenId};
 use clobkit_core::wire::InsertStatus;
+use clobkit_core::wire::errors::JOURNAL_NO_ROOM;
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
 use tokio::sync::{Mutex, RwLock};
@@ -81,6 +83,8 @@ struct Counts {
     reads: AtomicU64,
     refused: AtomicU64,
     unreachable: AtomicU64,
+    /// Changes refused because the disk had no room (503 with the full-disk answer).
+    no_room: AtomicU64,
 }
 
 /// A failure of the soak's promises.
@@ -214,6 +218,15 @@ fn unreachable(e: &ClientError) -> bool {
 }
 
 async fn note_error(e: &ClientError, counts: &Counts, violations: &Violations) {
+    if let ClientError::Api {
+        status: 503,
+        message,
+        ..
+    } = e
+        && message.contains(JOURNAL_NO_ROOM)
+    {
+        counts.no_room.fetch_add(1, Ordering::Relaxed);
+    }
     if unreachable(e) {
         counts.unreachable.fetch_add(1, Ordering::Relaxed);
     } else {
@@ -407,6 +420,54 @@ async fn verify(clients: &[Client], shared: &Shared, rng: &mut SmallRng) -> u64 
     checks
 }
 
+/// The disk-full episode: the disk fills up under load; the exchange must refuse changes with
+/// the full-disk answer and keep running, then resume by itself once the space is freed.
+async fn full_disk(t: &Tmpfs, ex: &mut Exchange, shared: &Shared) -> u64 {
+    let mut checks = 0;
+    let before = shared.counts.no_room.load(Ordering::Relaxed);
+    let ballast = t.fill_but(64 << 10);
+    let until = Instant::now() + Duration::from_secs(30);
+    while shared.counts.no_room.load(Ordering::Relaxed) == before && Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let refusals = shared.counts.no_room.load(Ordering::Relaxed) - before;
+    if refusals == 0 {
+        shared
+            .violations
+            .add("full disk: no change was refused for lack of room within 30 s".into())
+            .await;
+    } else {
+        checks += 1;
+    }
+    if let Some(status) = ex.exited_within(Duration::from_millis(500)).await {
+        shared
+            .violations
+            .add(format!("full disk: the exchange exited ({status})"))
+            .await;
+        ex.start().await;
+    } else {
+        checks += 1;
+    }
+    std::fs::remove_file(ballast).unwrap();
+    let placed = shared.counts.placed.load(Ordering::Relaxed);
+    let until = Instant::now() + Duration::from_secs(15);
+    while shared.counts.placed.load(Ordering::Relaxed) == placed && Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    if shared.counts.placed.load(Ordering::Relaxed) > placed {
+        println!(
+            "  disk full: changes refused with the full-disk answer, the exchange kept serving and resumed by itself once space was freed"
+        );
+        checks += 1;
+    } else {
+        shared
+            .violations
+            .add("full disk: writing did not resume within 15 s of freeing space".into())
+            .await;
+    }
+    checks
+}
+
 async fn clients(base: &str) -> Vec<Client> {
     let mut out = Vec::new();
     for key in KEYS {
@@ -499,31 +560,14 @@ async fn run(seconds: u64, seed: u64) -> i32 {
         if disk_episode && started.elapsed() > Duration::from_secs(seconds / 2) {
             disk_episode = false;
             let Some(t) = &tmpfs else { break };
-            let ballast = t.fill_but(64 << 10);
-            match ex.exited_within(Duration::from_secs(30)).await {
-                Some(status) if !status.success() => {
-                    println!("  disk full: the exchange stopped by itself ({status})");
-                    checks += 1;
-                }
-                Some(status) => {
-                    shared
-                        .violations
-                        .add(format!("full disk: exited with {status}"))
-                        .await
-                }
-                None => {
-                    shared
-                        .violations
-                        .add("full disk: the exchange kept running for 30 s".into())
-                        .await;
-                    ex.kill();
-                }
-            }
-            std::fs::remove_file(ballast).unwrap();
-        } else {
-            ex.kill();
-            kills += 1;
+            checks += full_disk(t, &mut ex, &shared).await;
+            let gate = shared.gate.write().await;
+            checks += verify(&clients, &shared, &mut rng).await;
+            drop(gate);
+            continue;
         }
+        ex.kill();
+        kills += 1;
         let gate = shared.gate.write().await;
         ex.start().await;
         checks += verify(&clients, &shared, &mut rng).await;

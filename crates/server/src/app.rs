@@ -11,7 +11,9 @@ use std::time::Instant;
 use clobkit_core::Address;
 use clobkit_core::chain::Chain;
 use clobkit_core::protocol::ProtocolVersion;
-use clobkit_core::wire::errors::{EXCHANGE_STOPPED, HISTORY_UNAVAILABLE, HISTORY_UNREADABLE};
+use clobkit_core::wire::errors::{
+    EXCHANGE_STOPPED, HISTORY_UNAVAILABLE, HISTORY_UNREADABLE, JOURNAL_NO_ROOM,
+};
 use clobkit_engine::{Command, Event, OrderSpec, Owner, Reject, Stamped};
 
 use crate::auth::{Authenticator, KeyRegistry};
@@ -225,6 +227,11 @@ pub struct AppState {
     durable: tokio::sync::watch::Receiver<Durability>,
     /// Why the last snapshot failed, while snapshots fail (the journal is unaffected).
     snapshot_failure: Arc<Mutex<Option<String>>>,
+    /// Why the journal last had no room on disk, while it has none (changes are refused before
+    /// they are applied; reads go on).
+    room_failure: Mutex<Option<String>>,
+    /// Whether `room_failure` is set (read on every append without the mutex).
+    room_short: std::sync::atomic::AtomicBool,
     /// The periodic snapshot being written off the sequencer, if one is.
     snapshot_writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// The configuration.
@@ -335,6 +342,8 @@ impl AppState {
             history,
             durable,
             snapshot_failure: Arc::new(Mutex::new(None)),
+            room_failure: Mutex::new(None),
+            room_short: std::sync::atomic::AtomicBool::new(false),
             snapshot_writer: Mutex::new(None),
             sequencer: Mutex::new(Sequencer {
                 exchange,
@@ -418,6 +427,14 @@ impl AppState {
     pub fn health(&self) -> Result<(), Health> {
         if let Some(e) = self.durable.borrow().failure.clone() {
             return Err(Health::Stopped(e));
+        }
+        if let Some(e) = self
+            .room_failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        {
+            return Err(Health::NoRoom(e));
         }
         if let Some(e) = self.history.point().failure {
             return Err(Health::HistoryFailing(e));
@@ -556,10 +573,20 @@ impl AppState {
         let now = core.last_now.max(unix_now());
         core.last_now = now;
         let record = make(now);
-        let ticket = core
-            .journal
-            .append(&record)
-            .map_err(|e| ApiError::unavailable(EXCHANGE_STOPPED).because(e))?;
+        let ticket = match core.journal.append(&record) {
+            Ok(t) => t,
+            Err(e @ JournalError::NoRoom { .. }) => {
+                tracing::warn!(error = %e, "change refused: no room on disk for its journal record");
+                *self.room_failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                self.room_short.store(true, Ordering::Release);
+                return Err(ApiError::unavailable(JOURNAL_NO_ROOM).because(e));
+            }
+            Err(e) => return Err(ApiError::unavailable(EXCHANGE_STOPPED).because(e)),
+        };
+        if self.room_short.swap(false, Ordering::AcqRel) {
+            tracing::info!("the journal has room on disk again: writes resumed");
+            *self.room_failure.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        }
         let changed_key = match &record {
             Record::CreateApiKey { creds, .. } => Some(creds.api_key.as_str().to_owned()),
             Record::DeleteApiKey { key, .. } => Some(key.clone()),
@@ -775,6 +802,10 @@ pub enum Health {
     /// History commits fail (trading goes on; history reads are refused until one works).
     #[error("history reads are refused, trading goes on: {0}")]
     HistoryFailing(String),
+    /// The journal has no room on disk: changes are refused (nothing applied), reads go on, and
+    /// writes resume by themselves once space is freed.
+    #[error("changes are refused until the disk has room, reads go on: {0}")]
+    NoRoom(String),
 }
 
 /// Why a heartbeat was refused.

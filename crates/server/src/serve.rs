@@ -185,6 +185,9 @@ impl Server {
         };
         crate::listen::serve(self.listener, app, limits, stop).await;
         ticker.abort();
+        // the ticker holds the state: once it is gone, returning drops the last reference, so
+        // the journal and the history are closed when `run` returns (the folder can be reopened)
+        let _ = ticker.await;
         let journal_failure = failed.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(reason) = journal_failure {
             return Err(ServeError::JournalFailed(reason));

@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
+use clobkit_core::wire::errors as msg;
 use clobkit_server::app::ServerConfig;
 use clobkit_server::journal::{FaultPoint, Faults};
 use clobkit_server::serve::{ServeError, Server};
@@ -298,7 +299,7 @@ impl Drop for Tmpfs {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_full_disk_stops_the_exchange_without_losing_or_showing_anything() {
+async fn a_full_disk_refuses_changes_with_nothing_applied_and_writing_resumes_by_itself() {
     let Some(disk) = Tmpfs::mount("16m") else {
         return;
     };
@@ -306,49 +307,85 @@ async fn a_full_disk_stops_the_exchange_without_losing_or_showing_anything() {
     let r = start(&data, None, 1_000_000).await;
     assert_eq!(numbered_market(&r, 1).await.unwrap().0, 200);
     disk.fill_but(96 << 10);
-    // write until the disk is full: every answer is 200 or a clear 503, and whatever a reader
-    // was shown survives
-    let (mut acknowledged, mut shown, mut refused) = (vec![1u32], Vec::new(), None);
+    // write until the disk is full: every answer is 200 or the clear 503 of a full disk
+    let (mut acknowledged, mut refused) = (vec![1u32], Vec::new());
     for n in 2..3_000u32 {
-        let c = condition(n);
-        let Some((status, body)) = numbered_market(&r, n).await else {
-            break; // the exchange is gone (it stopped by itself)
-        };
+        let (status, body) = numbered_market(&r, n).await.expect("still serving");
         match status {
             200 => acknowledged.push(n),
             503 => {
-                refused = Some(body);
-                break;
+                assert!(body.contains(msg::JOURNAL_NO_ROOM), "market {n}: {body}");
+                refused.push(n);
+                if refused.len() == 3 {
+                    break;
+                }
             }
             other => panic!("market {n}: {other} {body}"),
         }
-        if let Ok(resp) = reqwest::get(format!("{}/markets/{c}", r.base)).await
-            && resp.status() == 200
-        {
-            shown.push(n);
-        }
     }
-    let refused = refused.expect("the disk filled up within 3,000 markets");
-    assert!(refused.contains("the exchange stopped"), "{refused}");
-    let stopped = tokio::time::timeout(std::time::Duration::from_secs(10), r.done)
-        .await
-        .expect("the exchange stops by itself")
-        .unwrap();
-    assert!(
-        matches!(&stopped, Err(ServeError::JournalFailed(why)) if why.contains("No space")),
-        "{stopped:?}"
-    );
-    drop(r.stop);
-
-    // room again: a restart serves every acknowledged and every shown market, and takes writes
-    std::fs::remove_file(disk.path().join("ballast")).unwrap();
-    let r = start(&data, None, 1_000_000).await;
-    for n in acknowledged.iter().chain(&shown) {
-        let (status, _) = get(&r, &format!("/markets/{}", condition(*n))).await;
-        assert_eq!(status, 200, "market {n} was acknowledged or shown");
-    }
+    assert_eq!(refused.len(), 3, "the disk filled up within 3,000 markets");
     assert!(acknowledged.len() > 2, "{} markets fit", acknowledged.len());
-    assert_eq!(market(&r, 0xee).await.0, 200);
+    // meanwhile reads go on, health says why, and a refused change was never applied
+    for n in &acknowledged {
+        let (status, _) = get(&r, &format!("/markets/{}", condition(*n))).await;
+        assert_eq!(status, 200, "acknowledged market {n}");
+    }
+    for n in &refused {
+        let (status, _) = get(&r, &format!("/markets/{}", condition(*n))).await;
+        assert_eq!(status, 404, "refused market {n} is not there");
+    }
+    let warning = health_warning(&r, |w| w.is_some_and(|w| w.contains("No space"))).await;
+    assert!(
+        warning
+            .as_deref()
+            .is_some_and(|w| w.contains("changes are refused until the disk has room")),
+        "{warning:?}"
+    );
+
+    // room again: writing resumes by itself, without a restart
+    std::fs::remove_file(disk.path().join("ballast")).unwrap();
+    assert_eq!(numbered_market(&r, 5_000).await.unwrap().0, 200);
+    acknowledged.push(5_000);
+    assert_eq!(health_warning(&r, |w| w.is_none()).await, None);
+    let _ = r.stop.send(());
+    r.done.await.unwrap().unwrap();
+
+    // and a restart serves every acknowledged change, and none of the refused ones
+    let r = start(&data, None, 1_000_000).await;
+    for n in &acknowledged {
+        let (status, _) = get(&r, &format!("/markets/{}", condition(*n))).await;
+        assert_eq!(status, 200, "acknowledged market {n} after a restart");
+    }
+    for n in &refused {
+        assert_eq!(get(&r, &format!("/markets/{}", condition(*n))).await.0, 404);
+    }
+    let _ = r.stop.send(());
+    r.done.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journal_that_cannot_reserve_room_refuses_changes_until_it_can() {
+    let dir = tempfile::tempdir().unwrap();
+    let faults = Arc::new(Faults::default());
+    let r = start(dir.path(), Some(faults.clone()), 1_000_000).await;
+    assert_eq!(market(&r, 0x11).await.0, 200);
+    // a new segment (at a restart) reserves with its first record: fail it three times
+    let _ = r.stop.send(());
+    r.done.await.unwrap().unwrap();
+    let r = start(dir.path(), Some(faults.clone()), 1_000_000).await;
+    faults.arm(FaultPoint::Reserve, 3, std::io::ErrorKind::StorageFull);
+    for c in [0x22, 0x33, 0x44] {
+        let (status, body) = market(&r, c).await;
+        assert_eq!(status, 503, "{body}");
+        assert_eq!(body["error"].as_str(), Some(msg::JOURNAL_NO_ROOM), "{body}");
+        assert_eq!(get(&r, &format!("/markets/{}", cond(c))).await.0, 404);
+    }
+    assert_eq!(get(&r, &format!("/markets/{}", cond(0x11))).await.0, 200);
+    let warning = health_warning(&r, |w| w.is_some()).await;
+    assert!(warning.is_some_and(|w| w.contains("injected Reserve fault")));
+    // the fault is used up: the next change goes through, health is clean
+    assert_eq!(market(&r, 0x55).await.0, 200);
+    assert_eq!(health_warning(&r, |w| w.is_none()).await, None);
     let _ = r.stop.send(());
     r.done.await.unwrap().unwrap();
 }

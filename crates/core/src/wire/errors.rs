@@ -80,6 +80,9 @@ pub const INVALID_EXPIRATION: &str = "invalid expiration";
 /// The exchange's journal could not be written: it stops serving (fail stop) and must be
 /// restarted, which recovers the durable state.
 pub const EXCHANGE_STOPPED: &str = "the exchange stopped: its journal could not be written; restart it to recover the durable state";
+/// The local exchange's disk has no room for a change's journal record: the change was refused
+/// before it was applied (nothing changed), and writes resume by themselves once space is freed.
+pub const JOURNAL_NO_ROOM: &str = "the exchange's disk has no room for this change; nothing was changed, and writes resume once space is freed";
 /// The local exchange's history database cannot be written now (a full disk, say): trading goes
 /// on, reads of ended orders, trades and notifications are refused until a commit succeeds.
 pub const HISTORY_UNAVAILABLE: &str = "the exchange's history database cannot be written now; trading goes on and history reads resume once it can";

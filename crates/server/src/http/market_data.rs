@@ -32,14 +32,17 @@ use crate::views;
 pub const HEALTH_WARNING: &str = "x-clobkit-warning";
 
 /// `GET /` and `GET /ok`: `"OK"` while the exchange is healthy; 503 with the reason when its
-/// journal failed (it is stopping). While snapshots fail it still serves: `"OK"` with the reason
-/// in [`HEALTH_WARNING`] (the clients read only the body).
+/// journal failed (it is stopping). While snapshots or history commits fail, or the disk has no
+/// room for changes, it still serves: `"OK"` with the reason in [`HEALTH_WARNING`] (the clients
+/// read only the body).
 async fn health(State(app): State<Arc<AppState>>) -> ApiResult {
     match app.health() {
         Ok(()) => ok("OK"),
         Err(h @ crate::app::Health::Stopped(_)) => Err(ApiError::unavailable(h.to_string())),
         Err(
-            h @ (crate::app::Health::SnapshotsFailing(_) | crate::app::Health::HistoryFailing(_)),
+            h @ (crate::app::Health::SnapshotsFailing(_)
+            | crate::app::Health::HistoryFailing(_)
+            | crate::app::Health::NoRoom(_)),
         ) => {
             let mut resp = ok("OK")?;
             if let Ok(v) = axum::http::HeaderValue::from_str(&h.to_string()) {

@@ -27,6 +27,7 @@
 
 pub mod record;
 mod recover;
+mod room;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -43,6 +44,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
 use record::MAGIC;
+use room::Room;
 
 /// Why the journal cannot be opened or written.
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +86,17 @@ pub enum JournalError {
     /// one).
     #[error("could not start the next journal segment: {0}")]
     Rotate(String),
+    /// The disk has no room for the record (checked before it is applied, so nothing changed;
+    /// the next record tries again).
+    #[error(
+        "no room on disk for the journal ({path}: {source}); nothing was changed, and writes resume once space is freed"
+    )]
+    NoRoom {
+        /// The segment.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
     /// A snapshot was not written because what must precede it failed.
     #[error("snapshot not written: {0}")]
     SnapshotBlocked(String),
@@ -205,8 +218,9 @@ enum Msg {
         bytes: Vec<u8>,
         ack: oneshot::Sender<Result<(), String>>,
     },
+    /// Switch to the next segment (created by the appending side) after the records before.
     Rotate {
-        first_seq: u64,
+        file: Arc<File>,
         ack: mpsc::Sender<Result<(), JournalError>>,
     },
 }
@@ -215,6 +229,9 @@ enum Msg {
 pub struct Journal<T> {
     dir: PathBuf,
     next_seq: u64,
+    /// The current segment and the space reserved in it.
+    room: Room,
+    faults: Option<Arc<Faults>>,
     tx: Option<mpsc::Sender<Msg>>,
     worker: Option<JoinHandle<()>>,
     stats: Arc<Stats>,
@@ -309,7 +326,7 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
         let next_seq = last_seq.unwrap_or(0).max(snap_seq) + 1;
 
         // Append to the last segment, or start one.
-        let (file, _path) = match segments.last() {
+        let (file, path) = match segments.last() {
             Some((_, path)) => (
                 OpenOptions::new()
                     .append(true)
@@ -322,6 +339,9 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
                 dir.join(segment_name(next_seq)),
             ),
         };
+        let len = file.metadata().map_err(io(&path))?.len();
+        let file = Arc::new(file);
+        let room = Room::new(file.clone(), &path, len);
         let stats = Arc::new(Stats::default());
         let (tx, rx) = mpsc::channel();
         let (publish, durable) = tokio::sync::watch::channel(Durability {
@@ -345,6 +365,8 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
         let journal = Journal {
             dir: dir.clone(),
             next_seq,
+            room,
+            faults: config.faults.clone(),
             tx: Some(tx),
             worker: Some(worker),
             stats,
@@ -369,8 +391,16 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
         let seq = self.next_seq;
         let mut bytes = Vec::with_capacity(payload.len() + record::HEADER);
         record::encode(seq, &payload, &mut bytes);
+        let len = bytes.len() as u64;
+        self.room
+            .make(len, self.faults.as_deref())
+            .map_err(|source| JournalError::NoRoom {
+                path: self.room.path.clone(),
+                source,
+            })?;
         let (ack, rx) = oneshot::channel();
         self.send(Msg::Append { seq, bytes, ack })?;
+        self.room.advance(len);
         self.next_seq += 1;
         Ok(Ticket { seq, rx })
     }
@@ -411,15 +441,28 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
     /// handle writes the file; the journal goes on meanwhile.
     pub fn begin_snapshot(&mut self) -> Result<PendingSnapshot, JournalError> {
         let seq = self.next_seq - 1;
-        // The rotation is queued behind the records before it and ahead of those after it, so
-        // the boundary is exact without waiting: whoever writes the snapshot waits for the
-        // writer's answer, never the sequencer (the flush and the new segment's creation cost
-        // fsyncs).
+        // The next segment is created here (no fsync: a segment that cannot be created fails
+        // only this snapshot, and records keep going to the current one), and the switch is
+        // queued behind the records before it and ahead of those after it, so the boundary is
+        // exact without waiting: whoever writes the snapshot waits for the writer's answer (the
+        // flush and the new segment's fsyncs), never the sequencer.
+        let injected = self
+            .faults
+            .as_ref()
+            .and_then(|f| f.take(FaultPoint::Create));
+        let path = self.dir.join(segment_name(seq + 1));
+        let file = match injected {
+            Some(e) => Err(e.to_string()),
+            None => new_segment(&self.dir, seq + 1, false).map_err(|e| e.to_string()),
+        }
+        .map_err(JournalError::Rotate)?;
+        let file = Arc::new(file);
         let (ack, rotated) = mpsc::channel();
         self.send(Msg::Rotate {
-            first_seq: seq + 1,
+            file: file.clone(),
             ack,
         })?;
+        self.room = Room::new(file, &path, MAGIC.len() as u64);
         Ok(PendingSnapshot {
             dir: self.dir.clone(),
             seq,
@@ -529,9 +572,17 @@ struct Batch {
 }
 
 impl Writer {
+    /// Poisons the writer: nothing more can be made durable; the failure is published.
+    fn fail(&self, why: &str, failed: &mut Option<String>) {
+        tracing::error!(error = %why, "journal write failed; no further record can be made durable: the exchange stops");
+        let msg = why.to_owned();
+        self.publish.send_modify(|d| d.failure = Some(msg.clone()));
+        *failed = Some(msg);
+    }
+
     /// Group commit: drains every pending message, writes the appended records with one `write`
     /// and one `fdatasync`, resolves their tickets and publishes the durable point.
-    fn run(self, mut file: File, rx: mpsc::Receiver<Msg>) {
+    fn run(self, mut file: Arc<File>, rx: mpsc::Receiver<Msg>) {
         let mut failed: Option<String> = None;
         let mut batch = Batch {
             buf: Vec::with_capacity(1 << 20),
@@ -547,16 +598,30 @@ impl Writer {
                         batch.acks.push(ack);
                         batch.last_seq = seq;
                     }
-                    Msg::Rotate { first_seq, ack } => {
-                        self.flush(&mut file, &mut batch, &mut failed);
+                    Msg::Rotate { file: next, ack } => {
+                        self.flush(&file, &mut batch, &mut failed);
+                        if failed.is_none() {
+                            // the new segment and its name are durable before any record in it
+                            let synced = if self.fsync {
+                                next.sync_all()
+                                    .map_err(|e| e.to_string())
+                                    .and_then(|()| sync_dir(&self.dir).map_err(|e| e.to_string()))
+                            } else {
+                                Ok(())
+                            };
+                            if let Err(e) = synced {
+                                self.fail(
+                                    &format!("new journal segment not durable: {e}"),
+                                    &mut failed,
+                                );
+                            }
+                        }
                         let r = match &failed {
                             Some(e) => Err(JournalError::Writer(e.clone())),
-                            // a segment that cannot be created changes nothing: keep appending
-                            // to the current one
-                            None => self
-                                .new_segment(first_seq)
-                                .map(|f| file = f)
-                                .map_err(JournalError::Rotate),
+                            None => {
+                                file = next;
+                                Ok(())
+                            }
                         };
                         let _ = ack.send(r);
                     }
@@ -565,28 +630,20 @@ impl Writer {
                     next = rx.try_recv().ok();
                 }
             }
-            self.flush(&mut file, &mut batch, &mut failed);
+            self.flush(&file, &mut batch, &mut failed);
         }
     }
 
-    fn new_segment(&self, first_seq: u64) -> Result<File, String> {
-        if let Some(e) = self
-            .faults
-            .as_ref()
-            .and_then(|f| f.take(FaultPoint::Create))
-        {
-            return Err(e.to_string());
-        }
-        new_segment(&self.dir, first_seq, self.fsync).map_err(|e| e.to_string())
-    }
-
-    fn flush(&self, file: &mut File, batch: &mut Batch, failed: &mut Option<String>) {
+    fn flush(&self, file: &File, batch: &mut Batch, failed: &mut Option<String>) {
         if failed.is_none() && !batch.buf.is_empty() {
             let injected = |point| self.faults.as_ref().and_then(|f| f.take(point));
             let started = std::time::Instant::now();
             let r = match injected(FaultPoint::Write) {
                 Some(e) => Err(e),
-                None => file.write_all(&batch.buf),
+                None => {
+                    let mut f = file;
+                    f.write_all(&batch.buf)
+                }
             }
             .and_then(|()| match (self.fsync, injected(FaultPoint::Fsync)) {
                 (_, Some(e)) => Err(e),
@@ -612,12 +669,7 @@ impl Writer {
                         (hook.0)(seq);
                     }
                 }
-                Err(e) => {
-                    tracing::error!(error = %e, "journal write failed; no further record can be made durable: the exchange stops");
-                    let msg = e.to_string();
-                    self.publish.send_modify(|d| d.failure = Some(msg.clone()));
-                    *failed = Some(msg);
-                }
+                Err(e) => self.fail(&e.to_string(), failed),
             }
         }
         batch.buf.clear();
@@ -639,6 +691,8 @@ pub enum FaultPoint {
     Fsync,
     /// Creating the next segment at a snapshot.
     Create,
+    /// Reserving disk space for records (as a full disk refuses it).
+    Reserve,
 }
 
 /// Injected I/O failures: each point fails the next `n` times it is reached, with the error
