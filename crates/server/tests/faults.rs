@@ -421,6 +421,47 @@ async fn a_read_only_data_folder_is_refused_at_start_with_the_reason() {
     r.done.await.unwrap().unwrap();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_that_cannot_be_renamed_into_place_fails_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let faults = Arc::new(Faults::default());
+    let r = start(dir.path(), Some(faults.clone()), 1).await;
+    faults.arm(FaultPoint::Rename, 2, std::io::ErrorKind::PermissionDenied);
+    assert_eq!(market(&r, 0x11).await.0, 200);
+    let warning = health_warning(&r, |w| w.is_some()).await;
+    assert!(
+        warning.is_some_and(|w| w.contains("injected Rename fault")),
+        "the failed rename is reported"
+    );
+    // every change is acknowledged meanwhile; once the fault is used up a snapshot lands
+    let mut clean = false;
+    for c in 0x22..0x2a {
+        assert_eq!(market(&r, c).await.0, 200);
+        if health_warning(&r, |w| w.is_none()).await.is_none() {
+            clean = true;
+            break;
+        }
+    }
+    assert!(clean, "health is clean again");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "no temporary snapshot left: {leftovers:?}"
+    );
+    let _ = r.stop.send(());
+    r.done.await.unwrap().unwrap();
+    let r = start(dir.path(), None, 1_000).await;
+    for c in [0x11, 0x22] {
+        assert_eq!(get(&r, &format!("/markets/{}", cond(c))).await.0, 200);
+    }
+    let _ = r.stop.send(());
+    r.done.await.unwrap().unwrap();
+}
+
 fn condition(n: u32) -> String {
     format!("0x{:064x}", n)
 }

@@ -12,9 +12,11 @@
 //! * **Faults** are of two kinds. A failed `write` or `fdatasync` of a batch poisons the writer
 //!   for good: after a failed fsync the page cache may have dropped the data, so nothing written
 //!   since can be trusted (PostgreSQL's rule); the failure is published and every later ticket
-//!   fails. A failure to *create* the next segment or to write a snapshot happens before any
-//!   record depends on it: the snapshot fails, the journal keeps appending to the current
-//!   segment, and the next snapshot tries again.
+//!   fails. A failure before any byte of a record exists refuses only what needed it: no room
+//!   on disk for a record ([`JournalError::NoRoom`], see `room`: space is reserved before the
+//!   change is applied) refuses that change and the next one tries again; a failure to *create*
+//!   the next segment or to write a snapshot fails the snapshot, the journal keeps appending to
+//!   the current segment, and the next snapshot tries again.
 //! * **Snapshots** ([`Journal::snapshot`]) rotate to a new segment, then write
 //!   `snapshot-<seq>.json` atomically (temporary file, fsync, rename, fsync of the folder). The two
 //!   newest snapshots are kept, with the segments needed to replay from the older one, so a damaged
@@ -467,6 +469,7 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
             dir: self.dir.clone(),
             seq,
             rotated,
+            faults: self.faults.clone(),
         })
     }
 }
@@ -480,6 +483,8 @@ pub struct PendingSnapshot {
     seq: u64,
     /// The writer's answer to the rotation.
     rotated: mpsc::Receiver<Result<(), JournalError>>,
+    /// Injected failures (the rename of the finished file).
+    faults: Option<Arc<Faults>>,
 }
 
 impl PendingSnapshot {
@@ -514,7 +519,17 @@ impl PendingSnapshot {
             f.sync_all()
         })()
         .map_err(io(&tmp))
-        .and_then(|()| fs::rename(&tmp, &final_path).map_err(io(&final_path)));
+        .and_then(|()| {
+            match self
+                .faults
+                .as_ref()
+                .and_then(|f| f.take(FaultPoint::Rename))
+            {
+                Some(e) => Err(e),
+                None => fs::rename(&tmp, &final_path),
+            }
+            .map_err(io(&final_path))
+        });
         if let Err(e) = written {
             let _ = fs::remove_file(&tmp);
             return Err(e);
@@ -693,6 +708,8 @@ pub enum FaultPoint {
     Create,
     /// Reserving disk space for records (as a full disk refuses it).
     Reserve,
+    /// Renaming a finished snapshot file into place.
+    Rename,
 }
 
 /// Injected I/O failures: each point fails the next `n` times it is reached, with the error
