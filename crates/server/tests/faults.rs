@@ -179,6 +179,18 @@ async fn health_warning(r: &Running, done: impl Fn(Option<&str>) -> bool) -> Opt
     warning
 }
 
+/// Creates the markets of `conditions` (each must be acknowledged) until health has no warning;
+/// whether it cleared.
+async fn markets_until_healthy(r: &Running, conditions: std::ops::Range<u8>) -> bool {
+    for c in conditions {
+        assert_eq!(market(r, c).await.0, 200);
+        if health_warning(r, |w| w.is_none()).await.is_none() {
+            return true;
+        }
+    }
+    false
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_snapshot_that_cannot_start_its_segment_fails_alone() {
     let dir = tempfile::tempdir().unwrap();
@@ -203,15 +215,10 @@ async fn a_snapshot_that_cannot_start_its_segment_fails_alone() {
     // the fault is used up: a later snapshot works and health clears once it is on disk (a
     // snapshot falling due while the previous one is still being written waits for the next
     // record, so a few records may pass before one is taken)
-    let mut clean = false;
-    for c in 0x33..0x3a {
-        assert_eq!(market(&r, c).await.0, 200);
-        if health_warning(&r, |w| w.is_none()).await.is_none() {
-            clean = true;
-            break;
-        }
-    }
-    assert!(clean, "health is clean again");
+    assert!(
+        markets_until_healthy(&r, 0x33..0x3a).await,
+        "health is clean again"
+    );
     let _ = r.stop.send(());
     r.done.await.unwrap().unwrap();
     let r = start(dir.path(), None, 1_000).await;
@@ -434,15 +441,10 @@ async fn a_snapshot_that_cannot_be_renamed_into_place_fails_alone() {
         "the failed rename is reported"
     );
     // every change is acknowledged meanwhile; once the fault is used up a snapshot lands
-    let mut clean = false;
-    for c in 0x22..0x2a {
-        assert_eq!(market(&r, c).await.0, 200);
-        if health_warning(&r, |w| w.is_none()).await.is_none() {
-            clean = true;
-            break;
-        }
-    }
-    assert!(clean, "health is clean again");
+    assert!(
+        markets_until_healthy(&r, 0x22..0x2a).await,
+        "health is clean again"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

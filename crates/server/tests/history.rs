@@ -126,7 +126,8 @@ async fn trade(app: &AppState, n: u32) {
     }
 }
 
-fn snapshot_orders(dir: &std::path::Path) -> usize {
+/// The newest snapshot's body (after its header line).
+fn newest_snapshot(dir: &std::path::Path) -> serde_json::Value {
     let mut newest = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -134,8 +135,11 @@ fn snapshot_orders(dir: &std::path::Path) -> usize {
         .collect::<Vec<_>>();
     newest.sort();
     let text = std::fs::read_to_string(newest.last().unwrap()).unwrap();
-    let body = &text[text.find('\n').unwrap() + 1..];
-    let v: serde_json::Value = serde_json::from_str(body).unwrap();
+    serde_json::from_str(&text[text.find('\n').unwrap() + 1..]).unwrap()
+}
+
+fn snapshot_orders(dir: &std::path::Path) -> usize {
+    let v = newest_snapshot(dir);
     assert!(v.get("trades").is_none() && v.get("notifications").is_none());
     v["orders"].as_array().unwrap().len()
 }
@@ -447,16 +451,10 @@ async fn settle(app: &AppState) {
 }
 
 fn remembered_in_snapshot(dir: &std::path::Path) -> usize {
-    let mut newest = std::fs::read_dir(dir)
+    newest_snapshot(dir)["engine"]["remembered"]
+        .as_array()
         .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect::<Vec<_>>();
-    newest.sort();
-    let text = std::fs::read_to_string(newest.last().unwrap()).unwrap();
-    let body = &text[text.find('\n').unwrap() + 1..];
-    let v: serde_json::Value = serde_json::from_str(body).unwrap();
-    v["engine"]["remembered"].as_array().unwrap().len()
+        .len()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
