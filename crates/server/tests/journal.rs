@@ -406,3 +406,38 @@ fn a_snapshot_whose_header_lies_is_refused() {
         );
     }
 }
+
+/// The zeros written ahead of the records to make room for them (see the journal's `room`):
+/// cut at a clean close and at a rotation, so only a crash leaves them, at the end of the last
+/// segment, where recovery cuts them as a torn tail with every record intact.
+#[test]
+fn room_made_ahead_is_cut_at_close_and_rotation_and_after_a_crash() {
+    let d = tempfile::tempdir().unwrap();
+    let (mut j, _) = open(d.path());
+    append_all(&mut j, 1..=5);
+    let live = segments(d.path()).pop().unwrap();
+    let with_room = fs::metadata(&live).unwrap().len();
+    assert!(with_room >= 256 << 10, "room made ahead: {with_room} bytes");
+
+    // a crash now: a copy of the folder as the disk holds it
+    let crashed = tempfile::tempdir().unwrap();
+    for f in segments(d.path()) {
+        fs::copy(&f, crashed.path().join(f.file_name().unwrap())).unwrap();
+    }
+    let (_, r) = open(crashed.path());
+    assert_eq!(r.records.len(), 5);
+    let torn = r.torn_tail.expect("the zeros are cut as a torn tail");
+    assert_eq!(torn.offset + torn.dropped_bytes, with_room);
+
+    // a rotation cuts the old segment at its last record; a clean close cuts the last one
+    j.snapshot(&State { sum: 15 }).unwrap();
+    append_all(&mut j, 6..=7);
+    drop(j);
+    let (_, r) = open(d.path());
+    assert_eq!(r.torn_tail, None);
+    assert_eq!(r.records.iter().map(|(s, _)| *s).collect::<Vec<_>>(), vec![6, 7]);
+    for seg in segments(d.path()) {
+        let data = fs::read(&seg).unwrap();
+        assert_ne!(data.last(), Some(&0), "{} ends in zeros", seg.display());
+    }
+}

@@ -34,6 +34,7 @@ mod room;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::marker::PhantomData;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -223,6 +224,8 @@ enum Msg {
     /// Switch to the next segment (created by the appending side) after the records before.
     Rotate {
         file: Arc<File>,
+        /// Where its first record goes (after the segment header).
+        start: u64,
         ack: mpsc::Sender<Result<(), JournalError>>,
     },
 }
@@ -331,7 +334,7 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
         let (file, path) = match segments.last() {
             Some((_, path)) => (
                 OpenOptions::new()
-                    .append(true)
+                    .write(true)
                     .open(path)
                     .map_err(io(path))?,
                 path.clone(),
@@ -361,7 +364,7 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
             };
             std::thread::Builder::new()
                 .name("clobkit-journal".into())
-                .spawn(move || out.run(file, rx))
+                .spawn(move || out.run(file, len, rx))
                 .map_err(io(&config.dir))?
         };
         let journal = Journal {
@@ -462,6 +465,7 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
         let (ack, rotated) = mpsc::channel();
         self.send(Msg::Rotate {
             file: file.clone(),
+            start: MAGIC.len() as u64,
             ack,
         })?;
         self.room = Room::new(file, &path, MAGIC.len() as u64);
@@ -597,7 +601,9 @@ impl Writer {
 
     /// Group commit: drains every pending message, writes the appended records with one `write`
     /// and one `fdatasync`, resolves their tickets and publishes the durable point.
-    fn run(self, mut file: Arc<File>, rx: mpsc::Receiver<Msg>) {
+    /// `offset` is where the next record goes in `file` (records are written at their offset:
+    /// past them lie the zeros the appending side wrote to make room, see `room`).
+    fn run(self, mut file: Arc<File>, mut offset: u64, rx: mpsc::Receiver<Msg>) {
         let mut failed: Option<String> = None;
         let mut batch = Batch {
             buf: Vec::with_capacity(1 << 20),
@@ -613,28 +619,35 @@ impl Writer {
                         batch.acks.push(ack);
                         batch.last_seq = seq;
                     }
-                    Msg::Rotate { file: next, ack } => {
-                        self.flush(&file, &mut batch, &mut failed);
+                    Msg::Rotate {
+                        file: next,
+                        start,
+                        ack,
+                    } => {
+                        self.flush(&file, &mut offset, &mut batch, &mut failed);
                         if failed.is_none() {
-                            // the new segment and its name are durable before any record in it
-                            let synced = if self.fsync {
-                                next.sync_all()
-                                    .map_err(|e| e.to_string())
-                                    .and_then(|()| sync_dir(&self.dir).map_err(|e| e.to_string()))
-                            } else {
-                                Ok(())
-                            };
+                            // the old segment ends at its last record (recovery reads zeros
+                            // only at the end of the last segment), and the new segment and its
+                            // name are durable before any record in it
+                            let closed = self.close(&file, offset).map_err(|e| e.to_string());
+                            let synced = closed.and_then(|()| {
+                                if self.fsync {
+                                    next.sync_all().map_err(|e| e.to_string()).and_then(|()| {
+                                        sync_dir(&self.dir).map_err(|e| e.to_string())
+                                    })
+                                } else {
+                                    Ok(())
+                                }
+                            });
                             if let Err(e) = synced {
-                                self.fail(
-                                    &format!("new journal segment not durable: {e}"),
-                                    &mut failed,
-                                );
+                                self.fail(&format!("journal segment rotation: {e}"), &mut failed);
                             }
                         }
                         let r = match &failed {
                             Some(e) => Err(JournalError::Writer(e.clone())),
                             None => {
                                 file = next;
+                                offset = start;
                                 Ok(())
                             }
                         };
@@ -645,20 +658,29 @@ impl Writer {
                     next = rx.try_recv().ok();
                 }
             }
-            self.flush(&file, &mut batch, &mut failed);
+            self.flush(&file, &mut offset, &mut batch, &mut failed);
+        }
+        // closed cleanly: the segment ends at its last record
+        if failed.is_none()
+            && let Err(e) = self.close(&file, offset)
+        {
+            tracing::warn!(error = %e, "could not cut the journal segment's spare room at close; the next start cuts it as a torn tail");
         }
     }
 
-    fn flush(&self, file: &File, batch: &mut Batch, failed: &mut Option<String>) {
+    /// Cuts `file` at `offset` (the end of its records: the zeros past them go), durably.
+    fn close(&self, file: &File, offset: u64) -> std::io::Result<()> {
+        file.set_len(offset)?;
+        if self.fsync { file.sync_all() } else { Ok(()) }
+    }
+
+    fn flush(&self, file: &File, offset: &mut u64, batch: &mut Batch, failed: &mut Option<String>) {
         if failed.is_none() && !batch.buf.is_empty() {
             let injected = |point| self.faults.as_ref().and_then(|f| f.take(point));
             let started = std::time::Instant::now();
             let r = match injected(FaultPoint::Write) {
                 Some(e) => Err(e),
-                None => {
-                    let mut f = file;
-                    f.write_all(&batch.buf)
-                }
+                None => file.write_all_at(&batch.buf, *offset),
             }
             .and_then(|()| match (self.fsync, injected(FaultPoint::Fsync)) {
                 (_, Some(e)) => Err(e),
@@ -667,6 +689,7 @@ impl Writer {
             });
             match r {
                 Ok(()) => {
+                    *offset += batch.buf.len() as u64;
                     let took = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
                     self.stats
                         .slowest_flush_micros
