@@ -365,7 +365,12 @@ fn main() {
             big_start.as_secs_f64() / small_start.as_secs_f64(),
             big_deep.as_secs_f64() / small_deep.as_secs_f64(),
         );
-        println!("   RSS now {:.1} MiB", rss_mib());
+        println!(
+            "   RSS now {:.1} MiB; the history holds {} of {} records",
+            rss_mib(),
+            app.history_point().applied,
+            app.journal_counts().0
+        );
     });
     // the runtime and the state go: the journal and the history are closed
     drop(rt);

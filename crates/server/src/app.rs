@@ -58,6 +58,9 @@ pub struct ServerConfig {
     /// Records per generation of the duplicate check's memory (default [`SEAL_EVERY`]; tests
     /// make it small to see generations forgotten).
     pub seen_generation: u64,
+    /// How far the history database may fall behind before new changes wait (default
+    /// [`HISTORY_LAG`]).
+    pub history_lag: u64,
 }
 
 impl ServerConfig {
@@ -78,6 +81,7 @@ impl ServerConfig {
             history_faults: None,
             conn_limits: crate::listen::ConnLimits::default(),
             seen_generation: SEAL_EVERY,
+            history_lag: HISTORY_LAG,
         }
     }
 }
@@ -166,6 +170,12 @@ struct Sequencer {
 /// also looked up in the database's ended orders ([`AppState::place`]). Memory then holds about
 /// two generations of ids, whatever the exchange's age.
 pub const SEAL_EVERY: u64 = 4096;
+
+/// How far (in records) the history database may fall behind the journal before new changes
+/// wait for it (the default of [`ServerConfig::history_lag`]): the changes waiting for a commit are held in memory, so this bounds that memory
+/// when changes come faster than the database takes them (while its commits fail, nothing
+/// waits: trading goes on).
+pub const HISTORY_LAG: u64 = 10_000;
 
 /// Where each sealed generation of the engine's duplicate-check memory ends.
 #[derive(Debug, Default)]
@@ -496,6 +506,7 @@ impl AppState {
                 .await
                 .map_err(unavailable)?;
         }
+        self.admit().await;
         let epoch = self.forgotten.load(Ordering::Acquire);
         if self.ended_order_stored(&id)? {
             // committed to the database, so durable
@@ -538,6 +549,13 @@ impl AppState {
         }
     }
 
+    /// Waits, before a change is sequenced, while the history database is more than
+    /// [`ServerConfig::history_lag`] records behind the journal's durable point.
+    async fn admit(&self) {
+        let durable = self.durable.borrow().seq;
+        self.history.within(durable, self.config.history_lag).await;
+    }
+
     /// Whether an order with this id ended and is in the history database.
     fn ended_order_stored(&self, id: &clobkit_core::types::OrderId) -> Result<bool, ApiError> {
         self.history
@@ -552,6 +570,7 @@ impl AppState {
         make: impl FnOnce(u64) -> Record,
         apply: impl FnOnce(&mut Exchange, Record) -> R,
     ) -> Result<R, ApiError> {
+        self.admit().await;
         let (ticket, result) = self.append_apply(&mut self.lock(), make, apply)?;
         ticket
             .durable()

@@ -513,3 +513,42 @@ async fn duplicates_are_refused_after_the_engine_forgets_their_ids() {
     }
     assert_eq!(post(&app, 4).await.1, None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_history_holds_new_changes_back_instead_of_growing_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let faults = Arc::new(HistoryFaults::default());
+    let mut c = config(dir.path(), 1_000_000);
+    c.history_faults = Some(faults.clone());
+    c.history_lag = 5;
+    let (app, _) = AppState::open(c).unwrap();
+    setup(&app).await;
+    faults.slow(30);
+    let mut widest = 0;
+    for n in 0..40 {
+        place_and_cancel(&app, n).await;
+        let behind = app.journal_counts().0 - app.history_point().applied;
+        widest = widest.max(behind);
+    }
+    // each change waits before it is sequenced until the database is within 5 records; the
+    // change itself and the journal's own flush can add one each
+    assert!(widest <= 7, "the history fell {widest} records behind");
+    assert!(widest >= 3, "the history was slow: {widest}");
+    // a failing history holds nothing back: trading goes on
+    faults.slow(0);
+    faults.arm(1_000);
+    for n in 100..120 {
+        place_and_cancel(&app, n).await;
+    }
+    faults.arm(0);
+    // and the next commit (retried every 250 ms) catches up
+    let mut caught_up = false;
+    for _ in 0..50 {
+        if app.history(|_| Ok(())).await.is_ok() {
+            caught_up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(caught_up, "the history caught up once commits worked");
+}

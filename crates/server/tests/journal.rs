@@ -435,7 +435,10 @@ fn room_made_ahead_is_cut_at_close_and_rotation_and_after_a_crash() {
     drop(j);
     let (_, r) = open(d.path());
     assert_eq!(r.torn_tail, None);
-    assert_eq!(r.records.iter().map(|(s, _)| *s).collect::<Vec<_>>(), vec![6, 7]);
+    assert_eq!(
+        r.records.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        vec![6, 7]
+    );
     for seg in segments(d.path()) {
         let data = fs::read(&seg).unwrap();
         assert_ne!(data.last(), Some(&0), "{} ends in zeros", seg.display());

@@ -18,6 +18,9 @@
 //! * **Faults.** A failed commit (a full disk, say) is rolled back and retried every 250 ms with
 //!   the changes kept; meanwhile history reads that need them are refused with 503 naming the
 //!   error, trading goes on, and the first commit that succeeds clears it.
+//! * **Bounded.** The changes waiting for a commit live in memory, so new changes wait before
+//!   they are sequenced while the database is more than [`crate::app::HISTORY_LAG`] records
+//!   behind ([`History::within`]); while commits fail nothing waits (trading goes on).
 //! * **Snapshots** wait until the database holds everything up to them and is checkpointed
 //!   (fsynced), because journal segments before the older snapshot are pruned.
 //! * **Readable by anyone:** open the file with any SQLite tool (the tables are in [`schema`]).
@@ -81,6 +84,8 @@ pub struct Point {
 #[derive(Debug, Default)]
 pub struct HistoryFaults {
     remaining: AtomicU32,
+    /// Milliseconds every commit takes longer (a slow disk).
+    delay_ms: AtomicU32,
 }
 
 impl HistoryFaults {
@@ -89,7 +94,16 @@ impl HistoryFaults {
         self.remaining.store(times, Ordering::SeqCst);
     }
 
+    /// Makes every commit take `ms` milliseconds longer, as a slow disk does (0: off).
+    pub fn slow(&self, ms: u32) {
+        self.delay_ms.store(ms, Ordering::SeqCst);
+    }
+
     fn take(&self) -> Option<rusqlite::Error> {
+        let delay = self.delay_ms.load(Ordering::SeqCst);
+        if delay > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(u64::from(delay)));
+        }
         self.remaining
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
             .ok()
@@ -200,6 +214,18 @@ impl History {
             return Ok(());
         }
         Err(HistoryError::Failing(p.failure.clone().unwrap_or_default()))
+    }
+
+    /// Waits while the database is more than `lag` records behind record `seq`, unless its
+    /// commits are failing (then trading goes on and the changes wait in memory, see the module
+    /// docs). This is how the writer's queue stays bounded when changes come faster than the
+    /// database takes them.
+    pub async fn within(&self, seq: u64, lag: u64) {
+        let floor = seq.saturating_sub(lag);
+        let mut rx = self.point.clone();
+        let _ = rx
+            .wait_for(|p| p.applied >= floor || p.failure.is_some())
+            .await;
     }
 
     /// Blocks until every change up to record `through` is committed and fsynced into the
