@@ -12,6 +12,9 @@
 //!   changes with its full-disk answer (nothing applied), kept serving, and took changes again
 //!   by itself once space was freed.
 //!
+//! The wallets buy and sell both outcomes (so fills mint, swap and merge shares and collateral
+//! keeps circulating).
+//!
 //! `cargo bench -p clobkit-cli --bench soak [-- SECONDS [SEED]]` (default 180 s, seed 1).
 //! Loopback only, bounded in time, stops by itself; prints `N passed, 0 failed` or exits non-zero.
 //! The disk-full episode needs root (a tmpfs is mounted); without it the episode is skipped and
@@ -262,7 +265,14 @@ async fn trader(w: usize, client: Client, seed: u64, shared: Arc<Shared>) {
             let token = if rng.random_bool(0.5) { yes } else { no };
             let price = Decimal::new(rng.random_range(30..=70i64), 2);
             let size = Decimal::from(rng.random_range(5..=20u32));
-            let args = OrderArgs::new(token, price, size, Side::Buy);
+            // buys mint and take shares, sells give them back for collateral, so the wallets
+            // keep trading for as long as the soak runs (a sell without shares is refused)
+            let side = if rng.random_bool(0.5) {
+                Side::Buy
+            } else {
+                Side::Sell
+            };
+            let args = OrderArgs::new(token, price, size, side);
             let r = client
                 .create_and_post_order(&args, CreateOrderOptions::default(), OrderType::Gtc)
                 .await;
