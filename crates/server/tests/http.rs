@@ -756,3 +756,71 @@ async fn api_keys_per_wallet_are_capped() {
     assert!(error.contains("at most 20 API keys"), "{error}");
     stop(r).await;
 }
+
+/// faults.md F12: a 429 on a keep-alive request with a body leaves the connection open: every
+/// body is read in full (within the body timeout, `listen::body_deadline`) before the rate
+/// limiter decides, so a refused request leaves nothing unread even when its body arrives late,
+/// and the next request on the same connection is served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_keeps_the_keep_alive_connection() {
+    use clobkit_server::ratelimit::{Limit, RateLimits, Route};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let r = start_with(dir.path(), |c| {
+        c.rate_limits = RateLimits::new().rule(
+            Route::Exact(reqwest::Method::POST, "/order".into()),
+            Limit::per_secs(1, 60),
+        );
+    })
+    .await;
+    let addr = r.base.trim_start_matches("http://").to_owned();
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let body = format!("{{\"pad\":\"{}\"}}", "x".repeat(200_000));
+    let request = format!(
+        "POST /order HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        // the headers and the start of the body first: a refusal is answered before the rest
+        // arrives (as when a client streams a large body)
+        let (start, rest) = request.split_at(request.len() - body.len() + 1_000);
+        s.write_all(start.as_bytes()).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        if s.write_all(rest.as_bytes()).await.is_err() {
+            panic!("the connection was closed after {statuses:?}");
+        }
+        // read one response: headers, then Content-Length bytes of body
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        let (head_end, length) = loop {
+            let n = tokio::time::timeout(std::time::Duration::from_secs(5), s.read(&mut buf))
+                .await
+                .expect("an answer within 5 s")
+                .unwrap();
+            assert!(n > 0, "the connection was closed after {statuses:?}");
+            got.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&got).to_string();
+            if let Some(end) = text.find("\r\n\r\n") {
+                let length: usize = text[..end]
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length: ")
+                            .map(|v| v.trim().parse().unwrap())
+                    })
+                    .unwrap_or(0);
+                break (end + 4, length);
+            }
+        };
+        while got.len() < head_end + length {
+            let n = s.read(&mut buf).await.unwrap();
+            assert!(n > 0, "the connection was closed mid-answer");
+            got.extend_from_slice(&buf[..n]);
+        }
+        let status: u16 = String::from_utf8_lossy(&got[9..12]).parse().unwrap();
+        statuses.push(status);
+    }
+    assert_eq!(statuses[1..], [429, 429], "{statuses:?}");
+    stop(r).await;
+}
