@@ -137,7 +137,8 @@ pub(crate) struct OrderArena {
     /// Live orders by id → key.
     by_id: ByOrderId<u32>,
     /// Ids of accepted orders, remembered for the duplicate check (see [`Seen`]): every id
-    /// goes in when accepted and again when its order leaves the arena.
+    /// goes in when accepted, and again when its order leaves the arena once generations are
+    /// forgotten.
     seen: Seen,
     /// Each owner's orders, indexed by owner id.
     by_owner: Vec<Queue>,
@@ -172,11 +173,12 @@ impl OrderArena {
     /// Whether an order with this id was accepted and is still remembered: it rests, or is in
     /// a generation of [`Seen`] not yet forgotten.
     pub(crate) fn knows(&self, id: &OrderId) -> bool {
-        self.by_id.contains_key(id) || self.seen.contains(id)
+        // until a generation is forgotten every accepted id is remembered: one lookup
+        self.seen.contains(id) || (self.seen.forgetting() && self.by_id.contains_key(id))
     }
 
     /// Remembers an accepted order's id.
-    pub(crate) fn note_accepted(&mut self, id: OrderId) {
+    pub(crate) fn note_accepted(&mut self, id: &OrderId) {
         self.seen.insert(id);
     }
 
@@ -314,8 +316,11 @@ impl OrderArena {
         let r = self.slots.get_mut(key as usize)?.take()?;
         self.free.push(key);
         self.by_id.remove(&r.terms.id);
-        // it leaves the book now: remembered in the newest generation (see `Seen`)
-        self.seen.insert(r.terms.id);
+        // it leaves the book now: once generations are forgotten, remembered in the newest one
+        // (see `Seen`)
+        if self.seen.forgetting() {
+            self.seen.insert(&r.terms.id);
+        }
         if let Some(at) = r.expires_at {
             self.expiries.remove(&(at, r.seq, key));
         }

@@ -150,7 +150,7 @@ impl Engine {
                 });
             }
         };
-        self.orders.note_accepted(t.id);
+        self.orders.note_accepted(&t.id);
         let owner = self.intern(&s.owner);
         self.markets[at.market as usize].owners.insert(owner);
         let first = out.len();

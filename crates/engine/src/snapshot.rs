@@ -38,12 +38,16 @@ pub struct Snapshot {
     pub markets: Vec<MarketSnapshot>,
     /// Resting orders in acceptance order.
     pub resting: Vec<Resting>,
-    /// Ids the duplicate check remembers besides resting orders, sorted (see the `seen`
-    /// module: every id ever accepted, unless the host forgets generations). Snapshots written
-    /// before this field kept 64-bit fingerprints under `seen`; those are not read (the
-    /// server finds those orders in its history database).
+    /// Fingerprints of the ids the duplicate check remembers, sorted (see the `seen` module:
+    /// every id ever accepted, unless the host forgets generations). Snapshots written before
+    /// generations kept fingerprints of another function under `seen`: they are not read.
     #[serde(default)]
-    pub remembered: Vec<OrderId>,
+    pub remembered: Vec<u64>,
+    /// Whether generations were forgotten, so that `remembered` may lack accepted ids (then
+    /// resting orders are checked too, and ids leaving the book are remembered again). Absent
+    /// from older snapshots, whose `remembered` is empty: true.
+    #[serde(default = "incomplete")]
+    pub forgetting: bool,
     /// Non-zero holdings, sorted.
     pub holdings: Vec<((Address, Asset), Holding)>,
     /// Trade statuses; trade `i + 1` at index `i`.
@@ -61,6 +65,11 @@ pub struct Snapshot {
     pub builders: Vec<(clobkit_core::B256, crate::types::Builder)>,
 }
 
+/// A snapshot without the `forgetting` field remembers nothing it can use.
+fn incomplete() -> bool {
+    true
+}
+
 /// A snapshot that does not describe a consistent state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SnapshotError {
@@ -76,6 +85,7 @@ impl Engine {
     /// The whole state.
     pub fn snapshot(&self) -> Snapshot {
         let remembered = self.orders.seen().sorted();
+        let forgetting = self.orders.seen().forgetting();
         Snapshot {
             operator: self.operator,
             owners: self.owner_keys.clone(),
@@ -91,6 +101,7 @@ impl Engine {
                 .collect(),
             resting: self.all_resting().into_iter().cloned().collect(),
             remembered,
+            forgetting,
             holdings: self.ledger.sorted().into_iter().collect(),
             trades: self.trades.clone(),
             next_seq: self.next_seq,
@@ -144,7 +155,7 @@ impl Engine {
                 ..r
             });
         }
-        *e.orders.seen_mut() = crate::seen::Seen::from_ids(s.remembered);
+        *e.orders.seen_mut() = crate::seen::Seen::from_fingerprints(s.remembered, s.forgetting);
         e.builders = s.builders.into_iter().collect();
         e.trades = s.trades;
         e.next_seq = s.next_seq;
