@@ -444,3 +444,39 @@ fn room_made_ahead_is_cut_at_close_and_rotation_and_after_a_crash() {
         assert_ne!(data.last(), Some(&0), "{} ends in zeros", seg.display());
     }
 }
+
+/// A long replay decodes on every core, and still names the first record that does not decode.
+#[test]
+fn the_first_undecodable_record_is_named_when_decoding_in_parallel() {
+    let d = tempfile::tempdir().unwrap();
+    {
+        let (mut j, _) = Journal::<serde_json::Value>::open::<State>(&cfg(d.path())).unwrap();
+        let tickets: Vec<_> = (1..=10_000u64)
+            .map(|n| {
+                let v = if n == 3_000 || n == 9_000 {
+                    serde_json::json!("not a record")
+                } else {
+                    serde_json::to_value(rec(n)).unwrap()
+                };
+                j.append(&v).unwrap()
+            })
+            .collect();
+        for t in tickets {
+            t.wait().unwrap();
+        }
+    }
+    match Journal::<Rec>::open::<State>(&cfg(d.path())) {
+        Err(JournalError::Corrupt { what, .. }) => {
+            assert!(what.starts_with("record 3000 does not decode"), "{what}");
+        }
+        other => panic!("expected Corrupt, got {:?}", other.map(|_| ())),
+    }
+    // and a good long journal replays whole, in order
+    let d = tempfile::tempdir().unwrap();
+    let (mut j, _) = open(d.path());
+    append_all(&mut j, 1..=10_000);
+    drop(j);
+    let (_, r) = open(d.path());
+    assert!(r.records.iter().map(|(s, _)| *s).eq(1..=10_000));
+    assert!(r.records.iter().all(|(s, v)| v == &rec(*s)));
+}

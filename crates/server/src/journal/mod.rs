@@ -312,7 +312,7 @@ fn new_segment(dir: &Path, first_seq: u64, fsync: bool) -> Result<File, JournalE
     Ok(f)
 }
 
-impl<T: Serialize + DeserializeOwned> Journal<T> {
+impl<T: Serialize + DeserializeOwned + Send> Journal<T> {
     /// Opens (creating if needed) the journal in `config.dir` and recovers its contents.
     pub fn open<S: DeserializeOwned>(
         config: &JournalConfig,

@@ -78,9 +78,50 @@ fn read_snapshot<S: DeserializeOwned>(path: &Path, named: u64) -> Result<(u64, S
     Ok((seq, state))
 }
 
+/// Decodes checked records, in order, splitting them among the cores (decoding is most of the
+/// time of a long replay); the first record that does not decode is the error.
+fn decode<T: DeserializeOwned + Send>(
+    path: &Path,
+    undecoded: &[(u64, usize, &[u8])],
+) -> Result<Vec<(u64, T)>, JournalError> {
+    let one = |&(seq, at, payload): &(u64, usize, &[u8])| {
+        serde_json::from_slice(payload)
+            .map(|v| (seq, v))
+            .map_err(|e| JournalError::Corrupt {
+                file: path.to_path_buf(),
+                offset: at as u64,
+                what: format!("record {seq} does not decode: {e}"),
+            })
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if cores < 2 || undecoded.len() < 4_096 {
+        return undecoded.iter().map(one).collect();
+    }
+    let chunk = undecoded.len().div_ceil(cores);
+    let parts: Vec<Result<Vec<(u64, T)>, JournalError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = undecoded
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(JournalError::Writer("a decoding thread panicked".into()))
+                })
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(undecoded.len());
+    for part in parts {
+        out.extend(part?);
+    }
+    Ok(out)
+}
+
 /// Reads `segments` (oldest first) and returns the records after `snap_seq`, cutting a torn tail
 /// off the last one.
-pub(super) fn replay<T: DeserializeOwned>(
+pub(super) fn replay<T: DeserializeOwned + Send>(
     dir: &Path,
     segments: &[(u64, PathBuf)],
     snap_seq: u64,
@@ -111,6 +152,8 @@ pub(super) fn replay<T: DeserializeOwned>(
             });
         }
         let mut at = MAGIC.len();
+        // the records to replay, checked but not yet decoded (decoding runs on every core)
+        let mut undecoded: Vec<(u64, usize, &[u8])> = Vec::new();
         loop {
             match record::read(&data, at) {
                 Read::Record { seq, payload, next } => {
@@ -123,13 +166,7 @@ pub(super) fn replay<T: DeserializeOwned>(
                         });
                     }
                     if seq > snap_seq {
-                        let value =
-                            serde_json::from_slice(payload).map_err(|e| JournalError::Corrupt {
-                                file: path.clone(),
-                                offset: at as u64,
-                                what: format!("record {seq} does not decode: {e}"),
-                            })?;
-                        records.push((seq, value));
+                        undecoded.push((seq, at, payload));
                     }
                     last_seq = Some(seq);
                     at = next;
@@ -177,6 +214,7 @@ pub(super) fn replay<T: DeserializeOwned>(
                 }
             }
         }
+        records.extend(decode(path, &undecoded)?);
     }
     // The records must continue the snapshot.
     if let Some((first, _)) = records.first().filter(|(first, _)| *first != snap_seq + 1) {
