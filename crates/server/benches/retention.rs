@@ -399,6 +399,12 @@ fn main() {
         setup(&app).await;
         pairs(app.clone(), 0, total / 2).await;
         app.history(|_| Ok(())).await.unwrap();
+        let wal = std::fs::metadata(flat.path().join("history.sqlite-wal")).map_or(0, |m| m.len());
+        println!(
+            "   the history's write-ahead log after {} pairs with no snapshot: {:.1} MiB",
+            total / 2,
+            wal as f64 / (1 << 20) as f64
+        );
         app.journal_counts().0
     });
     drop(rt);

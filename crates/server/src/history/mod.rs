@@ -162,6 +162,7 @@ impl History {
             pending: Default::default(),
             checkpoints: Vec::new(),
             faults,
+            since_wal_check: 0,
         };
         let worker = std::thread::Builder::new()
             .name("clobkit-history".into())

@@ -46,7 +46,19 @@ pub(super) struct Writer {
     pub checkpoints: Vec<(u64, mpsc::Sender<Result<(), String>>)>,
     /// Fault drills: commits fail while this says so.
     pub faults: Option<std::sync::Arc<super::HistoryFaults>>,
+    /// Commits since the write-ahead log's size was last looked at.
+    pub since_wal_check: u32,
 }
+
+/// Commits between two looks at the write-ahead log's size.
+const WAL_CHECK_EVERY: u32 = 256;
+
+/// Pages the write-ahead log may hold before the writer waits for readers to let it start over
+/// (64 MiB of 4 KiB pages). SQLite's own checkpoints after each commit copy pages into the
+/// database but cannot start the log over while readers are at work, and the order path's
+/// duplicate lookups keep them at work: without this the log grew without bound in a run with
+/// no snapshots, and the next start (reading the log back) took seconds.
+const WAL_PAGES: i64 = 16_384;
 
 impl Writer {
     pub fn run(mut self, rx: mpsc::Receiver<Msg>) {
@@ -74,13 +86,42 @@ impl Writer {
                 }
             }
             self.commit();
+            self.bound_wal();
         }
         while let Ok(m) = rx.try_recv() {
             self.take(m, &mut stopping);
         }
         self.commit();
+        // leave the log empty: the next start need not read it back
+        if let Err(e) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        {
+            tracing::warn!(error = %e, "history: the write-ahead log was not emptied at close");
+        }
         for (_, ack) in self.checkpoints.drain(..) {
             let _ = ack.send(Err("the history writer stopped".into()));
+        }
+    }
+
+    /// Every [`WAL_CHECK_EVERY`] commits: if the write-ahead log holds more than [`WAL_PAGES`]
+    /// pages, checkpoints it and starts it over (`RESTART` waits for the readers' short
+    /// queries, within the busy timeout). Only the history waits meanwhile, never trading.
+    fn bound_wal(&mut self) {
+        self.since_wal_check += 1;
+        if self.since_wal_check < WAL_CHECK_EVERY {
+            return;
+        }
+        self.since_wal_check = 0;
+        let pages: rusqlite::Result<i64> =
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1));
+        if pages.is_ok_and(|p| p > WAL_PAGES)
+            && let Err(e) = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()))
+        {
+            tracing::warn!(error = %e, "history: the write-ahead log could not start over");
         }
     }
 
