@@ -29,13 +29,15 @@ COND, YES, NO = "0x" + "d4" * 32, "401", "402"
 
 def start():
     p = subprocess.Popen([BIN, "serve", "--port", PORT, "--data", DATA, "--protocol", "v1"], stdout=subprocess.DEVNULL, stderr=open(f"{DATA}.log", "a"))
-    for _ in range(100):
+    for _ in range(200):
+        if p.poll() is not None:
+            raise SystemExit(f"server exited with {p.returncode} at start; its log ends:\n" + open(f"{DATA}.log").read()[-2000:])
         try:
             if httpx.get(f"{HOST}/", timeout=0.5).status_code == 200:
                 return p
         except httpx.HTTPError:
             time.sleep(0.05)
-    raise SystemExit("server did not start")
+    raise SystemExit("server did not start within 10 s; its log ends:\n" + open(f"{DATA}.log").read()[-2000:])
 
 
 server = start()

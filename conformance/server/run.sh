@@ -22,7 +22,9 @@ sdk_flow() {
 }
 PY=$PWD/.deps/venv/bin/python
 tmp=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
+# below the kernel's ephemeral range (32768 and up), so that no client socket of this run can
+# hold one of the ports the servers bind (port .. port + 9)
+port=$((20000 + RANDOM % 12000))
 "$BIN" serve --port "$port" --data "$tmp/flow" --protocol v1 --heartbeat-timeout 2 > "$tmp/flow.log" 2>&1 &
 pid=$!
 cleanup() { kill "$pid" 2>/dev/null || true; rm -rf "$tmp"; }

@@ -514,11 +514,12 @@ async fn run(seconds: u64, seed: u64) -> i32 {
     let tmpfs = Tmpfs::mount();
     let scratch = tempfile::tempdir().unwrap();
     let root: &Path = tmpfs.as_ref().map_or(scratch.path(), |t| t.0.path());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // a free port below the kernel's ephemeral range (32768 and up): while the exchange is
+    // down, a client's connection attempt could otherwise be given its port as its own
+    let port = (0..1_000u32)
+        .map(|i| 20_000 + ((std::process::id() + i * 7_919) % 12_000) as u16)
+        .find(|p| std::net::TcpListener::bind(("127.0.0.1", *p)).is_ok())
+        .expect("a free port between 20000 and 32000");
     let mut ex = Exchange {
         port,
         data: root.join("data"),
