@@ -164,17 +164,17 @@ struct Sequencer {
 }
 
 /// Records between two seals of the engine's duplicate-check memory (the default of
-/// [`ServerConfig::seen_generation`]). The engine remembers the
-/// ids of the orders accepted or ended in the last generations; a generation is forgotten once
+/// [`ServerConfig::seen_generation`]). The engine remembers the ids of the orders accepted or
+/// ended in the last generations; a generation is forgotten once
 /// the history database holds every record up to its end, and from then on a new order's id is
 /// also looked up in the database's ended orders ([`AppState::place`]). Memory then holds about
 /// two generations of ids, whatever the exchange's age.
 pub const SEAL_EVERY: u64 = 4096;
 
 /// How far (in records) the history database may fall behind the journal before new changes
-/// wait for it (the default of [`ServerConfig::history_lag`]): the changes waiting for a commit are held in memory, so this bounds that memory
-/// when changes come faster than the database takes them (while its commits fail, nothing
-/// waits: trading goes on).
+/// wait for it (the default of [`ServerConfig::history_lag`]): the changes waiting for a commit
+/// are held in memory, so this bounds that memory when changes come faster than the database
+/// takes them (while its commits fail, nothing waits: trading goes on).
 pub const HISTORY_LAG: u64 = 10_000;
 
 /// Where each sealed generation of the engine's duplicate-check memory ends.
@@ -638,7 +638,7 @@ impl AppState {
         let history = &self.history;
         if core
             .seen
-            .after_record(&mut core.exchange, seq, every, || history.point().applied)
+            .after_record(&mut core.exchange, seq, every, || history.applied())
         {
             self.forgotten.fetch_add(1, Ordering::Release);
         }

@@ -199,6 +199,12 @@ impl History {
         }
     }
 
+    /// The last record whose changes are committed (without copying a failure message: asked
+    /// after every record by the sequencer).
+    pub fn applied(&self) -> u64 {
+        self.point.borrow().applied
+    }
+
     /// How far the database is.
     pub fn point(&self) -> Point {
         self.point.borrow().clone()
