@@ -20,6 +20,10 @@ use axum::extract::ConnectInfo;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tower::ServiceExt as _;
 
+/// Largest request body accepted (a batch of 15 orders is about 10 KiB); bodies are buffered
+/// within the body deadline up to this size.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
 /// File descriptors kept free of connections (journal segment, snapshot, folder syncs, logs).
 pub const RESERVED_FDS: u64 = 64;
 
@@ -71,7 +75,7 @@ pub async fn body_deadline(
 ) -> axum::response::Response {
     use axum::response::IntoResponse as _;
     let (parts, body) = req.into_parts();
-    let read = axum::body::to_bytes(body, crate::http::BODY_LIMIT);
+    let read = axum::body::to_bytes(body, BODY_LIMIT);
     match tokio::time::timeout(limit, read).await {
         Ok(Ok(bytes)) => {
             let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));

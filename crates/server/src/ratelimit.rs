@@ -1,4 +1,4 @@
-//! Request rate limits, so a bot meets `429 Too Many Requests` here before it meets it on
+//! Request rate limits (the buckets; `http::limited` is the middleware that applies them), so a bot meets `429 Too Many Requests` here before it meets it on
 //! Polymarket.
 //!
 //! Decisions (protocol.md §7 lists Polymarket's documented limits; how they are enforced is not
@@ -17,17 +17,10 @@
 //! - Admin routes are never limited.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use clobkit_core::wire::errors as msg;
-
-use crate::error::ApiError;
+use axum::http::Method;
 
 /// How many requests a window allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,54 +223,6 @@ fn refilled(b: &Bucket, limit: Limit, now: Instant) -> u128 {
     b.level
         .saturating_add(elapsed.saturating_mul(u128::from(limit.requests)))
         .min(full(limit))
-}
-
-/// Who a request counts against: its API key, else its L1 address, else its peer IP.
-/// Who a request counts against: its API key if the key exists and the passphrase is its own,
-/// else its peer's IP.
-fn caller(req: &Request, keys: &crate::auth::KeyRegistry) -> String {
-    let header = |name: &str| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .filter(|v| !v.is_empty())
-    };
-    match (header("poly_api_key"), header("poly_passphrase")) {
-        (Some(key), Some(pass)) if keys.knows(key, pass) => format!("key:{key}"),
-        _ => req
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| format!("ip:{}", c.0.ip()))
-            .unwrap_or_default(),
-    }
-}
-
-/// What the middleware needs: the limits and the keys to recognise callers by.
-#[derive(Clone)]
-pub struct Limited {
-    /// The buckets.
-    pub limiter: Arc<RateLimiter>,
-    /// The exchange (its API keys).
-    pub app: Arc<crate::app::AppState>,
-}
-
-/// The middleware: 429 with `Retry-After` when a bucket is empty.
-pub async fn enforce(State(limited): State<Limited>, req: Request, next: Next) -> Response {
-    let who = caller(&req, &limited.app.auth.keys);
-    match limited
-        .limiter
-        .admit(&who, req.method(), req.uri().path(), Instant::now())
-    {
-        Ok(()) => next.run(req).await,
-        Err(wait) => {
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            let mut resp = ApiError::new(StatusCode::TOO_MANY_REQUESTS, msg::TOO_MANY_REQUESTS)
-                .into_response();
-            resp.headers_mut()
-                .insert("retry-after", HeaderValue::from(secs.max(1)));
-            resp
-        }
-    }
 }
 
 #[cfg(test)]

@@ -141,13 +141,13 @@ impl Server {
         let mut api = crate::http::router(self.state.clone());
         let limits = &self.state.config.rate_limits;
         if !limits.is_empty() {
-            let limited = crate::ratelimit::Limited {
+            let limited = crate::http::limited::Limited {
                 limiter: crate::ratelimit::RateLimiter::new(limits.clone()),
                 app: self.state.clone(),
             };
             api = api.layer(axum::middleware::from_fn_with_state(
                 limited,
-                crate::ratelimit::enforce,
+                crate::http::limited::enforce,
             ));
         }
         let limits = self.state.config.conn_limits;

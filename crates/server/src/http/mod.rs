@@ -20,6 +20,7 @@ pub mod builders;
 pub mod extract;
 pub mod heartbeats;
 pub mod keys;
+pub mod limited;
 pub mod market_data;
 pub mod orders;
 pub mod queries;
@@ -34,9 +35,8 @@ use clobkit_core::wire::{Cursor, Page};
 
 use crate::app::AppState;
 use crate::error::ApiError;
+use crate::listen::BODY_LIMIT;
 
-/// Largest request body accepted (a batch of 15 orders is about 10 KiB).
-pub const BODY_LIMIT: usize = 256 * 1024;
 /// Page size of `/data/orders` and `/data/trades`.
 pub const PAGE: usize = 100;
 /// Page size of `/markets` and `/simplified-markets`.
