@@ -231,3 +231,31 @@ pub(crate) mod opt_side {
         }
     }
 }
+
+/// Unix milliseconds written as a decimal string (the streams' `timestamp`); reads strings or
+/// numbers, `""` or missing as 0, and a value below 10^11 as seconds (the user channel's
+/// documented examples use seconds), so either unit reads the same.
+pub(crate) mod unix_millis_str {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        let v = super::u64_str::deserialize(d)?;
+        Ok(if v < 100_000_000_000 {
+            v.saturating_mul(1000)
+        } else {
+            v
+        })
+    }
+}
+
+/// A list that may arrive as `null` (read as empty).
+pub(crate) fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    Ok(<Option<Vec<T>> as serde::Deserialize>::deserialize(d)?.unwrap_or_default())
+}

@@ -10,6 +10,7 @@ mod markets;
 mod orders;
 mod page;
 mod status;
+pub mod stream;
 mod user;
 
 pub use errors::{MAX_BATCH, MessageKind};
