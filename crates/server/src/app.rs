@@ -61,6 +61,8 @@ pub struct ServerConfig {
     /// How far the history database may fall behind before new changes wait (default
     /// [`HISTORY_LAG`]).
     pub history_lag: u64,
+    /// The WebSocket channels' limits.
+    pub stream_limits: crate::stream::StreamLimits,
 }
 
 impl ServerConfig {
@@ -82,6 +84,7 @@ impl ServerConfig {
             conn_limits: crate::listen::ConnLimits::default(),
             seen_generation: SEAL_EVERY,
             history_lag: HISTORY_LAG,
+            stream_limits: crate::stream::StreamLimits::default(),
         }
     }
 }
@@ -142,6 +145,9 @@ pub enum StartError {
         /// The journal's last record.
         journal: u64,
     },
+    /// The streams' thread could not be started.
+    #[error("the WebSocket streams' thread cannot start: {0}")]
+    Streams(std::io::Error),
     /// A journaled record no longer applies (the journal and the code disagree).
     #[error("journal record {seq} does not replay: {error}")]
     Replay {
@@ -233,6 +239,8 @@ pub struct AppState {
     /// Ended orders, trades and notifications (declared after the sequencer: the journal is
     /// dropped, and its last durable point reported, first).
     history: Arc<History>,
+    /// The WebSocket channels' hub (fed each record's facts, in order).
+    streams: crate::stream::Streams,
     /// The journal's durable point (waited on without the sequencer lock).
     durable: tokio::sync::watch::Receiver<Durability>,
     /// Why the last snapshot failed, while snapshots fail (the journal is unaffected).
@@ -280,12 +288,16 @@ impl AppState {
         writable(&config.data_dir)?;
         let (history, held) = History::open(&config.data_dir, config.history_faults.clone())?;
         let history = Arc::new(history);
-        let hook = history.durable_hook();
+        let (streams, inbox) = crate::stream::Streams::new(config.stream_limits);
+        let (history_hook, streams_hook) = (history.durable_hook(), streams.durable_hook());
         let jc = JournalConfig {
             dir: config.data_dir.clone(),
             fsync: config.fsync,
             faults: config.faults.clone(),
-            on_durable: Some(DurableHook(Arc::new(hook))),
+            on_durable: Some(DurableHook(Arc::new(move |seq| {
+                history_hook(seq);
+                streams_hook(seq);
+            }))),
         };
         let (journal, rec) = Journal::<Record>::open::<ExchangeSnapshot>(&jc)?;
         let snapshot = rec.snapshot.as_ref().map(|(s, _)| *s);
@@ -335,6 +347,8 @@ impl AppState {
                 return Err(StartError::Replay { seq, error: e });
             }
             let changes = exchange.take_changes();
+            // the streams start from the state after recovery: what replay shows was shown
+            exchange.take_feed();
             if seq > held {
                 history.send(seq, changes);
             }
@@ -342,6 +356,9 @@ impl AppState {
         }
         // every replayed record is on disk
         history.durable(last);
+        streams
+            .start(inbox, exchange.stream_seed(last), Arc::downgrade(&history))
+            .map_err(StartError::Streams)?;
         let auth = Authenticator::new(
             KeyRegistry::of(&exchange),
             config.chain.id(),
@@ -350,6 +367,7 @@ impl AppState {
         let durable = journal.durability();
         let state = AppState {
             history,
+            streams,
             durable,
             snapshot_failure: Arc::new(Mutex::new(None)),
             room_failure: Mutex::new(None),
@@ -408,6 +426,11 @@ impl AppState {
         self.durable_through(applied).await?;
         self.history.caught_up(applied).await.map_err(unavailable)?;
         self.history.query(f).await.map_err(unavailable)
+    }
+
+    /// The WebSocket channels.
+    pub fn streams(&self) -> &crate::stream::Streams {
+        &self.streams
     }
 
     /// How far the history database is (tests and benches).
@@ -614,6 +637,14 @@ impl AppState {
         let result = apply(&mut core.exchange, record);
         self.history
             .send(ticket.seq(), core.exchange.take_changes());
+        let items = core.exchange.take_feed();
+        if !items.is_empty() {
+            self.streams.record(crate::stream::feed::Batch {
+                seq: ticket.seq(),
+                now,
+                items,
+            });
+        }
         if let Some(key) = changed_key {
             self.auth.keys.refresh(&key, &core.exchange);
         }

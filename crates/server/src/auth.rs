@@ -78,6 +78,15 @@ impl KeyRegistry {
             .is_some_and(|e| e.auth.verify_passphrase(passphrase).is_ok())
     }
 
+    /// The wallet of `key` if `secret` and `passphrase` are its own: the user channel's
+    /// authentication, whose subscription carries the credentials in clear.
+    pub fn verify_in_clear(&self, key: &str, secret: &str, passphrase: &str) -> Option<Address> {
+        let e = self.get(key)?;
+        let ok =
+            e.auth.verify_secret(secret).is_ok() & e.auth.verify_passphrase(passphrase).is_ok();
+        ok.then_some(e.address)
+    }
+
     fn get(&self, key: &str) -> Option<Arc<KeyEntry>> {
         self.keys
             .read()

@@ -7,17 +7,22 @@
 //! the server hands to the history database ([`crate::history`]).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use clobkit_core::auth::{ApiCredentials, L2Auth};
 use clobkit_core::protocol::ProtocolVersion;
 use clobkit_core::types::OrderId;
+use clobkit_core::types::TokenId;
 use clobkit_core::wire::OrderStatus;
+use clobkit_core::wire::stream::OrderEventKind;
 use clobkit_core::{Address, B256};
 use clobkit_engine::{
     CancelReason, Command, CommandError, Engine, Event, OrderSpec, Owner, Pips, Placed, Reject,
     Snapshot, SnapshotError, Stamped, TradeId,
 };
 use serde::{Deserialize, Serialize};
+
+use crate::stream::feed::{Feed, MarketState, OrderState, Seed, SeedMarket};
 
 /// One journaled state change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,6 +129,8 @@ pub struct Exchange {
     orders: BTreeMap<OrderId, OrderRow>,
     /// History emitted by the records applied since the last [`Exchange::take_changes`].
     changes: Vec<Change>,
+    /// What the streams show of the records applied since the last [`Exchange::take_feed`].
+    feed: Vec<Feed>,
     /// V2 deposit wallets → the key that owns each.
     deposit_wallets: BTreeMap<Address, Address>,
     /// The protocol it started with (the configuration's, not journaled).
@@ -140,6 +147,29 @@ pub struct Cutover {
     pub at: u64,
     /// The cancelled V1 orders by owner.
     pub orders: BTreeMap<String, Vec<OrderId>>,
+}
+
+/// An order's row as its stream message shows it after a change of `kind`.
+fn order_state(row: &OrderRow, kind: OrderEventKind) -> Box<OrderState> {
+    let t = &row.spec.terms;
+    Box::new(OrderState {
+        kind,
+        id: t.id,
+        owner: row.spec.owner.as_str().to_owned(),
+        maker: t.maker,
+        market: row.market,
+        token: t.token,
+        side: t.side,
+        price: row.price,
+        original_size: t.shares(),
+        size_matched: row.size_matched,
+        outcome: row.outcome.clone(),
+        trades: row.trades.clone(),
+        status: row.status.clone(),
+        order_type: t.order_type,
+        expiration: t.expiration,
+        created_at: row.created_at,
+    })
 }
 
 /// One point of a token's price history: (unix seconds, price in pips).
@@ -184,6 +214,7 @@ impl Exchange {
             key_by_wallet: BTreeMap::new(),
             orders: BTreeMap::new(),
             changes: Vec::new(),
+            feed: Vec::new(),
             deposit_wallets: BTreeMap::new(),
             start_protocol: ProtocolVersion::V2,
             cutover: None,
@@ -223,6 +254,38 @@ impl Exchange {
     /// The history emitted since the last call, in the order it happened.
     pub fn take_changes(&mut self) -> Vec<Change> {
         std::mem::take(&mut self.changes)
+    }
+
+    /// What the streams show of the records applied since the last call, in order.
+    pub fn take_feed(&mut self) -> Vec<Feed> {
+        std::mem::take(&mut self.feed)
+    }
+
+    /// The streams' starting point: every market, its books and last trades now.
+    pub fn stream_seed(&self, seq: u64) -> Seed {
+        let markets = self
+            .engine
+            .markets()
+            .map(|m| {
+                let [yes, no] = m.spec.tokens;
+                let book = |t: &TokenId| {
+                    self.engine
+                        .book(t)
+                        .map(|b| ((b.bids, b.asks), b.last_trade))
+                        .unwrap_or_default()
+                };
+                let ((yes_levels, yes_last), (no_levels, no_last)) = (book(&yes), book(&no));
+                SeedMarket {
+                    state: MarketState {
+                        spec: m.spec.clone(),
+                        status: m.status,
+                    },
+                    levels: [yes_levels, no_levels],
+                    last_trade: [yes_last, no_last],
+                }
+            })
+            .collect();
+        Seed { seq, markets }
     }
 
     /// Applies a record; returns the engine's events. An error means nothing changed. The record
@@ -387,19 +450,19 @@ impl Exchange {
                         OrderStatus::Matched
                     };
                     touched.push(*order);
-                    self.orders.insert(
-                        *order,
-                        OrderRow {
-                            spec: *spec,
-                            market,
-                            outcome,
-                            price: *price,
-                            status,
-                            size_matched: 0,
-                            trades: Vec::new(),
-                            created_at: *created_at,
-                        },
-                    );
+                    let row = OrderRow {
+                        spec: *spec,
+                        market,
+                        outcome,
+                        price: *price,
+                        status,
+                        size_matched: 0,
+                        trades: Vec::new(),
+                        created_at: *created_at,
+                    };
+                    self.feed
+                        .push(Feed::Order(order_state(&row, OrderEventKind::Placement)));
+                    self.orders.insert(*order, row);
                 }
                 Event::OrderFilled {
                     order,
@@ -413,6 +476,8 @@ impl Exchange {
                         if *remaining == 0 {
                             row.status = OrderStatus::Matched;
                         }
+                        self.feed
+                            .push(Feed::Order(order_state(row, OrderEventKind::Update)));
                     }
                 }
                 Event::OrderCancelled { order, reason, .. } => {
@@ -424,6 +489,8 @@ impl Exchange {
                             CancelReason::MarketResolved => OrderStatus::CanceledMarketResolved,
                             _ => OrderStatus::Canceled,
                         };
+                        self.feed
+                            .push(Feed::Order(order_state(row, OrderEventKind::Cancellation)));
                     }
                 }
                 Event::Trade(t) => {
@@ -451,21 +518,46 @@ impl Exchange {
                             *code = row.spec.terms.builder;
                         }
                     }
-                    self.changes.push(Change::Trade(Box::new(TradeRow {
+                    let row = Arc::new(TradeRow {
                         trade: (**t).clone(),
                         outcomes,
                         last_update: now,
                         owners,
                         first_token,
                         builders,
-                    })));
+                    });
+                    self.feed.push(Feed::Trade(row.clone()));
+                    self.changes.push(Change::Trade(row));
                 }
                 Event::TradeStatusChanged { trade, status } => {
+                    self.feed.push(Feed::TradeStatus {
+                        id: trade.0,
+                        status: status.clone(),
+                    });
                     self.changes.push(Change::TradeStatus {
                         id: trade.0,
                         status: status.clone(),
                         at: now,
                     });
+                }
+                Event::BookLevel {
+                    token,
+                    side,
+                    price,
+                    size,
+                } => self.feed.push(Feed::Level {
+                    token: *token,
+                    side: *side,
+                    price: *price,
+                    size: *size,
+                }),
+                Event::Market { market } => {
+                    if let Some(m) = self.engine.market(market) {
+                        self.feed.push(Feed::Market(Box::new(MarketState {
+                            spec: m.spec.clone(),
+                            status: m.status,
+                        })));
+                    }
                 }
                 Event::Notification {
                     id,
@@ -665,7 +757,7 @@ impl Exchange {
             row.first_token = (first(&t.token), first(&t.maker.token));
             let code = |id| builder_of.get(id).copied().unwrap_or_default();
             row.builders = (code(&t.taker_order), code(&t.maker.order));
-            x.changes.push(Change::Trade(Box::new(row)));
+            x.changes.push(Change::Trade(std::sync::Arc::new(row)));
         }
         for row in s.orders {
             if x.engine.resting(&row.spec.terms.id).is_some() {

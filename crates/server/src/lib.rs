@@ -16,6 +16,7 @@
 //!   journal read off the sequencer;
 //! - `http`: one router per route family (market data, keys, orders, queries, account,
 //!   heartbeats, admin) and the extractors they share;
+//! - [`stream`]: the WebSocket market and user channels, fed from the records once durable;
 //! - `views`: state to wire types; `ids`: the identifiers the exchange makes up.
 //!
 //! Durability first: every state change is a journaled record, written and fsynced (with group
@@ -35,4 +36,5 @@ pub mod listen;
 pub mod ratelimit;
 pub mod seed;
 pub mod serve;
+pub mod stream;
 mod views;

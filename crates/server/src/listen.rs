@@ -94,7 +94,20 @@ pub async fn body_deadline(
     }
 }
 
-/// Serves `app` on `listener` under `limits` until `stop` resolves, then drains.
+/// A connection's place under the connection cap and in the shutdown drain, held by its task
+/// and by a WebSocket upgraded from it (which outlives the HTTP connection): the slot is free,
+/// and the drain done, once both are gone. `closing` turns true when the server stops, so an
+/// upgraded socket knows to close.
+#[derive(Debug, Clone)]
+pub struct ConnSlot {
+    _permit: Arc<tokio::sync::OwnedSemaphorePermit>,
+    _drain: tokio::sync::mpsc::Sender<()>,
+    /// True once the server is stopping.
+    pub closing: tokio::sync::watch::Receiver<bool>,
+}
+
+/// Serves `app` on `listener` under `limits` until `stop` resolves, then drains: connections
+/// finish the request in flight, WebSockets close, for at most `limits.drain`.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
@@ -106,7 +119,8 @@ pub async fn serve(
         .header_read_timeout(limits.header_read)
         .keep_alive(true);
     let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let (closing_tx, closing) = tokio::sync::watch::channel(false);
+    let (drain, mut drained) = tokio::sync::mpsc::channel::<()>(1);
     tokio::pin!(stop);
     loop {
         let (stream, peer) = tokio::select! {
@@ -129,21 +143,41 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
+        let slot = ConnSlot {
+            _permit: Arc::new(permit),
+            _drain: drain.clone(),
+            closing: closing.clone(),
+        };
+        let held = slot.clone();
         let service =
             hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
                 req.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
+                req.extensions_mut().insert(slot.clone());
                 app.clone().oneshot(req.map(axum::body::Body::new))
             });
-        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let conn = http
+            .serve_connection(TokioIo::new(stream), service)
+            .with_upgrades();
         tokio::spawn(async move {
-            let _permit = permit;
-            if let Err(e) = conn.await {
+            let mut closing = held.closing.clone();
+            tokio::pin!(conn);
+            let ended = tokio::select! {
+                r = conn.as_mut() => r,
+                _ = closing.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    conn.await
+                }
+            };
+            if let Err(e) = ended {
                 tracing::debug!(%peer, error = %e, "connection closed with an error");
             }
+            drop(held);
         });
     }
     drop(listener);
-    if tokio::time::timeout(limits.drain, graceful.shutdown())
+    let _ = closing_tx.send(true);
+    drop(drain);
+    if tokio::time::timeout(limits.drain, drained.recv())
         .await
         .is_err()
     {

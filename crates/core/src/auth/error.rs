@@ -42,6 +42,9 @@ pub enum AuthError {
     /// The passphrase does not match the API key's.
     #[error("invalid POLY_PASSPHRASE for this API key")]
     Passphrase,
+    /// The secret does not match the API key's (the user channel sends it in clear).
+    #[error("invalid secret for this API key")]
+    SecretMismatch,
     /// The address header is not the API key's address.
     #[error("POLY_ADDRESS {header} is not the address {expected} this API key belongs to")]
     AddressMismatch {

@@ -163,18 +163,28 @@ impl L2Auth {
 
     /// Checks the passphrase in constant time.
     pub fn verify_passphrase(&self, passphrase: &str) -> Result<(), AuthError> {
-        let a = self.creds.passphrase.as_bytes();
-        let b = passphrase.as_bytes();
-        let mut diff = u8::from(a.len() != b.len());
-        for (x, y) in a.iter().zip(b.iter()) {
-            diff |= x ^ y;
-        }
-        if diff == 0 {
-            Ok(())
-        } else {
-            Err(AuthError::Passphrase)
-        }
+        same_secret(&self.creds.passphrase, passphrase)
+            .then_some(())
+            .ok_or(AuthError::Passphrase)
     }
+
+    /// Checks the secret in constant time: the user channel's subscription carries the
+    /// credentials in clear instead of an HMAC.
+    pub fn verify_secret(&self, secret: &str) -> Result<(), AuthError> {
+        same_secret(&self.creds.secret, secret)
+            .then_some(())
+            .ok_or(AuthError::SecretMismatch)
+    }
+}
+
+/// Compares two secrets in time that depends on their lengths only.
+fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut diff = u8::from(a.len() != b.len());
+    for (x, y) in a.iter().zip(b.iter()) {
+        diff |= x ^ y;
+    }
+    diff == 0
 }
 
 #[cfg(test)]

@@ -167,6 +167,25 @@ impl Reader<'_> {
         Ok(out)
     }
 
+    /// One trade by id, with its current status (the user channel's status messages for a
+    /// trade older than the streams remember).
+    pub fn trade(&self, id: u64) -> Result<Option<TradeRow>, HistoryError> {
+        let found = self
+            .0
+            .prepare_cached("SELECT row, status, last_update FROM trades WHERE id = ?")?
+            .query_row(params![int(id)], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, u64>(2)?,
+                ))
+            })
+            .optional()?;
+        found
+            .map(|(row, status, last_update)| trade_row(&row, &status, last_update))
+            .transpose()
+    }
+
     /// The trades `owner` took part in with a trade id above `after`, oldest first, at most
     /// `limit`.
     pub fn trades_of(

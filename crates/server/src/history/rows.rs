@@ -69,7 +69,7 @@ pub enum Change {
     /// memory, not here.
     OrderEnded(Box<OrderRow>),
     /// A new trade.
-    Trade(Box<TradeRow>),
+    Trade(std::sync::Arc<TradeRow>),
     /// A trade moved through settlement.
     TradeStatus {
         /// The trade.

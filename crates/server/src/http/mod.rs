@@ -9,6 +9,7 @@
 //! | [`builders`] | builder fee rates and builder trades (V2, no auth) |
 //! | [`account`] | balances and notifications (L2) |
 //! | [`heartbeats`] | the dead-man switch (L2) |
+//! | `crate::stream::socket` | the WebSocket channels `/ws/market` and `/ws/user` |
 //! | [`admin`] | operating the exchange (loopback, bearer token) |
 //!
 //! Authentication is an extractor ([`extract::Authed`], [`extract::L1Authed`]); order checks
@@ -55,6 +56,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(builders::router())
         .merge(account::router())
         .merge(heartbeats::router())
+        .route(
+            "/ws/market",
+            axum::routing::get(crate::stream::socket::market),
+        )
+        .route("/ws/user", axum::routing::get(crate::stream::socket::user))
         .fallback(|| async { ApiError::not_found(msg::NOT_FOUND) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
