@@ -596,3 +596,355 @@ async fn a_user_subscriber_sees_its_own_orders_and_trades_and_nothing_else() {
     }
     r.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn markets_created_retuned_and_resolved_reach_custom_feature_subscribers() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = start(dir.path(), |_| {}).await;
+    // subscribed before the market exists: an unknown asset yields nothing, then its events
+    let mut ws = connect(r.addr, "/ws/market").await;
+    send(&mut ws, &subscribe_market()).await;
+    let mut plain = connect(r.addr, "/ws/market").await;
+    send(
+        &mut plain,
+        &format!(r#"{{"type":"market","assets_ids":["{YES}"]}}"#),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    setup(&r.state).await;
+    let created = events(&mut ws).await;
+    let [StreamEvent::NewMarket(m)] = created.as_slice() else {
+        panic!("{created:?}")
+    };
+    assert_eq!(m.market, condition());
+    assert_eq!(m.assets_ids, vec![TokenId::from(YES), TokenId::from(NO)]);
+    assert_eq!(m.outcomes, vec!["Yes".to_owned(), "No".to_owned()]);
+
+    engine(
+        &r.state,
+        Command::SetTickSize {
+            market: condition(),
+            tick_size: clobkit_core::types::TickSize::Thousandth,
+        },
+    )
+    .await;
+    let ticks = drain(&mut ws, Duration::from_millis(300)).await;
+    assert_eq!(ticks.len(), 2, "one per token: {ticks:?}");
+    for e in &ticks {
+        let StreamEvent::TickSizeChange(t) = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(
+            (
+                t.old_tick_size.as_decimal().to_string(),
+                t.new_tick_size.as_decimal().to_string()
+            ),
+            ("0.01".into(), "0.001".into())
+        );
+    }
+    let plain_ticks = drain(&mut plain, Duration::from_millis(300)).await;
+    assert!(
+        matches!(plain_ticks.as_slice(), [StreamEvent::TickSizeChange(t)] if t.asset_id == TokenId::from(YES)),
+        "tick size changes go to every subscriber of the asset: {plain_ticks:?}"
+    );
+
+    bid(&r.state, 1, KEY_A, YES, 40).await;
+    drain(&mut ws, Duration::from_millis(300)).await;
+    drain(&mut plain, Duration::from_millis(300)).await;
+    engine(
+        &r.state,
+        Command::ResolveMarket {
+            market: condition(),
+            winner: TokenId::from(NO),
+        },
+    )
+    .await;
+    let resolved = drain(&mut ws, Duration::from_millis(400)).await;
+    let res: Vec<_> = resolved
+        .iter()
+        .filter_map(|e| match e {
+            StreamEvent::MarketResolved(m) => Some(m),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(res.len(), 1, "{resolved:?}");
+    assert_eq!(res[0].winning_asset_id, TokenId::from(NO));
+    assert_eq!(res[0].winning_outcome, "No");
+    assert!(
+        resolved.iter().any(|e| matches!(e, StreamEvent::PriceChange(p) if p.price_changes.iter().all(|c| c.size.is_zero()))),
+        "the resting bid leaves the book: {resolved:?}"
+    );
+    let plain_res = drain(&mut plain, Duration::from_millis(300)).await;
+    assert!(
+        plain_res.iter().all(|e| !matches!(
+            e,
+            StreamEvent::MarketResolved(_) | StreamEvent::BestBidAsk(_)
+        )),
+        "custom events only with custom features: {plain_res:?}"
+    );
+    r.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_whose_record_never_becomes_durable_is_never_streamed() {
+    let dir = tempfile::tempdir().unwrap();
+    let faults = Arc::new(clobkit_server::journal::Faults::default());
+    let r = start(dir.path(), |c| c.faults = Some(faults.clone())).await;
+    setup(&r.state).await;
+    let mut ws = connect(r.addr, "/ws/market").await;
+    send(&mut ws, &subscribe_market()).await;
+    assert_eq!(events(&mut ws).await.len(), 2, "the snapshot");
+    let mut user = connect(r.addr, "/ws/user").await;
+    send(&mut user, &subscribe_user(KEY_A, SECRET)).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // the disk hangs, then fails: the order is applied in memory, never durable
+    faults.arm_slow(
+        clobkit_server::journal::FaultPoint::Write,
+        1,
+        std::io::ErrorKind::Other,
+        Duration::from_millis(300),
+    );
+    let mut id = [0u8; 32];
+    id[0] = 9;
+    let spec = OrderSpec {
+        terms: OrderTerms {
+            id: OrderId(B256::from(id)),
+            maker: wallet(KEY_A),
+            token: TokenId::from(YES),
+            side: Side::Buy,
+            maker_amount: 4 * ONE,
+            taker_amount: 10 * ONE,
+            fee_rate_bps: 0,
+            fees: FeeBasis::Operator,
+            builder: B256::ZERO,
+            order_type: OrderType::Gtc,
+            expiration: 0,
+        },
+        owner: Owner::new(KEY_A),
+        post_only: false,
+    };
+    assert!(
+        r.state.place(spec).await.is_err(),
+        "refused: the journal failed"
+    );
+    for (name, ws) in [("market", &mut ws), ("user", &mut user)] {
+        match tokio::time::timeout(Duration::from_secs(5), ws.next()).await {
+            Ok(Some(Ok(Message::Text(t)))) => {
+                panic!("{name}: a non-durable change was streamed: {t}")
+            }
+            Ok(Some(Ok(Message::Close(f)))) => {
+                assert!(
+                    f.as_ref().is_none_or(|f| f.code == CloseCode::Away),
+                    "{name}: {f:?}"
+                )
+            }
+            other => assert!(
+                matches!(other, Ok(None) | Ok(Some(Err(_))) | Err(_)),
+                "{name}: {other:?}"
+            ),
+        }
+    }
+    let _ = r.stop.send(());
+    let _ = r.done.await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_that_stops_reading_is_disconnected_and_nobody_waits_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = start(dir.path(), |c| c.stream_limits.queue = 256).await;
+    setup(&r.state).await;
+    // a reader with a small receive window, which then stops reading
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let tcp = socket.connect(r.addr).await.unwrap();
+    let (mut slow, _) = tokio_tungstenite::client_async(format!("ws://{}/ws/market", r.addr), tcp)
+        .await
+        .unwrap();
+    slow.send(Message::Text(subscribe_market().into()))
+        .await
+        .unwrap();
+    let mut fast = connect(r.addr, "/ws/market").await;
+    send(&mut fast, &subscribe_market()).await;
+    assert_eq!(events(&mut fast).await.len(), 2);
+    let fast_reader = tokio::spawn(async move {
+        let mut n = 0usize;
+        while let Some(text) = next_text(&mut fast, Duration::from_secs(3)).await {
+            n += parse_frame(&text).map(|v| v.len()).unwrap_or(0);
+        }
+        n
+    });
+    let stats = &r.state.streams().stats;
+    let mut placed = 0u32;
+    while stats
+        .slow_consumers
+        .load(std::sync::atomic::Ordering::Relaxed)
+        == 0
+        && placed < 40_000
+    {
+        let id = bid(
+            &r.state,
+            100 + placed,
+            KEY_A,
+            YES,
+            1 + u64::from(placed % 40),
+        )
+        .await;
+        engine(
+            &r.state,
+            Command::Cancel {
+                owner: Owner::new(KEY_A),
+                orders: vec![id],
+            },
+        )
+        .await;
+        placed += 1;
+    }
+    assert_eq!(
+        stats
+            .slow_consumers
+            .load(std::sync::atomic::Ordering::Relaxed),
+        1,
+        "the slow reader was dropped after {placed} place+cancel pairs"
+    );
+    // the slow reader finds the close reason after what was queued for it
+    let mut reason = None;
+    while let Ok(Some(m)) = tokio::time::timeout(Duration::from_secs(5), slow.next()).await {
+        match m {
+            Ok(Message::Close(f)) => {
+                reason = f.map(|f| (f.code, f.reason.to_string()));
+                break;
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    assert_eq!(
+        reason,
+        Some((
+            CloseCode::Policy,
+            clobkit_server::stream::hub::SLOW_CONSUMER.to_owned()
+        ))
+    );
+    // the fast reader got every change: one price_change per place and per cancel
+    let got = fast_reader.await.unwrap();
+    assert!(
+        got >= 2 * placed as usize,
+        "the fast reader got {got} events for {placed} pairs"
+    );
+    r.stop().await;
+}
+
+/// Replays a data folder's journal into a fresh exchange and a fresh hub with one subscriber
+/// to `assets` (custom features on), and returns every frame it was sent.
+fn replayed_stream(dir: &std::path::Path, assets: Vec<TokenId>) -> Vec<String> {
+    use clobkit_server::exchange::{Exchange, ExchangeSnapshot};
+    use clobkit_server::journal::{Journal, JournalConfig};
+    use clobkit_server::stream::feed::{Batch, Seed};
+    use clobkit_server::stream::hub::Control;
+    use clobkit_server::stream::{StreamLimits, Streams};
+    // without its snapshots the folder replays from the first record (one snapshot prunes
+    // nothing)
+    for f in std::fs::read_dir(dir).unwrap() {
+        let path = f.unwrap().path();
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("snapshot")
+        {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    let jc = JournalConfig {
+        dir: dir.to_path_buf(),
+        fsync: false,
+        faults: None,
+        on_durable: None,
+    };
+    let (_journal, rec) = Journal::<Record>::open::<ExchangeSnapshot>(&jc).unwrap();
+    assert!(rec.snapshot.is_none(), "the whole journal replays");
+    let config = ServerConfig::new(dir);
+    let mut exchange = Exchange::new(config.operator).starting_with(config.protocol);
+    let (streams, inbox) = Streams::new(StreamLimits::default());
+    streams
+        .start(inbox, Seed::default(), std::sync::Weak::new())
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(100_000);
+    streams.control(Control::Join {
+        id: 1,
+        tx,
+        kicked: Arc::new(std::sync::OnceLock::new()),
+        owner: None,
+    });
+    streams.control(Control::Assets {
+        id: 1,
+        op: clobkit_core::wire::stream::Operation::Subscribe,
+        assets,
+        dump: true,
+        custom: Some(true),
+    });
+    let mut last = 0;
+    for (seq, record) in rec.records {
+        let now = match &record {
+            Record::Engine(s) => s.now,
+            _ => 0,
+        };
+        let _ = exchange.apply(record);
+        exchange.take_changes();
+        let items = exchange.take_feed();
+        if !items.is_empty() {
+            streams.record(Batch { seq, now, items });
+        }
+        last = seq;
+    }
+    streams.durable_hook()(last);
+    streams.stop();
+    let mut frames = Vec::new();
+    while let Ok(f) = rx.try_recv() {
+        frames.push(f.to_string());
+    }
+    frames
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replaying_the_journal_produces_the_same_market_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = start(dir.path(), |_| {}).await;
+    let mut ws = connect(r.addr, "/ws/market").await;
+    send(&mut ws, &subscribe_market()).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    setup(&r.state).await;
+    let mut n = 0;
+    for cents in [30, 35, 40] {
+        n += 1;
+        bid(&r.state, n, KEY_A, YES, cents).await;
+    }
+    for cents in [60, 65] {
+        n += 1;
+        bid(&r.state, n, KEY_B, NO, cents).await;
+    }
+    engine(
+        &r.state,
+        Command::SetTickSize {
+            market: condition(),
+            tick_size: clobkit_core::types::TickSize::Thousandth,
+        },
+    )
+    .await;
+    engine(
+        &r.state,
+        Command::ResolveMarket {
+            market: condition(),
+            winner: TokenId::from(YES),
+        },
+    )
+    .await;
+    let mut live = Vec::new();
+    while let Some(t) = next_text(&mut ws, Duration::from_millis(400)).await {
+        live.push(t);
+    }
+    r.stop().await;
+    assert!(live.len() > 10, "{live:?}");
+    let replayed = replayed_stream(dir.path(), vec![TokenId::from(YES), TokenId::from(NO)]);
+    assert_eq!(live, replayed, "the same frames, byte for byte");
+}
