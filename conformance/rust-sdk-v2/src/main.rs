@@ -5,6 +5,11 @@
 //! Usage: `rust-sdk-v2-flow HOST VERSION TOKEN` where VERSION is what `/version` must answer and
 //! TOKEN a market's first token, on which the maker (Hardhat #8) holds shares and the taker
 //! (Hardhat #9) collateral. Prints `N passed, 0 failed`; exits 1 on the first failure.
+//!
+//! The SDK's WebSocket client (feature `ws`, the same code as `polymarket-client-sdk` 0.4.4's)
+//! watches the session on the exchange's market and user channels ([`ws`]).
+
+mod ws;
 
 use std::process::ExitCode;
 use std::str::FromStr as _;
@@ -21,10 +26,10 @@ use rust_decimal::Decimal;
 const MAKER: &str = "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97";
 const TAKER: &str = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";
 
-struct Checks(usize);
+pub(crate) struct Checks(usize);
 
 impl Checks {
-    fn check(&mut self, ok: bool, what: impl std::fmt::Display) -> Result<(), String> {
+    pub(crate) fn check(&mut self, ok: bool, what: impl std::fmt::Display) -> Result<(), String> {
         if ok {
             self.0 += 1;
             Ok(())
@@ -73,6 +78,9 @@ async fn run(host: &str, version: u32, token: U256) -> Result<usize, String> {
         "api_keys lists the derived key",
     )?;
 
+    let mut watch = ws::Watch::open(host, token, &maker, &taker)?;
+    watch.snapshot(&mut c).await?;
+
     // a resting SELL, then a crossing BUY from the other wallet, filled at the maker's price
     let ask = maker
         .limit_order()
@@ -114,6 +122,7 @@ async fn run(host: &str, version: u32, token: U256) -> Result<usize, String> {
         (bid.making_amount, bid.taking_amount) == (dec("5.5"), dec("10")),
         format!("at the maker's price: {bid:?}"),
     )?;
+    watch.after_trade(&mut c).await?;
 
     // queries
     let o = maker.order(&ask.order_id).await.map_err(e("order"))?;
