@@ -39,6 +39,7 @@ mod args;
 mod client;
 mod error;
 mod transport;
+pub mod ws;
 
 pub use args::{
     BalanceAllowanceParams, CreateOrderOptions, MarketOrderArgs, OpenOrderParams, OrderArgs, Pages,

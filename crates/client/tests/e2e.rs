@@ -4,124 +4,24 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use clobkit_client::{
-    ApiErrorKind, BalanceAllowanceParams, ClientError, ClobClient, CreateOrderOptions, L2,
+    ApiErrorKind, BalanceAllowanceParams, ClientError, ClobClient, CreateOrderOptions,
     MarketOrderArgs, OpenOrderParams, OrderArgs, Pages, PostMode, PostOrdersArgs, RetryPolicy,
     TradeParams,
 };
 use clobkit_core::chain::Chain;
 use clobkit_core::order::Order;
 use clobkit_core::signer::{LocalSigner, Signer as _};
-use clobkit_core::types::{ConditionId, OrderType, Side, SignatureType, TokenId};
+use clobkit_core::types::{OrderType, Side, SignatureType};
 use clobkit_core::wallet::WalletFactories;
 use clobkit_core::{Address, Decimal, U256};
-use clobkit_server::app::ServerConfig;
 use clobkit_server::ratelimit::{Limit, RateLimits, Route};
-use clobkit_server::serve::Server;
 use serde_json::{Value, json};
 
-const K: [&str; 3] = [
-    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
-];
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
-fn tok(s: &str) -> TokenId {
-    s.parse().unwrap()
-}
-fn cond(b: u8) -> ConditionId {
-    format!("0x{}", format!("{b:02x}").repeat(32))
-        .parse()
-        .unwrap()
-}
-
-struct Ex {
-    base: String,
-    token: String,
-    _dir: tempfile::TempDir,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for Ex {
-    fn drop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
-    }
-}
-
-async fn exchange(heartbeat_timeout: u64) -> Ex {
-    exchange_with(|c| c.heartbeat_timeout = heartbeat_timeout).await
-}
-
-async fn exchange_with(configure: impl FnOnce(&mut ServerConfig)) -> Ex {
-    clobkit_client::install_crypto_provider();
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = ServerConfig::new(dir.path());
-    // these flows sign V1 unless they ask for V2 (the exchange's default)
-    config.protocol = clobkit_core::protocol::ProtocolVersion::V1;
-    configure(&mut config);
-    let server = Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap();
-    let (base, token) = (
-        format!("http://{}", server.addr),
-        server.admin_token.clone(),
-    );
-    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server.run(async {
-        let _ = rx.await;
-    }));
-    Ex {
-        base,
-        token,
-        _dir: dir,
-        stop: Some(stop),
-    }
-}
-
-impl Ex {
-    async fn admin(&self, path: &str, body: Value) {
-        let r = reqwest::Client::new()
-            .post(format!("{}/admin/{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    }
-    async fn market(&self, c: u8, yes: &str, no: &str, extra: Value) {
-        let mut body = json!({ "condition_id": cond(c).to_string(), "tokens": [yes, no] });
-        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
-            b.extend(e.clone());
-        }
-        self.admin("markets", body).await;
-    }
-    async fn trader(&self, i: usize, ty: SignatureType) -> ClobClient<L2<LocalSigner>> {
-        let signer = LocalSigner::from_hex(K[i]).unwrap();
-        let l1 = ClobClient::builder(&self.base)
-            .signature_type(ty)
-            .build()
-            .unwrap()
-            .with_signer(signer)
-            .unwrap();
-        let creds = l1.create_or_derive_api_key(None).await.unwrap();
-        let c = l1.with_credentials(creds).unwrap();
-        self.admin(
-            "fund",
-            json!({ "address": c.funder().unwrap().to_string(), "amount": "1000" }),
-        )
-        .await;
-        c
-    }
-}
+mod common;
+use common::*;
 
 /// A BUY of 10 shares for `usdc_base` base units, built and signed by hand (no client checks), so
 /// the exchange's own checks can be provoked; `tweak` edits the order before signing.
