@@ -41,7 +41,7 @@ impl LocalBook {
     /// Exactly halfway between the best bid and the best ask (both needed).
     pub fn midpoint(&self) -> Option<Decimal> {
         let (b, a) = (self.best_bid()?.0, self.best_ask()?.0);
-        Some((b + a) / Decimal::TWO)
+        Some(((b + a) / Decimal::TWO).normalize())
     }
 
     /// Best ask minus best bid (both needed).
