@@ -45,6 +45,12 @@ pub enum ApiErrorKind {
     VersionMismatch,
     /// 404 or a `not found` message.
     NotFound,
+    /// 425: the exchange is not ready (production's engine restarting); retry shortly. GETs are
+    /// retried by themselves.
+    NotReady,
+    /// 500 `could not run the execution`: for an order post, the outcome is unknown (reported
+    /// as [`ClientError::Ambiguous`]).
+    ExecutionFailed,
     /// Anything else.
     Other,
 }
@@ -72,7 +78,11 @@ impl ApiErrorKind {
         let m = message.to_ascii_lowercase();
         match status {
             401 => ApiErrorKind::Unauthorized,
+            425 => ApiErrorKind::NotReady,
             429 => ApiErrorKind::RateLimited,
+            _ if message == clobkit_core::wire::errors::EXECUTION_FAILED => {
+                ApiErrorKind::ExecutionFailed
+            }
             404 => ApiErrorKind::NotFound,
             _ if m.contains("unauthorized") || m.contains("invalid l1 request headers") => {
                 ApiErrorKind::Unauthorized

@@ -180,7 +180,8 @@ impl Transport {
                     if (200..300).contains(&status) {
                         return Ok(bytes);
                     }
-                    let retriable = status == 429 || status >= 500;
+                    // 425: production's engine is restarting; safe to ask again
+                    let retriable = status == 425 || status == 429 || status >= 500;
                     if retriable && !last {
                         tracing::debug!(%path, status, attempt, "retrying GET");
                         tokio::time::sleep(wait.unwrap_or(delay)).await;

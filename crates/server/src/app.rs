@@ -241,6 +241,8 @@ pub struct AppState {
     history: Arc<History>,
     /// The WebSocket channels' hub (fed each record's facts, in order).
     streams: crate::stream::Streams,
+    /// Faults armed on demand (none unless an operator asks).
+    pub faults: crate::faults::FaultBoard,
     /// The journal's durable point (waited on without the sequencer lock).
     durable: tokio::sync::watch::Receiver<Durability>,
     /// Why the last snapshot failed, while snapshots fail (the journal is unaffected).
@@ -368,6 +370,7 @@ impl AppState {
         let state = AppState {
             history,
             streams,
+            faults: crate::faults::FaultBoard::default(),
             durable,
             snapshot_failure: Arc::new(Mutex::new(None)),
             room_failure: Mutex::new(None),

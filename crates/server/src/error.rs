@@ -57,6 +57,16 @@ impl ApiError {
     pub fn internal(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, message)
     }
+    /// 429 `Too Many Requests` with `Retry-After` in whole seconds (at least 1).
+    pub fn too_many_requests(retry_after_secs: u64) -> Response {
+        let mut resp =
+            ApiError::new(StatusCode::TOO_MANY_REQUESTS, msg::TOO_MANY_REQUESTS).into_response();
+        resp.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(retry_after_secs.max(1)),
+        );
+        resp
+    }
     /// Keeps `cause` for the log.
     pub fn because(mut self, cause: impl Display) -> ApiError {
         self.cause = Some(cause.to_string());

@@ -16,6 +16,7 @@
 //!   journal read off the sequencer;
 //! - `http`: one router per route family (market data, keys, orders, queries, account,
 //!   heartbeats, admin) and the extractors they share;
+//! - [`faults`]: faults on demand for drills (channel freezes, drops, lost answers, …);
 //! - [`stream`]: the WebSocket market and user channels, fed from the records once durable;
 //! - `views`: state to wire types; `ids`: the identifiers the exchange makes up.
 //!
@@ -27,6 +28,7 @@ pub mod app;
 mod auth;
 pub mod error;
 pub mod exchange;
+pub mod faults;
 pub mod history;
 mod http;
 mod ids;

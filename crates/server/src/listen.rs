@@ -106,6 +106,11 @@ pub struct ConnSlot {
     pub closing: tokio::sync::watch::Receiver<bool>,
 }
 
+/// Set on a response that must not be sent (a fault drill: "order placed, answer lost"): the
+/// request was carried out, and the connection is closed instead of answering.
+#[derive(Debug, Clone, Copy)]
+pub struct LoseAnswer;
+
 /// Serves `app` on `listener` under `limits` until `stop` resolves, then drains: connections
 /// finish the request in flight, WebSockets close, for at most `limits.drain`.
 pub async fn serve(
@@ -153,7 +158,14 @@ pub async fn serve(
             hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
                 req.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
                 req.extensions_mut().insert(slot.clone());
-                app.clone().oneshot(req.map(axum::body::Body::new))
+                let app = app.clone();
+                async move {
+                    let Ok(resp) = app.oneshot(req.map(axum::body::Body::new)).await;
+                    if resp.extensions().get::<LoseAnswer>().is_some() {
+                        return Err(std::io::Error::other("answer lost (a fault drill)"));
+                    }
+                    Ok(resp)
+                }
             });
         let conn = http
             .serve_connection(TokioIo::new(stream), service)

@@ -247,6 +247,16 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
                 order_id: id,
                 reason,
             },
+            // the exchange failed while handling it (500, or a gateway's 502/504): it may or
+            // may not have taken the order
+            ClientError::Api {
+                status: 500 | 502 | 504,
+                message,
+                ..
+            } => ClientError::Ambiguous {
+                order_id: id,
+                reason: message,
+            },
             ClientError::Api {
                 kind: ApiErrorKind::TickSize,
                 ..
@@ -332,9 +342,12 @@ impl<S: AsyncSigner> ClobClient<L2<S>> {
             self.l2(Method::POST, "/orders", "", &bytes)
                 .await
                 .map_err(|e| match e {
-                    ClientError::Transport(reason) => {
-                        ClientError::AmbiguousBatch { order_ids, reason }
-                    }
+                    ClientError::Transport(reason)
+                    | ClientError::Api {
+                        status: 500 | 502 | 504,
+                        message: reason,
+                        ..
+                    } => ClientError::AmbiguousBatch { order_ids, reason },
                     other => other,
                 })?;
         Ok(rs

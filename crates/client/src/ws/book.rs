@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use clobkit_core::Decimal;
 use clobkit_core::book::{OrderBookSummary, PriceLevel};
-use clobkit_core::types::{Side, TokenId};
+use clobkit_core::types::{Side, TickSize, TokenId};
 use clobkit_core::wire::stream::StreamEvent;
 
 use super::StreamItem;
@@ -25,6 +25,8 @@ pub struct LocalBook {
     pub timestamp: u64,
     /// False from a gap on its socket until its next snapshot: do not trade on it then.
     pub fresh: bool,
+    /// The market's tick size, from the snapshot and `tick_size_change` events.
+    pub tick_size: Option<TickSize>,
 }
 
 impl LocalBook {
@@ -129,10 +131,12 @@ impl OrderBooks {
     }
 
     /// Takes one stream item into account: snapshots replace, changes update, a gap marks the
-    /// books of its socket unusable until their next snapshot.
-    pub fn apply(&mut self, item: &StreamItem) {
+    /// books of its socket unusable until their next snapshot. A snapshot older than the book
+    /// it would replace (a stale snapshot: its timestamp is before the book's) is not taken; it
+    /// is returned so the stream can say so.
+    pub fn apply(&mut self, item: &StreamItem) -> Option<StaleSnapshot> {
         match item {
-            StreamItem::Event { shard, event } => self.apply_event(*shard, event),
+            StreamItem::Event { shard, event } => return self.apply_event(*shard, event),
             StreamItem::Gap { shard, .. } => {
                 for (token, book) in self.books.iter_mut() {
                     if self.shard_of.get(token) == Some(shard) {
@@ -142,17 +146,33 @@ impl OrderBooks {
             }
             _ => {}
         }
+        None
     }
 
-    fn apply_event(&mut self, shard: usize, event: &StreamEvent) {
+    fn apply_event(&mut self, shard: usize, event: &StreamEvent) -> Option<StaleSnapshot> {
         match event {
             StreamEvent::Book(b) => {
                 self.shard_of.insert(b.asset_id, shard);
                 let book = self.books.entry(b.asset_id).or_default();
+                if b.timestamp < book.timestamp {
+                    return Some(StaleSnapshot {
+                        asset: b.asset_id,
+                        snapshot: b.timestamp,
+                        book: book.timestamp,
+                    });
+                }
                 book.replace(&b.bids, &b.asks);
                 book.hash = b.hash.clone();
                 book.timestamp = b.timestamp;
                 book.fresh = true;
+                if b.tick_size.is_some() {
+                    book.tick_size = b.tick_size;
+                }
+            }
+            StreamEvent::TickSizeChange(t) => {
+                if let Some(book) = self.books.get_mut(&t.asset_id) {
+                    book.tick_size = Some(t.new_tick_size);
+                }
             }
             StreamEvent::PriceChange(p) => {
                 for c in &p.price_changes {
@@ -167,7 +187,19 @@ impl OrderBooks {
             }
             _ => {}
         }
+        None
     }
+}
+
+/// A snapshot that was not taken because the book it would replace is newer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaleSnapshot {
+    /// The asset.
+    pub asset: TokenId,
+    /// The snapshot's timestamp (unix ms).
+    pub snapshot: u64,
+    /// The kept book's timestamp.
+    pub book: u64,
 }
 
 #[cfg(test)]

@@ -81,6 +81,16 @@ pub enum StreamItem {
         /// What differs.
         differences: Vec<String>,
     },
+    /// A `book` older than the kept book was not taken (the event itself came before this
+    /// item, as sent).
+    SnapshotIgnored {
+        /// The asset.
+        asset: TokenId,
+        /// The snapshot's timestamp (unix ms).
+        snapshot: u64,
+        /// The kept book's timestamp.
+        book: u64,
+    },
     /// A text message from the exchange that is not an event (`INVALID OPERATION`).
     Notice {
         /// The socket.

@@ -157,7 +157,13 @@ impl MarketStream {
             return Some(item);
         }
         let item = self.rx.recv().await?;
-        self.books.apply(&item);
+        if let Some(stale) = self.books.apply(&item) {
+            self.queued.push_back(StreamItem::SnapshotIgnored {
+                asset: stale.asset,
+                snapshot: stale.snapshot,
+                book: stale.book,
+            });
+        }
         match &item {
             StreamItem::Reconnected { shard, .. } if self.rest.is_some() => {
                 if let Some(s) = self.shards.get(*shard) {

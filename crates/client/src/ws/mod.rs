@@ -21,7 +21,7 @@ mod market;
 mod shard;
 mod user;
 
-pub use book::{LocalBook, OrderBooks};
+pub use book::{LocalBook, OrderBooks, StaleSnapshot};
 pub use config::{OnStale, StreamConfig};
 pub use item::{GapReason, StreamItem};
 pub use market::MarketStream;

@@ -23,6 +23,11 @@ pub const UNAUTHORIZED: &str = "Unauthorized/Invalid api key";
 pub const INVALID_L1_HEADERS: &str = "Invalid L1 Request headers";
 /// 429 of a request over its rate limit.
 pub const TOO_MANY_REQUESTS: &str = "Too Many Requests";
+/// 500 of the matching engine (exchange.md §1.6; the local exchange sends it in fault drills).
+pub const EXECUTION_FAILED: &str = "could not run the execution";
+/// 425 while production's engine restarts; production's body is not documented (the local
+/// exchange sends this in fault drills).
+pub const ENGINE_RESTARTING: &str = "the matching engine is restarting: retry shortly";
 /// A body that is not an order payload (or a batch of them).
 pub const INVALID_ORDER_PAYLOAD: &str = "Invalid order payload";
 /// A body of a batch market-data or scoring route that does not parse.

@@ -44,6 +44,13 @@ pub fn router(state: Arc<AppState>, token: &str) -> Router {
         .route("/admin/deposit-wallets", post(apply::<DepositWallet>))
         .route("/admin/cutover", post(cutover))
         .route("/admin/builders", post(apply::<NewBuilder>))
+        .route(
+            "/admin/faults",
+            axum::routing::get(list_faults)
+                .post(arm_fault)
+                .delete(clear_faults),
+        )
+        .route("/admin/faults/{id}", axum::routing::delete(clear_fault))
         .with_state(Admin {
             state,
             token: Arc::from(token),
@@ -321,6 +328,68 @@ async fn trade_status(
         }),
     )
     .await
+}
+
+/// `GET /admin/faults`: the faults armed now (see [`crate::faults`]).
+async fn list_faults(
+    State(a): State<Admin>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    h: HeaderMap,
+) -> Result<Response, ApiError> {
+    check(&a, &peer, &h)?;
+    Ok(Json(a.state.faults.list()).into_response())
+}
+
+/// `POST /admin/faults` with a [`crate::faults::FaultSpec`]: arms a fault and answers it with
+/// its id. The instant ones act at once on the open connections.
+async fn arm_fault(
+    State(a): State<Admin>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    check(&a, &peer, &h)?;
+    let spec: crate::faults::FaultSpec = parse(&body)?;
+    let armed = a
+        .state
+        .faults
+        .arm(spec.clone())
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    if spec.kind.instant() {
+        a.state
+            .streams()
+            .control(crate::stream::hub::Control::Inject {
+                kind: spec.kind,
+                channel: spec.channel,
+                copies: spec.events.unwrap_or(100),
+            });
+        a.state.faults.fired(armed.id);
+    }
+    Ok(Json(armed).into_response())
+}
+
+/// `DELETE /admin/faults`: clears every fault; answers how many.
+async fn clear_faults(
+    State(a): State<Admin>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    h: HeaderMap,
+) -> Result<Response, ApiError> {
+    check(&a, &peer, &h)?;
+    Ok(Json(json!({ "cleared": a.state.faults.clear(None) })).into_response())
+}
+
+/// `DELETE /admin/faults/{id}`: clears one fault (404 if it is not armed).
+async fn clear_fault(
+    State(a): State<Admin>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    h: HeaderMap,
+    Path(id): Path<u64>,
+) -> Result<Response, ApiError> {
+    check(&a, &peer, &h)?;
+    match a.state.faults.clear(Some(id)) {
+        0 => Err(ApiError::not_found(format!("fault {id} is not armed"))),
+        n => Ok(Json(json!({ "cleared": n })).into_response()),
+    }
 }
 
 /// `POST /admin/cutover` (no body): a V1 exchange becomes V2, as production did on 2026-04-28.

@@ -6,10 +6,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use clobkit_core::wire::errors as msg;
+use axum::response::Response;
 
 use crate::app::AppState;
 use crate::auth::KeyRegistry;
@@ -54,11 +52,7 @@ pub async fn enforce(State(limited): State<Limited>, req: Request, next: Next) -
         Ok(()) => next.run(req).await,
         Err(wait) => {
             let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            let mut resp = ApiError::new(StatusCode::TOO_MANY_REQUESTS, msg::TOO_MANY_REQUESTS)
-                .into_response();
-            resp.headers_mut()
-                .insert("retry-after", HeaderValue::from(secs.max(1)));
-            resp
+            ApiError::too_many_requests(secs)
         }
     }
 }

@@ -9,6 +9,7 @@
 //! | [`builders`] | builder fee rates and builder trades (V2, no auth) |
 //! | [`account`] | balances and notifications (L2) |
 //! | [`heartbeats`] | the dead-man switch (L2) |
+//! | [`drills`] | route faults armed on demand (`crate::faults`) |
 //! | `crate::stream::socket` | the WebSocket channels `/ws/market` and `/ws/user` |
 //! | [`admin`] | operating the exchange (loopback, bearer token) |
 //!
@@ -18,6 +19,7 @@
 pub mod account;
 pub mod admin;
 pub mod builders;
+pub mod drills;
 pub mod extract;
 pub mod heartbeats;
 pub mod keys;
@@ -63,6 +65,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/ws/user", axum::routing::get(crate::stream::socket::user))
         .fallback(|| async { ApiError::not_found(msg::NOT_FOUND) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            drills::inject,
+        ))
         .with_state(state)
 }
 

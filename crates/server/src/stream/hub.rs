@@ -14,7 +14,7 @@ use axum::extract::ws::Utf8Bytes;
 use clobkit_core::Decimal;
 use clobkit_core::types::{ConditionId, Side, TokenId};
 use clobkit_core::wire::stream::{
-    BestBidAskMessage, LastTradeMessage, Operation, OrderMessage, PriceChangeEntry,
+    BestBidAskMessage, BookMessage, LastTradeMessage, Operation, OrderMessage, PriceChangeEntry,
     PriceChangeMessage, StreamEvent, StreamMakerOrder, TickSizeChangeMessage, TradeMessage,
 };
 use clobkit_core::wire::{TradeStatus, TraderSide};
@@ -22,6 +22,7 @@ use clobkit_engine::{PIPS_PER_UNIT, Pips, pips_to_decimal, units_to_decimal};
 
 use super::feed::{Batch, Feed, OrderState, Seed};
 use super::mirror::{Best, MarketChange, Mirror, Place};
+use crate::faults::{ChannelScope, FaultKind};
 use crate::history::History;
 use crate::history::rows::TradeRow;
 use crate::ids::{trade_tx_hash, trade_uuid};
@@ -81,6 +82,15 @@ pub enum Control {
         /// The connection.
         id: ConnId,
     },
+    /// A fault drill that acts once on the open connections (see [`crate::faults`]).
+    Inject {
+        /// `Burst`, `DuplicateSnapshot`, `StaleSnapshot` or `UnknownEvent`.
+        kind: FaultKind,
+        /// Which channels.
+        channel: ChannelScope,
+        /// Copies of each book (`Burst`).
+        copies: u32,
+    },
 }
 
 /// What the hub's thread receives.
@@ -132,6 +142,8 @@ pub struct Hub {
     custom: HashSet<ConnId>,
     stamp: u64,
     last_ts: u64,
+    /// Each asset's first subscribe snapshot (what a stale-snapshot drill sends again).
+    first_snapshots: HashMap<TokenId, BookMessage>,
     trades: HashMap<u64, Arc<TradeRow>>,
     trade_order: VecDeque<u64>,
     history: Weak<History>,
@@ -151,6 +163,7 @@ impl Hub {
             custom: HashSet::new(),
             stamp: 0,
             last_ts: 0,
+            first_snapshots: HashMap::new(),
             trades: HashMap::new(),
             trade_order: VecDeque::new(),
             history,
@@ -220,6 +233,71 @@ impl Hub {
                 }
             }
             Control::Leave { id } => self.drop_conn(id, None),
+            Control::Inject {
+                kind,
+                channel,
+                copies,
+            } => self.inject(kind, channel, copies),
+        }
+    }
+
+    /// Carries out a fault drill on the open connections of `channel`.
+    fn inject(&mut self, kind: FaultKind, channel: ChannelScope, copies: u32) {
+        use clobkit_core::wire::stream::ChannelKind;
+        let ids: Vec<ConnId> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| {
+                channel.covers(if c.owner.is_some() {
+                    ChannelKind::User
+                } else {
+                    ChannelKind::Market
+                })
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        let ts = self.published_ms();
+        for id in ids {
+            let frames: Vec<Frame> = match kind {
+                FaultKind::UnknownEvent => serialize(&serde_json::json!({
+                    "event_type": "clobkit_unknown_event",
+                    "note": "a fault drill: an event type no client knows",
+                    "timestamp": ts.to_string(),
+                }))
+                .into_iter()
+                .collect(),
+                FaultKind::Burst | FaultKind::DuplicateSnapshot | FaultKind::StaleSnapshot => {
+                    let assets: Vec<TokenId> = self
+                        .conns
+                        .get(&id)
+                        .map(|c| c.assets.iter().copied().collect())
+                        .unwrap_or_default();
+                    let books: Vec<StreamEvent> = assets
+                        .iter()
+                        .filter_map(|a| {
+                            if kind == FaultKind::StaleSnapshot {
+                                return self.first_snapshots.get(a).cloned();
+                            }
+                            let at = self.mirror.locate(a)?;
+                            self.mirror.book_message(at, ts, true)
+                        })
+                        .map(StreamEvent::Book)
+                        .collect();
+                    let n = if kind == FaultKind::Burst {
+                        copies.max(1)
+                    } else {
+                        1
+                    };
+                    match serialize(&books) {
+                        Some(f) if !books.is_empty() => (0..n).map(|_| f.clone()).collect(),
+                        _ => Vec::new(),
+                    }
+                }
+                _ => Vec::new(),
+            };
+            for f in &frames {
+                self.send_to(id, f);
+            }
         }
     }
 
@@ -253,12 +331,18 @@ impl Hub {
                     // one array frame with every known asset's book, at the state published so
                     // far (the messages after it follow in order)
                     let ts = self.published_ms();
-                    let books: Vec<StreamEvent> = assets
+                    let books: Vec<BookMessage> = assets
                         .iter()
                         .filter_map(|a| self.mirror.locate(a))
                         .filter_map(|at| self.mirror.book_message(at, ts, true))
-                        .map(StreamEvent::Book)
                         .collect();
+                    for b in &books {
+                        self.first_snapshots
+                            .entry(b.asset_id)
+                            .or_insert_with(|| b.clone());
+                    }
+                    let books: Vec<StreamEvent> =
+                        books.into_iter().map(StreamEvent::Book).collect();
                     if !books.is_empty()
                         && let Some(frame) = serialize(&books)
                     {

@@ -25,6 +25,7 @@ use clobkit_core::wire::stream::{
 
 use super::hub::{ConnId, Control, Frame};
 use crate::app::AppState;
+use crate::faults::Pong;
 use crate::listen::ConnSlot;
 
 /// Close code: the endpoint is going away.
@@ -86,6 +87,8 @@ struct Connection {
 /// What to do after a client message.
 enum Next {
     Go,
+    /// Answer a `PING` (as the fault drills allow).
+    Pong,
     Reply(&'static str),
     Close(u16, &'static str),
 }
@@ -127,6 +130,13 @@ impl Connection {
         if self.channel == ChannelKind::Market {
             self.join(None);
         }
+        let opened = std::time::Instant::now();
+        let mut faults = self.app.faults.watch();
+        if self.app.faults.cut(self.channel, opened) {
+            return;
+        }
+        let mut pongs: std::collections::VecDeque<tokio::time::Instant> =
+            std::collections::VecDeque::new();
         let closing = async move {
             match closing {
                 Some(mut c) => {
@@ -141,6 +151,18 @@ impl Connection {
                 () = &mut closing => {
                     close(&mut socket, GOING_AWAY, "the exchange is shutting down").await;
                     break;
+                }
+                // a drill: cut without a close frame, as a lost connection looks
+                Ok(()) = faults.changed() => {
+                    if self.app.faults.cut(self.channel, opened) {
+                        break;
+                    }
+                }
+                () = sleep_until_first(&pongs) => {
+                    pongs.pop_front();
+                    if socket.send(Message::Text(Utf8Bytes::from_static(PONG))).await.is_err() {
+                        break;
+                    }
                 }
                 incoming = socket.recv() => {
                     let next = match incoming {
@@ -160,6 +182,15 @@ impl Connection {
                     };
                     match next {
                         Next::Go => {}
+                        Next::Pong => match self.app.faults.pong(self.channel) {
+                            Pong::Now => {
+                                if socket.send(Message::Text(Utf8Bytes::from_static(PONG))).await.is_err() {
+                                    break;
+                                }
+                            }
+                            Pong::After(d) => pongs.push_back(tokio::time::Instant::now() + d),
+                            Pong::Withheld => {}
+                        },
                         Next::Reply(text) => {
                             if socket.send(Message::Text(Utf8Bytes::from_static(text))).await.is_err() {
                                 break;
@@ -172,6 +203,8 @@ impl Connection {
                     }
                 }
                 frame = self.rx.recv() => match frame {
+                    // a drill: the data stops, PONG goes on
+                    Some(_) if self.app.faults.frozen(self.channel) => {}
                     Some(f) => {
                         if socket.send(Message::Text(f)).await.is_err() {
                             break;
@@ -196,7 +229,7 @@ impl Connection {
     fn text(&mut self, text: &str) -> Next {
         let t = text.trim();
         if t.eq_ignore_ascii_case(PING) {
-            return Next::Reply(PONG);
+            return Next::Pong;
         }
         // an object only (serde would also read a struct from an array)
         let req = match t.starts_with('{') {
@@ -253,6 +286,14 @@ impl Connection {
                 Next::Go
             }
         }
+    }
+}
+
+/// Resolves when the first delayed `PONG` is due (never when none is waiting).
+async fn sleep_until_first(pongs: &std::collections::VecDeque<tokio::time::Instant>) {
+    match pongs.front() {
+        Some(at) => tokio::time::sleep_until(*at).await,
+        None => std::future::pending().await,
     }
 }
 
