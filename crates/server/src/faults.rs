@@ -16,7 +16,7 @@
 //! | `too_many_requests` | route | 429 with `Retry-After: retry_after` |
 //! | `too_early` | route | 425 (production, while its engine restarts) |
 //! | `execution_failed` | route | 500 `could not run the execution` |
-//! | `delay` | route | the answer comes `delay_ms` late |
+//! | `delay` | route | the request is carried out at once, its answer sent `delay_ms` late |
 //! | `answer_lost` | route | the request is carried out (an order is applied and journaled), then the connection is closed without an answer |
 //!
 //! A fault lasts `duration_ms`, or `count` uses (requests it answered, for route faults), or

@@ -26,8 +26,9 @@ pub struct StreamConfig {
     pub backoff_initial: Duration,
     /// The longest reconnection delay.
     pub backoff_max: Duration,
-    /// An asset that received its snapshot and then nothing for this long is reported stale
-    /// (`None`: never; a quiet market is often silent for minutes).
+    /// An asset that received its snapshot and then nothing for this long, or whose snapshot
+    /// has not come this long after it was asked for, is reported stale (`None`: never; a quiet
+    /// market is often silent for minutes, so set it above the quiet you expect).
     pub stale_after: Option<Duration>,
     /// What a stale asset triggers.
     pub on_stale: OnStale,

@@ -237,6 +237,12 @@ impl Shard {
         let mut watchdog = tokio::time::interval(watch_every);
         // assets with a snapshot: when each last had an event
         let mut heard: HashMap<TokenId, Instant> = HashMap::new();
+        // assets asked for whose snapshot has not come: since when (a snapshot lost to a
+        // freeze counts as silence too)
+        let mut awaited: HashMap<TokenId, Instant> = match &self.follow {
+            Follow::Market { assets, .. } => assets.iter().map(|a| (*a, Instant::now())).collect(),
+            Follow::User { .. } => HashMap::new(),
+        };
         loop {
             let dead_at = last_pong + cfg.heartbeat_timeout;
             tokio::select! {
@@ -260,6 +266,9 @@ impl Shard {
                         Ok(events) => events
                             .into_iter()
                             .map(|event| {
+                                if let StreamEvent::Book(b) = &event {
+                                    awaited.remove(&b.asset_id);
+                                }
                                 note_heard(&mut heard, &event);
                                 StreamItem::Event { shard: self.index, event }
                             })
@@ -284,10 +293,19 @@ impl Shard {
                 c = self.ctl.recv() => match c {
                     None | Some(ShardCtl::Close) => return End::Shutdown,
                     Some(c) => {
-                        if let ShardCtl::Assets(Operation::Unsubscribe, list) = &c {
-                            for a in list {
-                                heard.remove(a);
+                        match &c {
+                            ShardCtl::Assets(Operation::Unsubscribe, list) => {
+                                for a in list {
+                                    heard.remove(a);
+                                    awaited.remove(a);
+                                }
                             }
+                            ShardCtl::Assets(Operation::Subscribe, list) => {
+                                for a in list {
+                                    awaited.entry(*a).or_insert_with(Instant::now);
+                                }
+                            }
+                            _ => {}
                         }
                         if let Some(req) = self.follow.change(c)
                             && let Err(reason) = send_request(ws, &req).await
@@ -300,11 +318,17 @@ impl Shard {
                     let limit = cfg.stale_after.unwrap_or(Duration::MAX);
                     let stale: Vec<(TokenId, Duration)> = heard
                         .iter()
+                        .chain(awaited.iter())
                         .map(|(a, t)| (*a, t.elapsed()))
                         .filter(|(_, d)| *d > limit)
                         .collect();
                     for (asset, silent_for) in stale {
-                        heard.insert(asset, Instant::now());
+                        if let Some(t) = heard.get_mut(&asset) {
+                            *t = Instant::now();
+                        }
+                        if let Some(t) = awaited.get_mut(&asset) {
+                            *t = Instant::now();
+                        }
                         let item = StreamItem::Stale { shard: self.index, asset, silent_for };
                         if self.out.send(item).await.is_err() {
                             return End::Shutdown;

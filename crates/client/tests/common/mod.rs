@@ -120,6 +120,28 @@ impl Ex {
             .unwrap();
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     }
+    /// Arms a fault (`POST /admin/faults`); returns its id.
+    pub async fn fault(&self, spec: Value) -> u64 {
+        let r = reqwest::Client::new()
+            .post(format!("{}/admin/faults", self.base))
+            .bearer_auth(&self.token)
+            .json(&spec)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{spec}");
+        r.json::<Value>().await.unwrap()["id"].as_u64().unwrap()
+    }
+    /// Clears every fault.
+    pub async fn clear_faults(&self) {
+        let r = reqwest::Client::new()
+            .delete(format!("{}/admin/faults", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
     pub async fn market(&self, c: u8, yes: &str, no: &str, extra: Value) {
         let mut body = json!({ "condition_id": cond(c).to_string(), "tokens": [yes, no] });
         if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {

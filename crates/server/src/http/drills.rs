@@ -27,9 +27,12 @@ pub async fn inject(State(app): State<Arc<AppState>>, req: Request, next: Next) 
         Some(RouteFault::ExecutionFailed) => {
             ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, msg::EXECUTION_FAILED).into_response()
         }
+        // carried out at once, answered late (a client that gave up meanwhile does not know
+        // its order went in)
         Some(RouteFault::Delay(d)) => {
+            let resp = next.run(req).await;
             tokio::time::sleep(d).await;
-            next.run(req).await
+            resp
         }
         Some(RouteFault::AnswerLost) => {
             let mut resp = next.run(req).await;
