@@ -66,6 +66,8 @@ echo "-- the official Rust SDK (polymarket_client_sdk_v2 0.9.0) on the V2 server
 sdk_flow "$vport" "$tmp/v2" 6d 1601 1602 2 || { tail -20 "$tmp/v2.log"; kill "$vpid"; exit 1; }
 echo "-- @polymarket/clob-client-v2 flow against the same V2 server"
 node conformance/server/ts_v2_flow.mjs "http://127.0.0.1:$vport" "$tmp/v2" || { tail -20 "$tmp/v2.log"; kill "$vpid"; exit 1; }
+echo "-- clobkit stream and clobkit admin fault (the CLI) against the same V2 server"
+bash conformance/server/cli_stream.sh "$BIN" "http://127.0.0.1:$vport" "$tmp/v2" "$PY" || { tail -20 "$tmp/v2.log"; kill "$vpid"; exit 1; }
 echo "-- @nevuamarkets/poly-websockets 1.0.2 keeps books from the market channel while clob-client-v2 trades"
 node conformance/server/ts_ws_book.mjs "http://127.0.0.1:$vport" "$tmp/v2" || { tail -20 "$tmp/v2.log"; kill "$vpid"; exit 1; }
 kill -TERM "$vpid"; wait "$vpid" || true

@@ -24,6 +24,7 @@ struct Cli {
 mod demo;
 mod error;
 mod trade;
+mod watch;
 
 use error::CliError;
 
@@ -37,6 +38,26 @@ enum Cmd {
     },
     #[command(flatten)]
     Trade(trade::TradeCmd),
+    /// A token's live book and trades from the market channel, redrawn in place.
+    Watch {
+        /// The token id.
+        token: String,
+        /// Levels shown on each side.
+        #[arg(long, default_value_t = 10)]
+        depth: usize,
+        /// The WebSocket host (default: the REST host; production's is
+        /// wss://ws-subscriptions-clob.polymarket.com).
+        #[arg(long, env = "CLOB_WS")]
+        ws: Option<String>,
+    },
+    /// One JSON line per channel event (and per connection change, under "clobkit").
+    Stream {
+        /// The WebSocket host (default: the REST host).
+        #[arg(long, env = "CLOB_WS")]
+        ws: Option<String>,
+        #[command(subcommand)]
+        channel: watch::StreamCmd,
+    },
     /// Run the local exchange (durable, speaks the CLOB v1 API).
     Serve {
         /// Address to listen on.
@@ -179,10 +200,119 @@ enum AdminCmd {
         /// New status.
         status: String,
     },
+    /// Faults on demand (drills): arm, list, clear.
+    #[command(subcommand)]
+    Fault(FaultCmd),
+}
+
+/// `clobkit admin fault …`.
+#[derive(Subcommand)]
+enum FaultCmd {
+    /// Arm a fault: freeze, drop, pong-delay, pong-withheld, burst, duplicate-snapshot,
+    /// stale-snapshot, unknown-event (channels); too-many-requests, too-early,
+    /// execution-failed, delay, answer-lost (routes).
+    Arm {
+        /// What it does.
+        kind: FaultKindArg,
+        /// Channel faults: market, user or all.
+        #[arg(long, default_value = "market")]
+        channel: String,
+        /// Route faults: `METHOD /path`, `/path`, a trailing `*`, or `*`.
+        #[arg(long)]
+        route: Option<String>,
+        /// How long, milliseconds.
+        #[arg(long = "for-ms")]
+        duration_ms: Option<u64>,
+        /// How many uses.
+        #[arg(long)]
+        count: Option<u32>,
+        /// pong-delay, delay: how late, milliseconds.
+        #[arg(long)]
+        delay_ms: Option<u64>,
+        /// burst: copies of each book.
+        #[arg(long)]
+        events: Option<u32>,
+        /// too-many-requests: the Retry-After seconds.
+        #[arg(long)]
+        retry_after: Option<u64>,
+    },
+    /// The faults armed now.
+    List,
+    /// Clear one fault, or all.
+    Clear {
+        /// The fault's id (all when absent).
+        id: Option<u64>,
+    },
+}
+
+/// The fault kinds, as the command line spells them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FaultKindArg {
+    Freeze,
+    Drop,
+    PongDelay,
+    PongWithheld,
+    Burst,
+    DuplicateSnapshot,
+    StaleSnapshot,
+    UnknownEvent,
+    TooManyRequests,
+    TooEarly,
+    ExecutionFailed,
+    Delay,
+    AnswerLost,
 }
 
 async fn admin(host: &str, token: &str, action: AdminCmd) -> Result<Value, CliError> {
+    let mut method = reqwest::Method::POST;
     let (path, body) = match action {
+        AdminCmd::Fault(FaultCmd::List) => {
+            method = reqwest::Method::GET;
+            ("/admin/faults".to_owned(), Value::Null)
+        }
+        AdminCmd::Fault(FaultCmd::Clear { id }) => {
+            method = reqwest::Method::DELETE;
+            let path = id.map_or_else(
+                || "/admin/faults".to_owned(),
+                |id| format!("/admin/faults/{id}"),
+            );
+            (path, Value::Null)
+        }
+        AdminCmd::Fault(FaultCmd::Arm {
+            kind,
+            channel,
+            route,
+            duration_ms,
+            count,
+            delay_ms,
+            events,
+            retry_after,
+        }) => {
+            let kind = clap::ValueEnum::to_possible_value(&kind)
+                .map(|v| v.get_name().replace('-', "_"))
+                .unwrap_or_default();
+            let mut spec = json!({ "kind": kind });
+            let on_channel = route.is_none();
+            let fields = [
+                ("route", route.map(Value::from)),
+                ("duration_ms", duration_ms.map(Value::from)),
+                ("count", count.map(Value::from)),
+                ("delay_ms", delay_ms.map(Value::from)),
+                ("events", events.map(Value::from)),
+                ("retry_after", retry_after.map(Value::from)),
+            ];
+            if let Some(o) = spec.as_object_mut() {
+                if on_channel {
+                    o.insert("channel".into(), Value::from(channel));
+                }
+                for (k, v) in fields {
+                    if let Some(v) = v {
+                        o.insert(k.into(), v);
+                    }
+                }
+            }
+            ("/admin/faults".to_owned(), spec)
+        }
         AdminCmd::Market {
             condition,
             yes,
@@ -230,16 +360,16 @@ async fn admin(host: &str, token: &str, action: AdminCmd) -> Result<Value, CliEr
         ),
     };
     let url = format!("{}{path}", host.trim_end_matches('/'));
-    let resp = reqwest::Client::new()
-        .post(&url)
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| CliError::Unreachable {
-            host: host.to_owned(),
-            reason: e.to_string(),
-        })?;
+    let mut req = reqwest::Client::new()
+        .request(method, &url)
+        .bearer_auth(token);
+    if !body.is_null() {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.map_err(|e| CliError::Unreachable {
+        host: host.to_owned(),
+        reason: e.to_string(),
+    })?;
     let status = resp.status();
     let v: Value = resp.json().await.map_err(|e| CliError::Json {
         context: format!("the answer of {url}"),
@@ -290,6 +420,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Cmd::Demo { protocol } => demo::run(protocol.version()).await,
         Cmd::Trade(t) => trade::run(&cli.conn, t).await,
+        Cmd::Watch { token, depth, ws } => {
+            watch::watch(&cli.conn, ws.as_deref(), &token, depth).await
+        }
+        Cmd::Stream { ws, channel } => watch::stream(&cli.conn, ws.as_deref(), channel).await,
         Cmd::Serve {
             bind,
             port,

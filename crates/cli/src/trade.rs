@@ -228,7 +228,8 @@ fn l1(c: &Conn) -> Result<ClobClient<L1<LocalSigner>>, CliError> {
     Ok(public(c)?.with_signer(signer)?)
 }
 
-async fn l2(c: &Conn) -> Result<ClobClient<L2<LocalSigner>>, CliError> {
+/// An L2 client from the connection options (credentials given, or derived with the key).
+pub(crate) async fn l2(c: &Conn) -> Result<ClobClient<L2<LocalSigner>>, CliError> {
     let l1 = l1(c)?;
     let creds = match (&c.api_key, &c.secret, &c.passphrase) {
         (Some(k), Some(s), Some(p)) => ApiCredentials {
