@@ -25,23 +25,15 @@
     missing_docs
 )]
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use clobkit_core::U256;
-use clobkit_core::amounts::limit_amounts;
-use clobkit_core::auth::{ApiCredentials, L2Auth, l1_headers};
 use clobkit_core::chain::Chain;
-use clobkit_core::eip712::{ClobAuthDomain, ExchangeDomain};
-use clobkit_core::order::Order;
-use clobkit_core::signer::{LocalSigner, Signer};
-use clobkit_core::types::{OrderType, Side, SignatureType, TickSize, TokenId};
+use clobkit_core::eip712::ExchangeDomain;
 use clobkit_core::wire::PostOrder;
-use clobkit_server::app::{ServerConfig, unix_now};
-use clobkit_server::serve::Server;
-use serde_json::{Value, json};
 
-const COND: &str = "0x2222222222222222222222222222222222222222222222222222222222222222";
+mod common;
+
+use common::{Job, drive, percentiles};
 
 fn main() {
     let args: Vec<usize> = std::env::args()
@@ -115,129 +107,25 @@ impl Cpu {
 }
 
 async fn run(total: usize, conns: usize, server_rt: tokio::runtime::Handle) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = ServerConfig::new(dir.path());
-    // the orders below are V1 (the figures in BENCHMARKS.md were measured on V1)
-    config.protocol = clobkit_core::protocol::ProtocolVersion::V1;
-    config.fsync = true;
-    config.snapshot_every = 1_000_000;
-    let server = server_rt
-        .spawn(Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0))))
-        .await
-        .unwrap()
-        .unwrap();
-    let base = format!("http://{}", server.addr);
-    let state = server.state.clone();
-    let admin = server.admin_token.clone();
-    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    let handle = server_rt.spawn(server.run(async {
-        let _ = rx.await;
-    }));
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(conns)
-        .tcp_nodelay(true)
-        .build()
-        .unwrap();
-    let post_admin = |path: &str, body: Value| {
-        let (http, base, admin) = (http.clone(), base.clone(), admin.clone());
-        let path = path.to_owned();
-        async move {
-            let r = http
-                .post(format!("{base}/admin/{path}"))
-                .bearer_auth(admin)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200);
-        }
-    };
-    post_admin(
-        "markets",
-        json!({ "condition_id": COND, "tokens": ["9001", "9002"], "min_order_size": "1" }),
-    )
-    .await;
-
+    let ex = common::start(&server_rt, conns).await;
+    let (base, state, dir, http) = (
+        ex.base.clone(),
+        ex.state.clone(),
+        ex.dir.path().to_path_buf(),
+        ex.http.clone(),
+    );
     // wallets, keys, funds, and every order signed up front
     let wallets = 8usize;
-    let domain = ExchangeDomain::for_market(Chain::Polygon, &Chain::Polygon.contracts(), false);
-    let mut prepared: Vec<(L2Auth, Vec<Vec<u8>>)> = Vec::new();
-    for w in 0..wallets {
-        let mut key = [0u8; 32];
-        key[31] = w as u8 + 1;
-        key[0] = 0x42;
-        let signer = LocalSigner::from_bytes(&key).unwrap();
-        post_admin(
-            "fund",
-            json!({ "address": signer.address().to_string(), "amount": "10000000" }),
-        )
-        .await;
-        post_admin(
-            "split",
-            json!({ "address": signer.address().to_string(), "market": COND, "amount": "1000000" }),
-        )
-        .await;
-        let h = l1_headers(&signer, &ClobAuthDomain::new(137), unix_now(), U256::ZERO).unwrap();
-        let mut req = http.post(format!("{base}/auth/api-key"));
-        for (k, v) in h.iter() {
-            req = req.header(k, v);
-        }
-        let creds: ApiCredentials = req.send().await.unwrap().json().await.unwrap();
-        let auth = L2Auth::new(creds.clone(), signer.address()).unwrap();
-        let mut bodies = Vec::new();
-        for i in 0..total / wallets {
-            let n = (w * 7919 + i * 104_729) % 1000;
-            // ~10% of orders cross: BUYs up to 0.55 against SELLs from 0.46
-            let (side, cents) = if n % 2 == 0 {
-                (Side::Buy, 10 + (n / 2) % 46)
-            } else {
-                (Side::Sell, 46 + (n / 2) % 44)
-            };
-            let price = clobkit_core::Decimal::new(cents as i64, 2);
-            let a = limit_amounts(
-                side,
-                price,
-                clobkit_core::Decimal::from(1 + n % 5),
-                TickSize::Hundredth,
-            )
-            .unwrap();
-            let o = Order::new(
-                (w * 1_000_000 + i) as u64,
-                signer.address(),
-                signer.address(),
-                TokenId::from(9001),
-                a,
-                SignatureType::Eoa,
-            );
-            let p = PostOrder {
-                order: o.sign(&domain, &signer).unwrap(),
-                owner: creds.api_key.clone(),
-                order_type: OrderType::Gtc,
-                post_only: false,
-                defer_exec: None,
-            };
-            bodies.push(serde_json::to_vec(&p).unwrap());
-        }
-        prepared.push((auth, bodies));
-    }
-
+    let domain = common::domain();
+    let prepared = common::prepare(&ex, 0, wallets, total / wallets).await;
     let prepared_sample = prepared[0].1[0].clone();
-    // split each wallet's orders over its connections, keeping per-wallet order
-    let per_wallet = conns.max(wallets) / wallets;
-    let mut jobs: Vec<Job> = Vec::new();
-    for (auth, bodies) in prepared {
-        let chunk = bodies.len().div_ceil(per_wallet);
-        for part in bodies.chunks(chunk) {
-            jobs.push((Some(auth.clone()), part.to_vec()));
-        }
-    }
+    let jobs = common::jobs(prepared, conns);
     let deadline = Instant::now() + Duration::from_secs(120);
     let sample = serde_json::from_slice::<PostOrder>(&prepared_sample)
         .unwrap()
         .order;
     let (recover_rate, cores) = recovery_floor(&sample, &domain);
-    let (fsync50, fsync99, journal_record) = fsync_floor(dir.path());
+    let (fsync50, fsync99, journal_record) = fsync_floor(&dir);
     // baseline, same run, same connections: as many bare GET /time round trips (no auth, no
     // signature, no journal), then the orders
     let bare: Vec<Job> = (0..jobs.len())
@@ -254,7 +142,7 @@ async fn run(total: usize, conns: usize, server_rt: tokio::runtime::Handle) {
     let base_rate = base_lat.len() as f64 / base_elapsed.as_secs_f64();
     let (b50, b99, b999) = percentiles(&mut base_lat);
     let (p50, p99, p999) = percentiles(&mut lat);
-    let journal = std::fs::read_dir(dir.path())
+    let journal = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok())
         .filter(|e| e.file_name().to_string_lossy().starts_with("journal-"))
@@ -315,8 +203,7 @@ async fn run(total: usize, conns: usize, server_rt: tokio::runtime::Handle) {
         order_rate / base_rate,
         p99 as f64 / (b99 + fsync99).max(1) as f64
     );
-    let _ = stop.send(());
-    handle.await.unwrap().unwrap();
+    ex.stop().await;
 }
 
 /// Microseconds of a core per recovery, from the machine's rate over `cores`.
@@ -376,65 +263,4 @@ fn fsync_floor(dir: &std::path::Path) -> (u64, u64, usize) {
     drop(f);
     let _ = std::fs::remove_file(dir.join("fsync-floor"));
     (p50, p99, record.len())
-}
-
-/// One connection's work: signed order bodies for `POST /order` under an API key, or (no key)
-/// as many bare `GET /time` requests as there are (empty) bodies.
-type Job = (Option<L2Auth>, Vec<Vec<u8>>);
-
-/// Runs each job in its own task until done or `deadline`; returns the latencies (µs), the
-/// count of 200s, the count of other answers, and the wall time.
-async fn drive(
-    http: &reqwest::Client,
-    base: &str,
-    jobs: Vec<Job>,
-    deadline: Instant,
-) -> (Vec<u64>, usize, usize, Duration) {
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for (auth, bodies) in jobs {
-        let (http, base) = (http.clone(), base.to_owned());
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::with_capacity(bodies.len());
-            let (mut ok, mut other) = (0usize, 0usize);
-            for body in bodies {
-                if Instant::now() > deadline {
-                    break;
-                }
-                let t = Instant::now();
-                let req = match &auth {
-                    Some(auth) => {
-                        let h = auth.headers(unix_now(), "POST", "/order", &body);
-                        let mut req = http.post(format!("{base}/order")).body(body);
-                        for (k, v) in h.iter() {
-                            req = req.header(k, v);
-                        }
-                        req
-                    }
-                    None => http.get(format!("{base}/time")),
-                };
-                let resp = req.send().await.unwrap();
-                let status = resp.status();
-                let _ = resp.bytes().await;
-                lat.push(t.elapsed().as_micros() as u64);
-                if status == 200 { ok += 1 } else { other += 1 }
-            }
-            (lat, ok, other)
-        }));
-    }
-    let (mut lat, mut ok, mut other) = (Vec::new(), 0, 0);
-    for t in tasks {
-        let (l, o, r) = t.await.unwrap();
-        lat.extend(l);
-        ok += o;
-        other += r;
-    }
-    (lat, ok, other, start.elapsed())
-}
-
-/// p50, p99, p99.9 of latencies (sorts them).
-fn percentiles(lat: &mut [u64]) -> (u64, u64, u64) {
-    lat.sort_unstable();
-    let pct = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))];
-    (pct(0.5), pct(0.99), pct(0.999))
 }

@@ -19,6 +19,7 @@ use std::sync::{Arc, OnceLock};
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
+use futures_util::SinkExt as _;
 use clobkit_core::wire::stream::{
     ChannelKind, INVALID_OPERATION, Operation, PING, PONG, SubscribeRequest,
 };
@@ -28,6 +29,8 @@ use crate::app::AppState;
 use crate::faults::Pong;
 use crate::listen::ConnSlot;
 
+/// Most frames written before one flush.
+const BATCH: usize = 256;
 /// Close code: the endpoint is going away.
 const GOING_AWAY: u16 = 1001;
 /// Close code: a policy was violated (bad credentials, too slow).
@@ -206,7 +209,22 @@ impl Connection {
                     // a drill: the data stops, PONG goes on
                     Some(_) if self.app.faults.frozen(self.channel) => {}
                     Some(f) => {
-                        if socket.send(Message::Text(f)).await.is_err() {
+                        // this frame and those queued behind it go out with one flush (one
+                        // write for many frames when the connection is busy)
+                        let mut batch = Some(f);
+                        let mut sent = 0;
+                        let mut failed = false;
+                        while let Some(f) = batch.take() {
+                            if socket.feed(Message::Text(f)).await.is_err() {
+                                failed = true;
+                                break;
+                            }
+                            sent += 1;
+                            if sent < BATCH {
+                                batch = self.rx.try_recv().ok();
+                            }
+                        }
+                        if failed || socket.flush().await.is_err() {
                             break;
                         }
                     }
