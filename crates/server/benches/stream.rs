@@ -86,9 +86,17 @@ async fn subscriber(
     stop: Arc<AtomicBool>,
     ready: tokio::sync::mpsc::Sender<()>,
 ) -> Seen {
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws/market"))
-        .await
-        .unwrap();
+    // the read size clobkit's stream client uses (tungstenite zero-fills its read buffer before
+    // each read: its 128 KiB default would make this reader, not the exchange, the cost)
+    let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(32 * 1024);
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(
+        format!("ws://{addr}/ws/market"),
+        Some(config),
+        false,
+    )
+    .await
+    .unwrap();
     ws.send(Message::Text(
         format!(r#"{{"type":"market","assets_ids":["{YES}"],"initial_dump":true}}"#).into(),
     ))

@@ -19,16 +19,18 @@ use std::sync::{Arc, OnceLock};
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
-use futures_util::SinkExt as _;
 use clobkit_core::wire::stream::{
     ChannelKind, INVALID_OPERATION, Operation, PING, PONG, SubscribeRequest,
 };
+use futures_util::SinkExt as _;
 
 use super::hub::{ConnId, Control, Frame};
 use crate::app::AppState;
 use crate::faults::Pong;
 use crate::listen::ConnSlot;
 
+/// Bytes read from a client at once.
+const READ_BUFFER: usize = 4096;
 /// Most frames written before one flush.
 const BATCH: usize = 256;
 /// Close code: the endpoint is going away.
@@ -65,7 +67,10 @@ fn upgrade(
     channel: ChannelKind,
 ) -> Response {
     let max = app.streams().limits.max_message;
-    ws.max_message_size(max)
+    // clients send little (subscriptions, PING); tungstenite zero-fills up to this much before
+    // every read attempt, so its 128 KiB default cost a memset per wake-up of each socket
+    ws.read_buffer_size(READ_BUFFER)
+        .max_message_size(max)
         .max_frame_size(max)
         .on_upgrade(move |socket| async move {
             let closing = slot.as_ref().map(|s| s.closing.clone());
