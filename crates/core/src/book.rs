@@ -55,36 +55,18 @@ impl OrderBookSummary {
     /// The hash of this summary as the official clients compute it: SHA-1 of the compact JSON in
     /// wire order with `"hash":""`, as lower-case hex.
     pub fn compute_hash(&self) -> String {
-        #[derive(Serialize)]
-        struct Hashed<'a> {
-            market: &'a str,
-            asset_id: &'a str,
-            timestamp: &'a str,
-            hash: &'static str,
-            bids: &'a [PriceLevel],
-            asks: &'a [PriceLevel],
-            #[serde(with = "decimal_str")]
-            min_order_size: Decimal,
-            tick_size: TickSize,
-            neg_risk: bool,
-            #[serde(with = "opt_decimal_str")]
-            last_trade_price: Option<Decimal>,
-        }
-        let h = Hashed {
+        let level = |l: &PriceLevel| (l.price, l.size);
+        hash_book(&BookFields {
             market: &self.market,
             asset_id: &self.asset_id,
             timestamp: &self.timestamp,
-            hash: "",
-            bids: &self.bids,
-            asks: &self.asks,
+            bids: self.bids.iter().map(level),
+            asks: self.asks.iter().map(level),
             min_order_size: self.min_order_size,
             tick_size: self.tick_size,
             neg_risk: self.neg_risk,
             last_trade_price: self.last_trade_price,
-        };
-        // Serializing plain strings, decimals and bools cannot fail.
-        let json = serde_json::to_vec(&h).unwrap_or_default();
-        sha1_hex(&json)
+        })
     }
 
     /// Sets `hash` to [`compute_hash`](Self::compute_hash) (what a server does before sending).
@@ -109,6 +91,110 @@ impl OrderBookSummary {
     }
 }
 
+/// What a book's hash covers, in the wire order of [`OrderBookSummary`]; prices and sizes are
+/// anything that writes itself as a decimal (a `Decimal`, or a [`Fixed`] kept as an integer).
+#[derive(Debug, Clone)]
+pub struct BookFields<'a, B, A> {
+    /// The condition id, as the summary carries it.
+    pub market: &'a str,
+    /// The token id.
+    pub asset_id: &'a str,
+    /// Unix milliseconds, as a string.
+    pub timestamp: &'a str,
+    /// Bids, ascending (best last).
+    pub bids: B,
+    /// Asks, descending (best last).
+    pub asks: A,
+    /// Minimum order size.
+    pub min_order_size: Decimal,
+    /// Tick size.
+    pub tick_size: TickSize,
+    /// Neg-risk.
+    pub neg_risk: bool,
+    /// The last trade price (`None`: `""`).
+    pub last_trade_price: Option<Decimal>,
+}
+
+/// The book hash of [`OrderBookSummary::compute_hash`], written straight into the digest: the
+/// one place the hashed layout is written, used by summaries and by the exchange's streams
+/// (which hash a book at every change without building a summary).
+pub fn hash_book<'a, P, S, B, A>(f: &BookFields<'a, B, A>) -> String
+where
+    P: std::fmt::Display,
+    S: std::fmt::Display,
+    B: Iterator<Item = (P, S)> + Clone,
+    A: Iterator<Item = (P, S)> + Clone,
+{
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(256);
+    let quoted = |out: &mut String, s: &str| {
+        // serde_json's escaping, so any id a client sent hashes as the clients hash it
+        out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    };
+    fn levels<P: std::fmt::Display, S: std::fmt::Display>(
+        out: &mut String,
+        levels: impl Iterator<Item = (P, S)>,
+    ) {
+        out.push('[');
+        for (i, (p, s)) in levels.enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, r#"{{"price":"{p}","size":"{s}"}}"#);
+        }
+        out.push(']');
+    }
+    out.push_str(r#"{"market":"#);
+    quoted(&mut out, f.market);
+    out.push_str(r#","asset_id":"#);
+    quoted(&mut out, f.asset_id);
+    out.push_str(r#","timestamp":"#);
+    quoted(&mut out, f.timestamp);
+    out.push_str(r#","hash":"","bids":"#);
+    levels(&mut out, f.bids.clone());
+    out.push_str(r#","asks":"#);
+    levels(&mut out, f.asks.clone());
+    let last = f
+        .last_trade_price
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let _ = write!(
+        out,
+        r#","min_order_size":"{}","tick_size":"{}","neg_risk":{},"last_trade_price":"{last}"}}"#,
+        f.min_order_size,
+        f.tick_size.as_str(),
+        f.neg_risk,
+    );
+    sha1_hex(out.as_bytes())
+}
+
+/// A non-negative fixed-point number (`value / 10^scale`) that writes itself as its normalized
+/// decimal, as `Decimal::normalize` then `Display` would (`0.4`, `10`, `0.0001`), without
+/// building a `Decimal`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fixed {
+    /// The integer value.
+    pub value: u64,
+    /// Its decimal places.
+    pub scale: u32,
+}
+
+impl std::fmt::Display for Fixed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unit = 10u64.pow(self.scale.min(19));
+        let (int, mut frac) = (self.value / unit, self.value % unit);
+        if frac == 0 {
+            return write!(f, "{int}");
+        }
+        let mut places = self.scale.min(19) as usize;
+        while frac % 10 == 0 {
+            frac /= 10;
+            places -= 1;
+        }
+        write!(f, "{int}.{frac:0places$}")
+    }
+}
+
 /// Lower-case hex SHA-1 of bytes.
 pub fn sha1_hex(bytes: &[u8]) -> String {
     let digest = Sha1::digest(bytes);
@@ -118,6 +204,28 @@ pub fn sha1_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `Fixed` writes what a normalized `Decimal` writes.
+    #[test]
+    fn fixed_point_writes_as_normalized_decimals() {
+        for (value, scale) in [
+            (0, 6),
+            (4000, 4),
+            (10_000_000, 6),
+            (1, 4),
+            (10_500_000, 6),
+            (123_456_789, 6),
+            (5, 0),
+            (100, 2),
+        ] {
+            let d = Decimal::from_i128_with_scale(i128::from(value), scale).normalize();
+            assert_eq!(
+                Fixed { value, scale }.to_string(),
+                d.to_string(),
+                "{value} / 10^{scale}"
+            );
+        }
+    }
 
     /// protocol.md §8.6 (the Python client's tests).
     #[test]
@@ -147,6 +255,11 @@ mod tests {
             assert!(book.clone().with_hash().hash_is_valid());
         }
         let empty = r#"{"market":"0xaabbcc","asset_id":"100","timestamp":"","hash":"","bids":[],"asks":[],"min_order_size":"100","tick_size":"0.01","neg_risk":false,"last_trade_price":"0.5"}"#;
+        // the layout written by hand is byte for byte serde's
+        if let Ok(b) = serde_json::from_str::<OrderBookSummary>(json) {
+            let serde = serde_json::to_string(&b).unwrap_or_default();
+            assert_eq!(sha1_hex(serde.as_bytes()), b.compute_hash());
+        }
         let book: Result<OrderBookSummary, _> = serde_json::from_str(empty);
         assert_eq!(
             book.map(|b| b.compute_hash()).ok().as_deref(),

@@ -29,7 +29,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use clobkit_core::types::Side;
-use common::{Exchange, YES, drive, percentiles};
+use common::{Cpu, Exchange, YES, drive, percentiles};
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -72,8 +72,11 @@ struct Seen {
 
 /// The probe number a frame carries (the size of the 0.01 bid level), if any.
 fn probe_of(text: &str) -> Option<u64> {
-    let key = "\"asset_id\":\"9001\",\"price\":\"0.01\",\"size\":\"";
-    let at = text.find(key)? + key.len();
+    static KEY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| {
+            memchr::memmem::Finder::new("\"asset_id\":\"9001\",\"price\":\"0.01\",\"size\":\"")
+        });
+    let at = KEY.find(text.as_bytes())? + KEY.needle().len();
     let digits: String = text[at..]
         .chars()
         .take_while(char::is_ascii_digit)
@@ -89,7 +92,7 @@ async fn subscriber(
     // the read size clobkit's stream client uses (tungstenite zero-fills its read buffer before
     // each read: its 128 KiB default would make this reader, not the exchange, the cost)
     let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
-        .read_buffer_size(32 * 1024);
+        .read_buffer_size(8 * 1024);
     let (mut ws, _) = tokio_tungstenite::connect_async_with_config(
         format!("ws://{addr}/ws/market"),
         Some(config),
@@ -160,6 +163,7 @@ async fn run(orders: usize, server_rt: tokio::runtime::Handle) {
         "phase     | orders/s | vs 0 subs | deliveries/s | KiB/conn | probe latency p50 / p99 (ms) | probes missed | dropped"
     );
     let mut baseline = 0.0f64;
+    let mut cpu_lines = Vec::new();
     for (phase, subs) in [0usize, 1, 100, 1000].into_iter().enumerate() {
         let wallets = 8usize;
         let prepared = common::prepare(&ex, (phase * 10) as u8, wallets, orders / wallets).await;
@@ -183,6 +187,7 @@ async fn run(orders: usize, server_rt: tokio::runtime::Handle) {
             0.0
         };
         let delivered_before = ex.state.streams().stats.deliveries.load(Ordering::Relaxed);
+        let cpu_before = Cpu::now();
         let deadline = Instant::now() + Duration::from_secs(60);
         let probing = Arc::new(AtomicBool::new(true));
         let probe_task = {
@@ -213,6 +218,7 @@ async fn run(orders: usize, server_rt: tokio::runtime::Handle) {
         let accepted = probe_task.await.unwrap();
         let delivered =
             ex.state.streams().stats.deliveries.load(Ordering::Relaxed) - delivered_before;
+        let cpu_after = Cpu::now();
         tokio::time::sleep(Duration::from_millis(300)).await;
         stop.store(true, Ordering::Relaxed);
         let mut lat = Vec::new();
@@ -247,6 +253,17 @@ async fn run(orders: usize, server_rt: tokio::runtime::Handle) {
             p99 as f64 / 1e3,
             accepted.len() * subs,
         );
+        let secs = |a: f64, b: f64| (b - a) / elapsed.as_secs_f64();
+        cpu_lines.push(format!(
+            "{subs:>5} subs | cores busy: server {:.2}, hub {:.2}, journal {:.2}, load generator and subscribers {:.2}",
+            secs(cpu_before.server, cpu_after.server),
+            secs(cpu_before.streams, cpu_after.streams),
+            secs(cpu_before.journal, cpu_after.journal),
+            secs(cpu_before.loadgen, cpu_after.loadgen),
+        ));
+    }
+    for l in cpu_lines {
+        println!("{l}");
     }
     ex.stop().await;
 }

@@ -381,10 +381,10 @@ fn note_heard(heard: &mut HashMap<TokenId, Instant>, event: &StreamEvent) {
 }
 
 /// The socket's settings: tungstenite zero-fills its read buffer up to the read size before
-/// every read, so 32 KiB (not its 128 KiB default) keeps that cost below the frames' own while
-/// still taking a burst in few reads.
+/// every read, so 8 KiB (not its 128 KiB default) keeps that cost near the frames' own while a
+/// burst still takes few reads.
 pub(crate) fn socket_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
-    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(32 * 1024)
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(8 * 1024)
 }
 
 async fn send_request(ws: &mut Socket, req: &SubscribeRequest) -> Result<(), GapReason> {

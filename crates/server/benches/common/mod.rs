@@ -268,6 +268,58 @@ pub async fn drive(
     (lat, ok, other, start.elapsed())
 }
 
+/// CPU seconds used so far by this process's threads, summed by role: the exchange's runtime
+/// (`server`), the journal writer, the streams' hub, the load generator (`loadgen`). From `/proc/self/task/*/stat`
+/// (user + system time, in clock ticks of 1/100 s, Linux's USER_HZ).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Cpu {
+    pub server: f64,
+    pub journal: f64,
+    pub streams: f64,
+    pub loadgen: f64,
+}
+
+impl Cpu {
+    pub fn now() -> Cpu {
+        let mut cpu = Cpu::default();
+        let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+            return cpu;
+        };
+        for t in tasks.flatten() {
+            let Ok(stat) = std::fs::read_to_string(t.path().join("stat")) else {
+                continue;
+            };
+            let Some((head, rest)) = stat.rsplit_once(')') else {
+                continue;
+            };
+            let name = head.split_once('(').map_or("", |(_, n)| n);
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+            let secs = (ticks(11) + ticks(12)) / 100.0;
+            if name.starts_with("server") {
+                cpu.server += secs;
+            } else if name.starts_with("clobkit-journal") {
+                cpu.journal += secs;
+            } else if name.starts_with("clobkit-streams") {
+                cpu.streams += secs;
+            } else if name.starts_with("loadgen") {
+                cpu.loadgen += secs;
+            }
+        }
+        cpu
+    }
+
+    /// Microseconds of each role per request between `self` and `later`.
+    pub fn per_request(self, later: Cpu, requests: usize) -> (f64, f64, f64) {
+        let n = requests.max(1) as f64 / 1e6;
+        (
+            (later.server - self.server) / n,
+            (later.journal - self.journal) / n,
+            (later.loadgen - self.loadgen) / n,
+        )
+    }
+}
+
 /// p50, p99, p99.9 of latencies (sorts them).
 pub fn percentiles(lat: &mut [u64]) -> (u64, u64, u64) {
     if lat.is_empty() {

@@ -591,11 +591,7 @@ impl Hub {
             price: pips_to_decimal(price),
             size: units_to_decimal(size),
             side,
-            hash: self
-                .mirror
-                .summary(at, ts)
-                .map(|s| s.hash)
-                .unwrap_or_default(),
+            hash: self.mirror.hash(at, ts),
             best_bid: bid.map(pips_to_decimal),
             best_ask: ask.map(pips_to_decimal),
         }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use clobkit_core::Decimal;
-use clobkit_core::book::{OrderBookSummary, PriceLevel};
+use clobkit_core::book::{BookFields, Fixed, OrderBookSummary, PriceLevel, hash_book};
 use clobkit_core::types::{ConditionId, Side, TickSize, TokenId};
 use clobkit_core::wire::stream::{
     BookMessage, EventMessage, MarketResolvedMessage, NewMarketMessage,
@@ -16,6 +16,11 @@ use super::feed::{MarketState, Seed};
 
 /// A token's best bid and best ask, if any.
 pub type Best = (Option<Pips>, Option<Pips>);
+
+/// Decimal places of a price in pips.
+const PIPS_SCALE: u32 = PIPS_PER_UNIT.ilog10();
+/// Decimal places of an amount in base units.
+const UNITS_SCALE: u32 = clobkit_core::amounts::AMOUNT_DECIMALS;
 
 /// Where a token is: its market's index and its index in the market (0: first token).
 pub type Place = (usize, usize);
@@ -207,6 +212,42 @@ impl Mirror {
         )
     }
 
+    /// A token's book hash at `ts_ms` (what [`Mirror::summary`] would carry), written straight
+    /// from the levels: the streams hash a book at every change.
+    pub fn hash(&self, at: Place, ts_ms: u64) -> String {
+        let Some(m) = self.markets.get(at.0) else {
+            return String::new();
+        };
+        let b = &m.books[at.1];
+        let fixed = |(p, s): (&Pips, &u64)| {
+            (
+                Fixed {
+                    value: u64::from(*p),
+                    scale: PIPS_SCALE,
+                },
+                Fixed {
+                    value: *s,
+                    scale: UNITS_SCALE,
+                },
+            )
+        };
+        let (market, asset) = (
+            m.state.spec.condition_id.to_string(),
+            m.state.spec.tokens[at.1].to_string(),
+        );
+        hash_book(&BookFields {
+            market: &market,
+            asset_id: &asset,
+            timestamp: &ts_ms.to_string(),
+            bids: b.bids.iter().map(fixed),
+            asks: b.asks.iter().rev().map(fixed),
+            min_order_size: units_to_decimal(m.state.spec.min_order_size),
+            tick_size: m.state.spec.tick_size,
+            neg_risk: m.state.spec.neg_risk,
+            last_trade_price: Some(self.last_price(at)),
+        })
+    }
+
     /// The last trade's price in a token (`0.5` before any, as `/book` says).
     fn last_price(&self, at: Place) -> Decimal {
         self.markets
@@ -284,4 +325,35 @@ impl Mirror {
 /// The question a local market shows (the same words `/markets` uses).
 pub fn question(outcomes: &[String; 2]) -> String {
     format!("{} / {}", outcomes[0], outcomes[1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clobkit_engine::MarketSpec;
+
+    /// The hash written from the levels is the summary's.
+    #[test]
+    fn the_fast_hash_is_the_summary_hash() {
+        let spec = MarketSpec::yes_no(ConditionId::default(), TokenId::from(1), TokenId::from(2));
+        let mut m = Mirror::default();
+        m.set_market(MarketState {
+            spec,
+            status: MarketStatus::Open,
+        });
+        let yes = (0, 0);
+        for (side, price, size) in [
+            (Side::Buy, 4000, 10_000_000),
+            (Side::Buy, 4100, 2_500_000),
+            (Side::Sell, 6000, 1_230_000),
+            (Side::Sell, 9900, 5),
+        ] {
+            m.set_level(yes, side, price, size);
+        }
+        m.set_last_trade(yes, 4100, Side::Buy);
+        for at in [(0, 0), (0, 1)] {
+            let summary = m.summary(at, 1_700_000_000_000).map(|s| s.hash);
+            assert_eq!(Some(m.hash(at, 1_700_000_000_000)), summary);
+        }
+    }
 }

@@ -215,7 +215,9 @@ impl Connection {
                     Some(_) if self.app.faults.frozen(self.channel) => {}
                     Some(f) => {
                         // this frame and those queued behind it go out with one flush (one
-                        // write for many frames when the connection is busy)
+                        // write for many frames when the connection is busy); yielding once first
+                        // lets the hub finish queuing what it is publishing
+                        tokio::task::yield_now().await;
                         let mut batch = Some(f);
                         let mut sent = 0;
                         let mut failed = false;
