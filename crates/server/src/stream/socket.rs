@@ -12,7 +12,12 @@
 //!   api credentials" (decision: production drops the connection without a reason);
 //! - a message larger than the limit → close 1009;
 //! - a consumer too slow for its queue → close 1008 with [`super::hub::SLOW_CONSUMER`];
-//! - the exchange shutting down → close 1001.
+//! - the exchange shutting down → close 1001;
+//! - fault drills ([`crate::faults`]): while a freeze lasts its data frames are dropped (PONG
+//!   goes on), `PONG`s are delayed or withheld as armed, and an armed cut closes the socket
+//!   without a close frame.
+//!
+//! Writes are batched: a frame and those queued behind it go out with one flush.
 
 use std::sync::{Arc, OnceLock};
 
