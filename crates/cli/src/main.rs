@@ -106,6 +106,11 @@ enum Cmd {
         /// journal, at most 10,000).
         #[arg(long)]
         max_connections: Option<usize>,
+        /// Simulated participants trading on the exchange (a TOML file, see
+        /// examples/sim.toml); their summary is printed and written to DATA/simulation.json at
+        /// shutdown.
+        #[arg(long)]
+        simulate: Option<PathBuf>,
     },
     /// Operate a running exchange (markets, funding, resolution).
     Admin {
@@ -439,7 +444,19 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             header_timeout,
             body_timeout,
             max_connections,
+            simulate,
         } => {
+            let simulation = match &simulate {
+                Some(path) => {
+                    Some(
+                        clobkit_sim::SimConfig::load(path).map_err(|e| CliError::File {
+                            path: path.clone(),
+                            reason: e.to_string(),
+                        })?,
+                    )
+                }
+                None => None,
+            };
             let chain: Chain = chain
                 .parse()
                 .map_err(|e| CliError::input("--chain", &chain, e))?;
@@ -458,6 +475,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             if rate_limits == RateLimitsArg::Polymarket {
                 config.rate_limits = clobkit_server::ratelimit::RateLimits::polymarket();
             }
+            let data_dir = config.data_dir.clone();
             let seed = match seed {
                 Some(path) => {
                     let file = |reason: String| CliError::File {
@@ -486,8 +504,44 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 server.addr
             );
             println!("admin token: {}", server.admin_token);
+            let Some(sim) = simulation else {
+                return server
+                    .run(shutdown_signal())
+                    .await
+                    .map_err(|e| CliError::Exchange(e.to_string()));
+            };
+            // the agents start as the exchange serves (its socket is bound: their first
+            // connections wait in its backlog), and stop before it does
+            let (base, token) = (
+                format!("http://{}", server.addr),
+                server.admin_token.clone(),
+            );
+            let started =
+                tokio::spawn(
+                    async move { clobkit_sim::Simulation::start(&base, &token, sim).await },
+                );
+            let shutdown = async move {
+                shutdown_signal().await;
+                match started.await {
+                    Ok(Ok(sim)) => {
+                        let summary = sim.stop().await;
+                        println!("{}", summary.render());
+                        let path = data_dir.join("simulation.json");
+                        match serde_json::to_vec_pretty(&summary) {
+                            Ok(bytes) => {
+                                if let Err(e) = std::fs::write(&path, bytes) {
+                                    eprintln!("error: cannot write {}: {e}", path.display());
+                                }
+                            }
+                            Err(e) => eprintln!("error: the summary did not serialize: {e}"),
+                        }
+                    }
+                    Ok(Err(e)) => eprintln!("error: the simulation did not start: {e}"),
+                    Err(e) => eprintln!("error: the simulation stopped: {e}"),
+                }
+            };
             server
-                .run(shutdown_signal())
+                .run(shutdown)
                 .await
                 .map_err(|e| CliError::Exchange(e.to_string()))
         }
