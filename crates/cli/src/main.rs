@@ -111,6 +111,27 @@ enum Cmd {
         /// shutdown.
         #[arg(long)]
         simulate: Option<PathBuf>,
+        /// A recording (`clobkit record`) to replay as the house's resting liquidity.
+        #[arg(long)]
+        replay: Option<PathBuf>,
+        /// The replay's pace against the recorded one (2: twice as fast).
+        #[arg(long, default_value = "1")]
+        speed: String,
+    },
+    /// Record a venue's market channel to newline-delimited JSON (for `serve --replay`).
+    Record {
+        /// Token ids (repeat the flag).
+        #[arg(long = "token", required = true)]
+        tokens: Vec<String>,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Stop after this many seconds (default: at Ctrl-C).
+        #[arg(long)]
+        for_secs: Option<u64>,
+        /// The WebSocket host (default: the REST host).
+        #[arg(long, env = "CLOB_WS")]
+        ws: Option<String>,
     },
     /// Operate a running exchange (markets, funding, resolution).
     Admin {
@@ -429,6 +450,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             watch::watch(&cli.conn, ws.as_deref(), &token, depth).await
         }
         Cmd::Stream { ws, channel } => watch::stream(&cli.conn, ws.as_deref(), channel).await,
+        Cmd::Record {
+            tokens,
+            out,
+            for_secs,
+            ws,
+        } => watch::record(&cli.conn, ws.as_deref(), &tokens, &out, for_secs).await,
         Cmd::Serve {
             bind,
             port,
@@ -445,7 +472,23 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             body_timeout,
             max_connections,
             simulate,
+            replay,
+            speed,
         } => {
+            let speed: clobkit_core::Decimal = speed
+                .parse()
+                .map_err(|e| CliError::input("--speed", &speed, e))?;
+            let replay = match &replay {
+                Some(path) => {
+                    let file = |reason: String| CliError::File {
+                        path: path.clone(),
+                        reason,
+                    };
+                    let text = std::fs::read_to_string(path).map_err(|e| file(e.to_string()))?;
+                    Some(clobkit_sim::record::read(&text).map_err(|e| file(e.to_string()))?)
+                }
+                None => None,
+            };
             let simulation = match &simulate {
                 Some(path) => {
                     Some(
@@ -504,6 +547,21 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 server.addr
             );
             println!("admin token: {}", server.admin_token);
+            if let Some(lines) = replay {
+                let (base, token) = (
+                    format!("http://{}", server.addr),
+                    server.admin_token.clone(),
+                );
+                tokio::spawn(async move {
+                    match clobkit_sim::replay::Replay::start(&base, &token, lines, speed).await {
+                        Ok(r) => {
+                            let report = r.finished().await;
+                            println!("replay finished: {report:?}");
+                        }
+                        Err(e) => eprintln!("error: the replay did not start: {e}"),
+                    }
+                });
+            }
             let Some(sim) = simulation else {
                 return server
                     .run(shutdown_signal())

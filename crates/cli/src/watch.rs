@@ -227,3 +227,37 @@ pub async fn watch(
     }
     Ok(())
 }
+
+/// `clobkit record`: the market channel of `tokens` to `out`, until Ctrl-C or `for_secs`.
+pub async fn record(
+    conn: &Conn,
+    ws: Option<&str>,
+    tokens: &[String],
+    out: &std::path::Path,
+    for_secs: Option<u64>,
+) -> Result<(), CliError> {
+    let tokens = tokens
+        .iter()
+        .map(|t| token(t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let file = |reason: String| CliError::File {
+        path: out.to_path_buf(),
+        reason,
+    };
+    let mut w =
+        std::io::BufWriter::new(std::fs::File::create(out).map_err(|e| file(e.to_string()))?);
+    let rest = clobkit_client::ClobClient::new(&conn.host, clobkit_core::chain::Chain::Polygon)?;
+    let until = async move {
+        match for_secs {
+            Some(s) => tokio::time::sleep(Duration::from_secs(s)).await,
+            None => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    };
+    let n = clobkit_sim::record::record(&ws_base(conn, ws), &rest, tokens, &mut w, until)
+        .await
+        .map_err(|e| file(e.to_string()))?;
+    eprintln!("{n} events recorded to {}", out.display());
+    Ok(())
+}

@@ -9,7 +9,9 @@
 //! - [`agent`]: what market makers, noise takers and informed traders decide, from their random
 //!   generator and what they see;
 //! - [`run`]: setting the agents up and running them;
-//! - [`summary`]: what a run reports (seed, fills, each agent's profit and loss).
+//! - [`summary`]: what a run reports (seed, fills, each agent's profit and loss);
+//! - [`record`] and [`replay`]: a venue's market channel to a file, and that file back as the
+//!   house's liquidity on the local exchange.
 //!
 //! Reproducible: one seed fixes the fair values and every agent's generator, so the same
 //! sequence of exchange events gives the same decisions. Never against a real venue: it needs the
@@ -20,6 +22,8 @@
 pub mod agent;
 pub mod config;
 pub mod fair;
+pub mod record;
+pub mod replay;
 pub mod run;
 pub mod summary;
 

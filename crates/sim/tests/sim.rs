@@ -127,3 +127,166 @@ fn bad_simulation_files_are_refused_with_the_reason() {
     assert!(e.to_string().contains("at most 64"), "{e}");
     assert!(SimConfig::parse("seed = 1").is_err());
 }
+
+async fn exchange() -> (
+    String,
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    tempfile::TempDir,
+) {
+    clobkit_client::install_crypto_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = ServerConfig::new(dir.path());
+    config.fsync = false;
+    let server = Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let (base, token) = (
+        format!("http://{}", server.addr),
+        server.admin_token.clone(),
+    );
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.run(async {
+        let _ = rx.await;
+    }));
+    (base, token, stop, dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_of_a_simulated_market_replays_to_the_same_book() {
+    use clobkit_client::ws::OrderBooks;
+    use clobkit_sim::record::{Line, read, record};
+    use clobkit_sim::replay::Replay;
+    let (venue, venue_token, venue_stop, _d1) = exchange().await;
+    let config = CONFIG.replace("resolve_after_secs = 3\n", "");
+    let sim = Simulation::start(&venue, &venue_token, SimConfig::parse(&config).unwrap())
+        .await
+        .unwrap();
+    let rest =
+        clobkit_client::ClobClient::new(&venue, clobkit_core::chain::Chain::Polygon).unwrap();
+    let mut file = Vec::new();
+    let recorded = record(
+        &venue,
+        &rest,
+        vec!["616101".parse().unwrap(), "616102".parse().unwrap()],
+        &mut file,
+        tokio::time::sleep(Duration::from_secs(3)),
+    )
+    .await
+    .unwrap();
+    sim.stop().await;
+    let _ = venue_stop.send(());
+    assert!(recorded > 20, "{recorded} events recorded");
+    let lines = read(&String::from_utf8(file).unwrap()).unwrap();
+    assert!(
+        matches!(lines.first(), Some(Line::Market { .. })),
+        "the market is described first"
+    );
+    // the book the recording ends with
+    let mut books = OrderBooks::new();
+    for l in &lines {
+        if let Line::Event { event, .. } = l {
+            books.apply(&StreamItem::Event {
+                shard: 0,
+                event: StreamEvent::from_value(event.clone()),
+            });
+        }
+    }
+    let (local, local_token, local_stop, _d2) = exchange().await;
+    let report = Replay::start(&local, &local_token, lines, Decimal::from(4))
+        .await
+        .unwrap()
+        .finished()
+        .await;
+    assert!(report.events as u64 >= recorded, "{report:?}");
+    assert!(report.house_orders > 0, "{report:?}");
+    let local_rest =
+        clobkit_client::ClobClient::new(&local, clobkit_core::chain::Chain::Polygon).unwrap();
+    let summary = local_rest
+        .get_order_book(&"616101".parse().unwrap())
+        .await
+        .unwrap();
+    let expected = books.get(&"616101".parse().unwrap()).unwrap();
+    assert_eq!(
+        expected.differences(&summary),
+        Vec::<String>::new(),
+        "{report:?}"
+    );
+    let _ = local_stop.send(());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_users_order_waits_behind_the_recorded_size_and_recorded_trades_take_it_in_turn() {
+    use clobkit_client::{CreateOrderOptions, OrderArgs};
+    use clobkit_core::types::{OrderType, Side};
+    use clobkit_sim::record::read;
+    use clobkit_sim::replay::Replay;
+    let (local, token, stop, _d) = exchange().await;
+    let cond = "0x8181818181818181818181818181818181818181818181818181818181818181";
+    let t0 = 1_800_000_000_000u64;
+    let recording = [
+        serde_json::json!({"market": {"condition_id": cond, "tokens": ["818101", "818102"], "tick_size": "0.01", "min_order_size": "5", "neg_risk": false}}),
+        serde_json::json!({"recv_ms": t0, "event": {"event_type": "book", "market": cond, "asset_id": "818101", "timestamp": t0.to_string(), "hash": "", "bids": [], "asks": [{"price": "0.60", "size": "10"}]}}),
+        serde_json::json!({"recv_ms": t0 + 1500, "event": {"event_type": "last_trade_price", "market": cond, "asset_id": "818101", "price": "0.60", "side": "BUY", "size": "8", "fee_rate_bps": "0", "timestamp": t0.to_string()}}),
+        serde_json::json!({"recv_ms": t0 + 1700, "event": {"event_type": "last_trade_price", "market": cond, "asset_id": "818101", "price": "0.60", "side": "BUY", "size": "5", "fee_rate_bps": "0", "timestamp": t0.to_string()}}),
+    ]
+    .iter()
+    .map(|l| l.to_string())
+    .collect::<Vec<_>>()
+    .join("\n");
+    let replay = Replay::start(&local, &token, read(&recording).unwrap(), Decimal::ONE)
+        .await
+        .unwrap();
+    // a user rests 5 at the same price, after the recorded 10
+    let signer = clobkit_core::signer::LocalSigner::from_hex(
+        "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    )
+    .unwrap();
+    let l1 = clobkit_client::ClobClient::builder(&local)
+        .build()
+        .unwrap()
+        .with_signer(signer)
+        .unwrap();
+    let creds = l1.create_or_derive_api_key(None).await.unwrap();
+    let user = l1.with_credentials(creds).unwrap();
+    let http = reqwest::Client::new();
+    for (path, body) in [
+        (
+            "fund",
+            serde_json::json!({"address": user.funder().unwrap().to_string(), "amount": "100"}),
+        ),
+        (
+            "split",
+            serde_json::json!({"address": user.funder().unwrap().to_string(), "market": cond, "amount": "50"}),
+        ),
+    ] {
+        let r = http
+            .post(format!("{local}/admin/{path}"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+    }
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let args = OrderArgs::new(
+        "818101".parse().unwrap(),
+        "0.60".parse().unwrap(),
+        "5".parse().unwrap(),
+        Side::Sell,
+    );
+    let mine = user
+        .create_and_post_order(&args, CreateOrderOptions::default(), OrderType::Gtc)
+        .await
+        .unwrap();
+    let report = replay.finished().await;
+    assert_eq!(report.trades, 2, "{report:?}");
+    // 8 came out of the recorded 10 ahead of it, then 2 more of them and 3 of the user's
+    let order = user
+        .get_order(&mine.order_id.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(order.size_matched, Decimal::from(3), "{order:?}");
+    let _ = stop.send(());
+}
