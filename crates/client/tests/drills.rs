@@ -17,38 +17,6 @@ use clobkit_core::wire::stream::StreamEvent;
 use common::*;
 use serde_json::json;
 
-fn quick() -> StreamConfig {
-    StreamConfig {
-        heartbeat_interval: Duration::from_millis(100),
-        heartbeat_timeout: Duration::from_millis(600),
-        backoff_initial: Duration::from_millis(50),
-        backoff_max: Duration::from_millis(300),
-        ..StreamConfig::default()
-    }
-}
-
-/// Items until `pred` holds for one (returned last), within `wait`.
-async fn until(
-    s: &mut MarketStream,
-    wait: Duration,
-    mut pred: impl FnMut(&StreamItem) -> bool,
-) -> Vec<StreamItem> {
-    let mut seen = Vec::new();
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        match tokio::time::timeout_at(deadline, s.next()).await {
-            Ok(Some(item)) => {
-                let done = pred(&item);
-                seen.push(item);
-                if done {
-                    return seen;
-                }
-            }
-            other => panic!("nothing matching within {wait:?} ({other:?}); saw {seen:#?}"),
-        }
-    }
-}
-
 /// Items until every book of `tokens` is fresh again, within `wait`.
 async fn until_fresh(s: &mut MarketStream, tokens: &[&str], wait: Duration) -> Vec<StreamItem> {
     let mut seen = Vec::new();
@@ -65,15 +33,6 @@ async fn until_fresh(s: &mut MarketStream, tokens: &[&str], wait: Duration) -> V
             other => panic!("not fresh within {wait:?} ({other:?}); saw {seen:#?}"),
         }
     }
-}
-
-/// Everything within `quiet` of silence.
-async fn drain(s: &mut MarketStream, quiet: Duration) -> Vec<StreamItem> {
-    let mut out = Vec::new();
-    while let Ok(Some(item)) = tokio::time::timeout(quiet, s.next()).await {
-        out.push(item);
-    }
-    out
 }
 
 struct Setup {
@@ -116,15 +75,6 @@ impl Setup {
         })
         .await;
         s
-    }
-
-    async fn books_equal_rest(&self, s: &MarketStream, tokens: &[&str]) {
-        for t in tokens {
-            let summary = self.rest.get_order_book(&tok(t)).await.unwrap();
-            let mine = s.books().get(&tok(t)).unwrap();
-            assert!(mine.fresh, "{t} is fresh");
-            assert_eq!(mine.differences(&summary), Vec::<String>::new(), "{t}");
-        }
     }
 }
 
@@ -183,7 +133,7 @@ async fn a_silent_freeze_is_caught_by_the_watchdog_and_healed_by_a_reconnection(
             .any(|i| matches!(i, StreamItem::Reconnected { .. })),
         "{items:#?}"
     );
-    s.books_equal_rest(&stream, &["5101", "5102"]).await;
+    books_equal_rest(&stream, &s.rest, &["5101", "5102"]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -217,7 +167,7 @@ async fn cut_connections_are_gaps_and_what_changed_meanwhile_comes_in_fresh_snap
             .any(|i| matches!(i, StreamItem::Reconnected { .. })),
         "{items:#?}"
     );
-    s.books_equal_rest(&stream, &["5201", "5202"]).await;
+    books_equal_rest(&stream, &s.rest, &["5201", "5202"]).await;
     // the user stream reconnects too; what it missed is in the REST views
     let mut gap = false;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -268,7 +218,7 @@ async fn a_withheld_pong_reconnects_within_the_heartbeat_timeout_and_a_late_one_
         armed.elapsed()
     );
     until_fresh(&mut stream, &["5301", "5302"], Duration::from_secs(10)).await;
-    s.books_equal_rest(&stream, &["5301", "5302"]).await;
+    books_equal_rest(&stream, &s.rest, &["5301", "5302"]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -322,7 +272,7 @@ async fn bursts_duplicate_and_stale_snapshots_and_unknown_events_leave_the_books
         )),
         "{items:#?}"
     );
-    s.books_equal_rest(&stream, &["5401", "5402"]).await;
+    books_equal_rest(&stream, &s.rest, &["5401", "5402"]).await;
     // a duplicate changes nothing
     s.ex.fault(json!({ "kind": "duplicate_snapshot", "channel": "market" }))
         .await;
@@ -337,7 +287,7 @@ async fn bursts_duplicate_and_stale_snapshots_and_unknown_events_leave_the_books
         )),
         "{dup:#?}"
     );
-    s.books_equal_rest(&stream, &["5401", "5402"]).await;
+    books_equal_rest(&stream, &s.rest, &["5401", "5402"]).await;
     // a burst of 2,000 copies of each book: taken, or the exchange drops this reader as too
     // slow and it reconnects; either way the books end up right
     s.ex.fault(json!({ "kind": "burst", "channel": "market", "events": 2000 }))
@@ -358,7 +308,7 @@ async fn bursts_duplicate_and_stale_snapshots_and_unknown_events_leave_the_books
     let dropped = burst.iter().any(|i| matches!(i, StreamItem::Gap { .. }));
     assert!(books >= 2, "{books} books, dropped {dropped}");
     until_fresh(&mut stream, &["5401", "5402"], Duration::from_secs(10)).await;
-    s.books_equal_rest(&stream, &["5401", "5402"]).await;
+    books_equal_rest(&stream, &s.rest, &["5401", "5402"]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,72 +17,6 @@ use clobkit_core::wire::stream::{OrderEventKind, StreamEvent};
 use common::*;
 use serde_json::json;
 
-fn quick() -> StreamConfig {
-    StreamConfig {
-        heartbeat_interval: Duration::from_millis(200),
-        heartbeat_timeout: Duration::from_secs(2),
-        backoff_initial: Duration::from_millis(50),
-        backoff_max: Duration::from_millis(400),
-        ..StreamConfig::default()
-    }
-}
-
-/// The market stream's items until `pred` holds for one, within `wait` (panics otherwise).
-async fn market_until(
-    s: &mut MarketStream,
-    wait: Duration,
-    mut pred: impl FnMut(&StreamItem) -> bool,
-) -> Vec<StreamItem> {
-    let mut seen = Vec::new();
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        match tokio::time::timeout_at(deadline, s.next()).await {
-            Ok(Some(item)) => {
-                let done = pred(&item);
-                seen.push(item);
-                if done {
-                    return seen;
-                }
-            }
-            other => panic!("no matching item within {wait:?} ({other:?}); saw {seen:#?}"),
-        }
-    }
-}
-
-async fn user_until(
-    s: &mut UserStream,
-    wait: Duration,
-    mut pred: impl FnMut(&StreamItem) -> bool,
-) -> Vec<StreamItem> {
-    let mut seen = Vec::new();
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        match tokio::time::timeout_at(deadline, s.next()).await {
-            Ok(Some(item)) => {
-                let done = pred(&item);
-                seen.push(item);
-                if done {
-                    return seen;
-                }
-            }
-            other => panic!("no matching item within {wait:?} ({other:?}); saw {seen:#?}"),
-        }
-    }
-}
-
-async fn books_match_rest(
-    s: &MarketStream,
-    rest: &ClobClient<clobkit_client::Public>,
-    tokens: &[&str],
-) {
-    for t in tokens {
-        let summary = rest.get_order_book(&tok(t)).await.unwrap();
-        let mine = s.books().get(&tok(t)).unwrap();
-        assert!(mine.fresh, "{t}");
-        assert_eq!(mine.differences(&summary), Vec::<String>::new(), "{t}");
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn books_and_user_events_follow_signed_trading() {
     let ex = exchange(10).await;
@@ -99,7 +33,7 @@ async fn books_and_user_events_follow_signed_trading() {
     let mut market = MarketStream::new(&ex.base, quick());
     market.subscribe([tok("3101"), tok("3102")]);
     let mut books_seen = 0;
-    market_until(&mut market, Duration::from_secs(5), |i| {
+    until(&mut market, Duration::from_secs(5), |i| {
         books_seen += usize::from(matches!(
             i,
             StreamItem::Event {
@@ -113,7 +47,7 @@ async fn books_and_user_events_follow_signed_trading() {
     let mut mine = UserStream::new(&ex.base, maker.credentials(), [], quick());
     let mut theirs = UserStream::new(&ex.base, taker.credentials(), [cond(0x31)], quick());
     for s in [&mut mine, &mut theirs] {
-        user_until(s, Duration::from_secs(5), |i| {
+        until(s, Duration::from_secs(5), |i| {
             matches!(i, StreamItem::Connected { .. })
         })
         .await;
@@ -138,11 +72,11 @@ async fn books_and_user_events_follow_signed_trading() {
         .create_and_post_order(&args, CreateOrderOptions::default(), OrderType::Gtc)
         .await
         .unwrap();
-    market_until(&mut market, Duration::from_secs(5), |i| {
+    until(&mut market, Duration::from_secs(5), |i| {
         matches!(i, StreamItem::Event { event: StreamEvent::PriceChange(p), .. } if p.price_changes.iter().any(|c| c.price == d("0.3")))
     })
     .await;
-    books_match_rest(&market, &rest, &["3101", "3102"]).await;
+    books_equal_rest(&market, &rest, &["3101", "3102"]).await;
     let book = market.books().get(&tok("3101")).unwrap();
     assert_eq!(
         book.best_ask()
@@ -161,7 +95,7 @@ async fn books_and_user_events_follow_signed_trading() {
     );
 
     // the maker's user stream: two placements, the trades as maker, the updates
-    let items = user_until(&mut mine, Duration::from_secs(5), |i| {
+    let items = until(&mut mine, Duration::from_secs(5), |i| {
         matches!(i, StreamItem::Event { event: StreamEvent::Order(o), .. } if o.kind == OrderEventKind::Update && o.price == d("0.6"))
     })
     .await;
@@ -180,7 +114,7 @@ async fn books_and_user_events_follow_signed_trading() {
         trades.iter().all(|t| t.trader_side == TraderSide::Maker
             && t.taker_order_id.to_string() == taken.order_id)
     );
-    let theirs_items = user_until(&mut theirs, Duration::from_secs(5), |i| {
+    let theirs_items = until(&mut theirs, Duration::from_secs(5), |i| {
         matches!(i, StreamItem::Event { event: StreamEvent::Trade(t), .. } if t.price == d("0.6"))
     })
     .await;
@@ -204,7 +138,7 @@ async fn a_restart_is_a_gap_then_a_reconnection_with_fresh_books_that_match_rest
     let mut market = MarketStream::new(&ex.base, quick()).with_rest_check(rest.clone());
     market.subscribe([tok("3201"), tok("3202")]);
     let mut n = 0;
-    market_until(&mut market, Duration::from_secs(5), |i| {
+    until(&mut market, Duration::from_secs(5), |i| {
         n += usize::from(matches!(
             i,
             StreamItem::Event {
@@ -217,7 +151,7 @@ async fn a_restart_is_a_gap_then_a_reconnection_with_fresh_books_that_match_rest
     .await;
 
     ex.restart(Duration::from_millis(300)).await;
-    let items = market_until(&mut market, Duration::from_secs(10), |i| {
+    let items = until(&mut market, Duration::from_secs(10), |i| {
         matches!(i, StreamItem::Gap { .. })
     })
     .await;
@@ -235,7 +169,7 @@ async fn a_restart_is_a_gap_then_a_reconnection_with_fresh_books_that_match_rest
         !market.books().get(&tok("3201")).unwrap().fresh,
         "stale across the gap"
     );
-    let items = market_until(
+    let items = until(
         &mut market,
         Duration::from_secs(10),
         |i| matches!(i, StreamItem::BookChecked { asset, .. } if *asset == tok("3202")),
@@ -252,7 +186,7 @@ async fn a_restart_is_a_gap_then_a_reconnection_with_fresh_books_that_match_rest
             assert!(differences.is_empty(), "{differences:?}");
         }
     }
-    books_match_rest(&market, &rest, &["3201", "3202"]).await;
+    books_equal_rest(&market, &rest, &["3201", "3202"]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -274,7 +208,7 @@ async fn assets_beyond_the_per_socket_limit_get_sockets_of_their_own() {
     assert_eq!(market.sockets(), 2);
     let mut books = std::collections::HashSet::<TokenId>::new();
     let mut shards = std::collections::HashSet::new();
-    market_until(&mut market, Duration::from_secs(5), |i| {
+    until(&mut market, Duration::from_secs(5), |i| {
         if let StreamItem::Event {
             shard,
             event: StreamEvent::Book(b),

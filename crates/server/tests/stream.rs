@@ -751,7 +751,7 @@ async fn a_change_whose_record_never_becomes_durable_is_never_streamed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_consumer_that_stops_reading_is_disconnected_and_nobody_waits_for_it() {
     let dir = tempfile::tempdir().unwrap();
-    let r = start(dir.path(), |c| c.stream_limits.queue = 256).await;
+    let r = start(dir.path(), |c| c.stream_limits.queue = 2048).await;
     setup(&r.state).await;
     // a reader with a small receive window, which then stops reading
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
@@ -808,14 +808,19 @@ async fn a_consumer_that_stops_reading_is_disconnected_and_nobody_waits_for_it()
     );
     // the slow reader finds the close reason after what was queued for it
     let mut reason = None;
-    while let Ok(Some(m)) = tokio::time::timeout(Duration::from_secs(5), slow.next()).await {
-        match m {
-            Ok(Message::Close(f)) => {
+    let mut ended = String::new();
+    let mut frames = 0usize;
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), slow.next()).await {
+            Ok(Some(Ok(Message::Close(f)))) => {
                 reason = f.map(|f| (f.code, f.reason.to_string()));
                 break;
             }
-            Ok(_) => {}
-            Err(_) => break,
+            Ok(Some(Ok(_))) => frames += 1,
+            other => {
+                ended = format!("{other:?}");
+                break;
+            }
         }
     }
     assert_eq!(
@@ -823,7 +828,8 @@ async fn a_consumer_that_stops_reading_is_disconnected_and_nobody_waits_for_it()
         Some((
             CloseCode::Policy,
             clobkit_server::stream::hub::SLOW_CONSUMER.to_owned()
-        ))
+        )),
+        "after {frames} frames: {ended}"
     );
     // the fast reader got every change: one price_change per place and per cancel
     let got = fast_reader.await.unwrap();

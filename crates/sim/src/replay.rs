@@ -39,7 +39,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::record::Line;
-use crate::run::SimError;
+use crate::run::{SimError, admin};
 
 /// Collateral the house is funded with.
 pub const HOUSE_FUNDING: u64 = 10_000_000;
@@ -240,35 +240,6 @@ impl House {
     }
 }
 
-/// Posts an admin call that must succeed.
-async fn admin(
-    base: &str,
-    token: &str,
-    path: &str,
-    body: serde_json::Value,
-) -> Result<(), SimError> {
-    let failed = |reason: String| SimError::Admin {
-        what: format!("POST /admin/{path}"),
-        reason,
-    };
-    let r = reqwest::Client::new()
-        .post(format!("{base}/admin/{path}"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| failed(e.to_string()))?;
-    if r.status().is_success() {
-        Ok(())
-    } else {
-        Err(failed(format!(
-            "{} {}",
-            r.status(),
-            r.text().await.unwrap_or_default()
-        )))
-    }
-}
-
 impl Replay {
     /// Creates the recording's markets and the funded house on the exchange at `base`, then
     /// replays `lines` at `speed` times the recorded pace (2: twice as fast). Needs a tokio
@@ -300,7 +271,9 @@ impl Replay {
         let client = l1
             .with_credentials(creds.clone())
             .map_err(|e| house_fail(e.to_string()))?;
+        let http = reqwest::Client::new();
         admin(
+            &http,
             base,
             admin_token,
             "fund",
@@ -311,6 +284,7 @@ impl Replay {
         for line in &lines {
             if let Line::Market { market } = line {
                 admin(
+                    &http,
                     base,
                     admin_token,
                     "markets",
@@ -324,6 +298,7 @@ impl Replay {
                 )
                 .await?;
                 admin(
+                    &http,
                     base,
                     admin_token,
                     "split",

@@ -84,7 +84,7 @@ pub struct Simulation {
 }
 
 /// Posts an admin call that must succeed.
-async fn admin(
+pub(crate) async fn admin(
     http: &reqwest::Client,
     base: &str,
     token: &str,

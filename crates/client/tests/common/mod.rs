@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 
+use clobkit_client::ws::{MarketStream, StreamConfig, StreamItem, UserStream};
 use clobkit_client::{ClobClient, L2};
 use clobkit_core::Decimal;
 use clobkit_core::signer::LocalSigner;
@@ -165,5 +166,79 @@ impl Ex {
         )
         .await;
         c
+    }
+}
+
+/// Stream settings for tests: quick heartbeats and reconnections.
+pub fn quick() -> StreamConfig {
+    StreamConfig {
+        heartbeat_interval: std::time::Duration::from_millis(100),
+        heartbeat_timeout: std::time::Duration::from_millis(600),
+        backoff_initial: std::time::Duration::from_millis(50),
+        backoff_max: std::time::Duration::from_millis(300),
+        ..StreamConfig::default()
+    }
+}
+
+/// A stream the tests read items from.
+pub trait Items {
+    /// The next item.
+    fn next_item(&mut self) -> impl std::future::Future<Output = Option<StreamItem>> + Send;
+}
+
+impl Items for MarketStream {
+    fn next_item(&mut self) -> impl std::future::Future<Output = Option<StreamItem>> + Send {
+        self.next()
+    }
+}
+
+impl Items for UserStream {
+    fn next_item(&mut self) -> impl std::future::Future<Output = Option<StreamItem>> + Send {
+        self.next()
+    }
+}
+
+/// Items until `pred` holds for one (returned last), within `wait` (panics otherwise).
+pub async fn until(
+    s: &mut impl Items,
+    wait: std::time::Duration,
+    mut pred: impl FnMut(&StreamItem) -> bool,
+) -> Vec<StreamItem> {
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(deadline, s.next_item()).await {
+            Ok(Some(item)) => {
+                let done = pred(&item);
+                seen.push(item);
+                if done {
+                    return seen;
+                }
+            }
+            other => panic!("nothing matching within {wait:?} ({other:?}); saw {seen:#?}"),
+        }
+    }
+}
+
+/// Everything within `quiet` of silence.
+pub async fn drain(s: &mut impl Items, quiet: std::time::Duration) -> Vec<StreamItem> {
+    let mut out = Vec::new();
+    while let Ok(Some(item)) = tokio::time::timeout(quiet, s.next_item()).await {
+        out.push(item);
+    }
+    out
+}
+
+/// Asserts that the stream's kept books of `tokens` are fresh and equal the REST books.
+pub async fn books_equal_rest(
+    s: &MarketStream,
+    rest: &ClobClient<clobkit_client::Public>,
+    tokens: &[&str],
+) {
+    for t in tokens {
+        let summary = rest.get_order_book(&tok(t)).await.unwrap();
+        let mine = s.books().get(&tok(t)).unwrap();
+        assert!(mine.fresh, "{t} is fresh");
+        assert_eq!(mine.differences(&summary), Vec::<String>::new(), "{t}");
     }
 }

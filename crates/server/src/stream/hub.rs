@@ -15,7 +15,7 @@ use clobkit_core::Decimal;
 use clobkit_core::types::{ConditionId, Side, TokenId};
 use clobkit_core::wire::stream::{
     BestBidAskMessage, BookMessage, LastTradeMessage, Operation, OrderMessage, PriceChangeEntry,
-    PriceChangeMessage, StreamEvent, StreamMakerOrder, TickSizeChangeMessage, TradeMessage,
+    PriceChangeMessage, StreamEvent, TickSizeChangeMessage, TradeMessage,
 };
 use clobkit_core::wire::{TradeStatus, TraderSide};
 use clobkit_engine::{PIPS_PER_UNIT, Pips, pips_to_decimal, units_to_decimal};
@@ -775,7 +775,7 @@ fn trade_message(row: &TradeRow, taker: bool, ts: u64) -> TradeMessage {
         },
         trade_owner: row.owners.0.clone(),
         maker_address: if taker { t.taker } else { t.maker.maker },
-        maker_orders: vec![StreamMakerOrder {
+        maker_orders: vec![clobkit_core::wire::MakerOrder {
             order_id: t.maker.order,
             owner: row.owners.1.clone(),
             maker_address: t.maker.maker,

@@ -34,6 +34,8 @@ use crate::app::AppState;
 use crate::faults::Pong;
 use crate::listen::ConnSlot;
 
+/// How long a close frame may wait behind the data queued before it.
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 /// Bytes read from a client at once.
 const READ_BUFFER: usize = 4096;
 /// Most frames written before one flush.
@@ -332,9 +334,7 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
         code,
         reason: Utf8Bytes::from(reason.to_owned()),
     };
-    let _ = tokio::time::timeout(
-        std::time::Duration::from_secs(1),
-        socket.send(Message::Close(Some(frame))),
-    )
-    .await;
+    // a reader that fell behind gets its close frame after everything queued before it, so
+    // it may take a while to drain; the wait costs only this connection's slot
+    let _ = tokio::time::timeout(CLOSE_WAIT, socket.send(Message::Close(Some(frame)))).await;
 }

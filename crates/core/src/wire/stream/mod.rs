@@ -15,7 +15,7 @@ pub use market::{
     NewMarketMessage, PriceChangeEntry, PriceChangeMessage, TickSizeChangeMessage,
 };
 pub use request::{ChannelKind, Operation, StreamAuth, SubscribeRequest};
-pub use user::{OrderEventKind, OrderMessage, StreamMakerOrder, TradeMessage};
+pub use user::{OrderEventKind, OrderMessage, TradeMessage};
 
 use serde::Serialize;
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::Address;
 use crate::serde_util::{decimal_or_zero, decimal_str, u64_str, unix_millis_str};
 use crate::types::{ConditionId, OrderId, OrderType, Side, TokenId};
-use crate::wire::{OrderStatus, TradeStatus, TraderSide};
+use crate::wire::{MakerOrder, OrderStatus, TradeStatus, TraderSide};
 
 crate::wire::status::open_enum!(
     /// What happened to an order (`order.type`).
@@ -74,34 +74,6 @@ pub struct OrderMessage {
     pub timestamp: u64,
 }
 
-/// A maker's part of a trade.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StreamMakerOrder {
-    /// The resting order.
-    pub order_id: OrderId,
-    /// Its API key.
-    #[serde(default)]
-    pub owner: String,
-    /// Its funder.
-    pub maker_address: Address,
-    /// Shares matched against it.
-    #[serde(with = "decimal_or_zero", default)]
-    pub matched_amount: Decimal,
-    /// Its limit price.
-    #[serde(with = "decimal_str")]
-    pub price: Decimal,
-    /// Its fee rate.
-    #[serde(with = "decimal_or_zero", default)]
-    pub fee_rate_bps: Decimal,
-    /// Its token (the complement of the taker's for MINT and MERGE).
-    pub asset_id: TokenId,
-    /// Its outcome name.
-    #[serde(default)]
-    pub outcome: String,
-    /// Its side.
-    pub side: Side,
-}
-
 /// A trade the subscriber took part in, once per status change (MATCHED → MINED → CONFIRMED, or
 /// RETRYING → MINED/FAILED). Top-level fields describe the taker's order even when the
 /// subscriber is a maker, which finds its own fill in `maker_orders`.
@@ -153,7 +125,7 @@ pub struct TradeMessage {
     pub maker_address: Address,
     /// The makers matched.
     #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
-    pub maker_orders: Vec<StreamMakerOrder>,
+    pub maker_orders: Vec<MakerOrder>,
     /// The settlement transaction (`""` until mined).
     #[serde(default)]
     pub transaction_hash: String,
