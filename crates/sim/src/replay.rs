@@ -39,7 +39,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::record::Line;
-use crate::run::{SimError, admin};
+use crate::run::{SimError, admin, funded_client};
 
 /// Collateral the house is funded with.
 pub const HOUSE_FUNDING: u64 = 10_000_000;
@@ -260,26 +260,10 @@ impl Replay {
         };
         let signer = LocalSigner::from_bytes(&key).map_err(|e| house_fail(e.to_string()))?;
         let address = signer.address().to_string();
-        let l1 = ClobClient::builder(base)
-            .build()
-            .and_then(|c| c.with_signer(signer))
-            .map_err(|e| house_fail(e.to_string()))?;
-        let creds = l1
-            .create_or_derive_api_key(None)
-            .await
-            .map_err(|e| house_fail(e.to_string()))?;
-        let client = l1
-            .with_credentials(creds.clone())
-            .map_err(|e| house_fail(e.to_string()))?;
         let http = reqwest::Client::new();
-        admin(
-            &http,
-            base,
-            admin_token,
-            "fund",
-            json!({ "address": address, "amount": HOUSE_FUNDING.to_string() }),
-        )
-        .await?;
+        let client =
+            funded_client(&http, base, admin_token, signer, HOUSE_FUNDING, "house").await?;
+        let creds = client.credentials().clone();
         let mut first = Vec::new();
         for line in &lines {
             if let Line::Market { market } = line {

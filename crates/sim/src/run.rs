@@ -113,6 +113,43 @@ pub(crate) async fn admin(
     }
 }
 
+/// A trading client for `signer` with its API key (created or derived), its wallet funded with
+/// `funding` USDC: what every agent and the replay's house start from.
+pub(crate) async fn funded_client(
+    http: &reqwest::Client,
+    base: &str,
+    admin_token: &str,
+    signer: LocalSigner,
+    funding: u64,
+    name: &str,
+) -> Result<ClobClient<L2<LocalSigner>>, SimError> {
+    let fail = |reason: String| SimError::Agent {
+        agent: name.to_owned(),
+        reason,
+    };
+    let address = signer.address().to_string();
+    let l1 = ClobClient::builder(base)
+        .build()
+        .and_then(|c| c.with_signer(signer))
+        .map_err(|e| fail(e.to_string()))?;
+    let creds = l1
+        .create_or_derive_api_key(None)
+        .await
+        .map_err(|e| fail(e.to_string()))?;
+    let client = l1
+        .with_credentials(creds)
+        .map_err(|e| fail(e.to_string()))?;
+    admin(
+        http,
+        base,
+        admin_token,
+        "fund",
+        json!({ "address": address, "amount": funding.to_string() }),
+    )
+    .await?;
+    Ok(client)
+}
+
 /// An agent's key: SHA-256 of the seed and the agent's place (a valid secp256k1 key with
 /// overwhelming probability; the next counter is tried otherwise).
 fn agent_key(seed: u64, market: usize, kind: &str, i: u32) -> Option<LocalSigner> {
@@ -200,25 +237,8 @@ impl Simulation {
                     let signer = agent_key(config.seed, mi, kind, i)
                         .ok_or_else(|| fail("no valid key from the seed".into()))?;
                     let address = signer.address().to_string();
-                    let l1 = ClobClient::builder(base)
-                        .build()
-                        .and_then(|c| c.with_signer(signer))
-                        .map_err(|e| fail(e.to_string()))?;
-                    let creds = l1
-                        .create_or_derive_api_key(None)
-                        .await
-                        .map_err(|e| fail(e.to_string()))?;
-                    let client = l1
-                        .with_credentials(creds)
-                        .map_err(|e| fail(e.to_string()))?;
-                    admin(
-                        &http,
-                        base,
-                        admin_token,
-                        "fund",
-                        json!({ "address": address, "amount": FUNDING.to_string() }),
-                    )
-                    .await?;
+                    let client =
+                        funded_client(&http, base, admin_token, signer, FUNDING, &name).await?;
                     admin(
                         &http,
                         base,
