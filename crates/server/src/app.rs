@@ -336,6 +336,7 @@ impl AppState {
             history.send(snap_seq, carried);
         }
         let replayed = rec.records.len();
+        exchange.set_streaming(false);
         let mut last_now = exchange.engine.now();
         // records the history holds already need no remembering while they replay
         let mut seen = SeenGenerations::default();
@@ -349,15 +350,14 @@ impl AppState {
                 return Err(StartError::Replay { seq, error: e });
             }
             let changes = exchange.take_changes();
-            // the streams start from the state after recovery: what replay shows was shown
-            exchange.take_feed();
             if seq > held {
                 history.send(seq, changes);
             }
             seen.after_record(&mut exchange, seq, config.seen_generation, || held);
         }
-        // every replayed record is on disk
+        // every replayed record is on disk; the streams start from the state after recovery
         history.durable(last);
+        exchange.set_streaming(true);
         streams
             .start(inbox, exchange.stream_seed(last), Arc::downgrade(&history))
             .map_err(StartError::Streams)?;

@@ -131,6 +131,9 @@ pub struct Exchange {
     changes: Vec<Change>,
     /// What the streams show of the records applied since the last [`Exchange::take_feed`].
     feed: Vec<Feed>,
+    /// Whether records note what the streams show (off while recovery replays the journal:
+    /// what was streamed before the restart is not streamed again).
+    streaming: bool,
     /// V2 deposit wallets → the key that owns each.
     deposit_wallets: BTreeMap<Address, Address>,
     /// The protocol it started with (the configuration's, not journaled).
@@ -215,6 +218,7 @@ impl Exchange {
             orders: BTreeMap::new(),
             changes: Vec::new(),
             feed: Vec::new(),
+            streaming: true,
             deposit_wallets: BTreeMap::new(),
             start_protocol: ProtocolVersion::V2,
             cutover: None,
@@ -254,6 +258,11 @@ impl Exchange {
     /// The history emitted since the last call, in the order it happened.
     pub fn take_changes(&mut self) -> Vec<Change> {
         std::mem::take(&mut self.changes)
+    }
+
+    /// Turns the streams' notes on or off (recovery replays the journal with them off).
+    pub fn set_streaming(&mut self, on: bool) {
+        self.streaming = on;
     }
 
     /// What the streams show of the records applied since the last call, in order.
@@ -460,8 +469,10 @@ impl Exchange {
                         trades: Vec::new(),
                         created_at: *created_at,
                     };
-                    self.feed
-                        .push(Feed::Order(order_state(&row, OrderEventKind::Placement)));
+                    if self.streaming {
+                        self.feed
+                            .push(Feed::Order(order_state(&row, OrderEventKind::Placement)));
+                    }
                     self.orders.insert(*order, row);
                 }
                 Event::OrderFilled {
@@ -476,8 +487,10 @@ impl Exchange {
                         if *remaining == 0 {
                             row.status = OrderStatus::Matched;
                         }
-                        self.feed
-                            .push(Feed::Order(order_state(row, OrderEventKind::Update)));
+                        if self.streaming {
+                            self.feed
+                                .push(Feed::Order(order_state(row, OrderEventKind::Update)));
+                        }
                     }
                 }
                 Event::OrderCancelled { order, reason, .. } => {
@@ -489,8 +502,10 @@ impl Exchange {
                             CancelReason::MarketResolved => OrderStatus::CanceledMarketResolved,
                             _ => OrderStatus::Canceled,
                         };
-                        self.feed
-                            .push(Feed::Order(order_state(row, OrderEventKind::Cancellation)));
+                        if self.streaming {
+                            self.feed
+                                .push(Feed::Order(order_state(row, OrderEventKind::Cancellation)));
+                        }
                     }
                 }
                 Event::Trade(t) => {
@@ -526,14 +541,18 @@ impl Exchange {
                         first_token,
                         builders,
                     });
-                    self.feed.push(Feed::Trade(row.clone()));
+                    if self.streaming {
+                        self.feed.push(Feed::Trade(row.clone()));
+                    }
                     self.changes.push(Change::Trade(row));
                 }
                 Event::TradeStatusChanged { trade, status } => {
-                    self.feed.push(Feed::TradeStatus {
-                        id: trade.0,
-                        status: status.clone(),
-                    });
+                    if self.streaming {
+                        self.feed.push(Feed::TradeStatus {
+                            id: trade.0,
+                            status: status.clone(),
+                        });
+                    }
                     self.changes.push(Change::TradeStatus {
                         id: trade.0,
                         status: status.clone(),
@@ -545,14 +564,18 @@ impl Exchange {
                     side,
                     price,
                     size,
-                } => self.feed.push(Feed::Level {
-                    token: *token,
-                    side: *side,
-                    price: *price,
-                    size: *size,
-                }),
+                } => {
+                    if self.streaming {
+                        self.feed.push(Feed::Level {
+                            token: *token,
+                            side: *side,
+                            price: *price,
+                            size: *size,
+                        });
+                    }
+                }
                 Event::Market { market } => {
-                    if let Some(m) = self.engine.market(market) {
+                    if let Some(m) = self.engine.market(market).filter(|_| self.streaming) {
                         self.feed.push(Feed::Market(Box::new(MarketState {
                             spec: m.spec.clone(),
                             status: m.status,
