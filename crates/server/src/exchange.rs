@@ -564,15 +564,13 @@ impl Exchange {
                     side,
                     price,
                     size,
-                } => {
-                    if self.streaming {
-                        self.feed.push(Feed::Level {
-                            token: *token,
-                            side: *side,
-                            price: *price,
-                            size: *size,
-                        });
-                    }
+                } if self.streaming => {
+                    self.feed.push(Feed::Level {
+                        token: *token,
+                        side: *side,
+                        price: *price,
+                        size: *size,
+                    });
                 }
                 Event::Market { market } => {
                     if let Some(m) = self.engine.market(market).filter(|_| self.streaming) {
