@@ -10,7 +10,7 @@
 //! | [`account`] | balances and notifications (L2) |
 //! | [`heartbeats`] | the dead-man switch (L2) |
 //! | [`drills`] | route faults armed on demand (`crate::faults`) |
-//! | `crate::stream::socket` | the WebSocket channels `/ws/market` and `/ws/user` |
+//! | [`socket`] | the WebSocket channels `/ws/market` and `/ws/user` (fed by `crate::stream`) |
 //! | [`admin`] | operating the exchange (loopback, bearer token) |
 //!
 //! Authentication is an extractor ([`extract::Authed`], [`extract::L1Authed`]); order checks
@@ -27,6 +27,7 @@ pub mod limited;
 pub mod market_data;
 pub mod orders;
 pub mod queries;
+pub mod socket;
 
 use std::sync::Arc;
 
@@ -58,11 +59,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(builders::router())
         .merge(account::router())
         .merge(heartbeats::router())
-        .route(
-            "/ws/market",
-            axum::routing::get(crate::stream::socket::market),
-        )
-        .route("/ws/user", axum::routing::get(crate::stream::socket::user))
+        .route("/ws/market", axum::routing::get(socket::market))
+        .route("/ws/user", axum::routing::get(socket::user))
         .fallback(|| async { ApiError::not_found(msg::NOT_FOUND) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(

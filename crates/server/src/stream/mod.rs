@@ -11,7 +11,7 @@
 //!    reveals a change that could still be lost), then updates its own copy of the books
 //!    ([`mirror`]), builds the messages, serializes each once, and puts it on the bounded queue of
 //!    every connection that wants it.
-//! 4. Each connection's task ([`socket`]) writes its queue to its socket. A connection whose
+//! 4. Each connection's task (`crate::http::socket`, the WebSocket route) writes its queue to its socket. A connection whose
 //!    queue is full is disconnected with the close reason [`hub::SLOW_CONSUMER`]; the hub and the
 //!    order path never wait for a socket.
 //!
@@ -21,7 +21,6 @@
 pub mod feed;
 pub mod hub;
 pub mod mirror;
-pub mod socket;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak, mpsc};

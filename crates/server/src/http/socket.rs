@@ -11,7 +11,7 @@
 //! - user channel: a subscription whose credentials are not a key's own → close 1008 "invalid
 //!   api credentials" (decision: production drops the connection without a reason);
 //! - a message larger than the limit → close 1009;
-//! - a consumer too slow for its queue → close 1008 with [`super::hub::SLOW_CONSUMER`];
+//! - a consumer too slow for its queue → close 1008 with [`crate::stream::hub::SLOW_CONSUMER`];
 //! - the exchange shutting down → close 1001;
 //! - fault drills ([`crate::faults`]): while a freeze lasts its data frames are dropped (PONG
 //!   goes on), `PONG`s are delayed or withheld as armed, and an armed cut closes the socket
@@ -29,10 +29,10 @@ use clobkit_core::wire::stream::{
 };
 use futures_util::SinkExt as _;
 
-use super::hub::{ConnId, Control, Frame};
 use crate::app::AppState;
 use crate::faults::Pong;
 use crate::listen::ConnSlot;
+use crate::stream::hub::{ConnId, Control, Frame};
 
 /// How long a close frame may wait behind the data queued before it.
 const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
