@@ -239,7 +239,7 @@ enum FaultCmd {
     /// execution-failed, delay, answer-lost (routes).
     Arm {
         /// What it does.
-        kind: FaultKindArg,
+        kind: clobkit_server::faults::FaultKind,
         /// Channel faults: market, user or all.
         #[arg(long, default_value = "market")]
         channel: String,
@@ -271,24 +271,6 @@ enum FaultCmd {
     },
 }
 
-/// The fault kinds, as the command line spells them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum FaultKindArg {
-    Freeze,
-    Drop,
-    PongDelay,
-    PongWithheld,
-    Burst,
-    DuplicateSnapshot,
-    StaleSnapshot,
-    UnknownEvent,
-    TooManyRequests,
-    TooEarly,
-    ExecutionFailed,
-    Delay,
-    AnswerLost,
-}
-
 async fn admin(host: &str, token: &str, action: AdminCmd) -> Result<Value, CliError> {
     let mut method = reqwest::Method::POST;
     let (path, body) = match action {
@@ -314,9 +296,6 @@ async fn admin(host: &str, token: &str, action: AdminCmd) -> Result<Value, CliEr
             events,
             retry_after,
         }) => {
-            let kind = clap::ValueEnum::to_possible_value(&kind)
-                .map(|v| v.get_name().replace('-', "_"))
-                .unwrap_or_default();
             let mut spec = json!({ "kind": kind });
             let on_channel = route.is_none();
             let fields = [

@@ -25,6 +25,7 @@
 //! `/admin/tick-size` (it is a real, journaled change).
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use clobkit_core::wire::stream::ChannelKind;
@@ -87,6 +88,19 @@ impl FaultKind {
                 | FaultKind::StaleSnapshot
                 | FaultKind::UnknownEvent
         )
+    }
+}
+
+impl std::str::FromStr for FaultKind {
+    type Err = FaultError;
+    /// The wire name (`pong_delay`) or the command line's (`pong-delay`).
+    fn from_str(s: &str) -> Result<FaultKind, FaultError> {
+        let name = serde_json::Value::String(s.trim().replace('-', "_"));
+        serde_json::from_value(name).map_err(|_| {
+            FaultError::Invalid(format!(
+                "unknown fault kind {s:?}: expected freeze, drop, pong-delay, pong-withheld, burst, duplicate-snapshot, stale-snapshot, unknown-event, too-many-requests, too-early, execution-failed, delay or answer-lost"
+            ))
+        })
     }
 }
 
@@ -215,7 +229,10 @@ impl Armed {
 #[derive(Debug)]
 pub struct FaultBoard {
     armed: Mutex<Vec<Armed>>,
-    next: Mutex<u64>,
+    /// How many are in `armed`: read without the lock on every request and every frame sent,
+    /// so an exchange with no fault armed pays one atomic load for the drills.
+    count: AtomicUsize,
+    next: AtomicU64,
     /// Turns over each time a fault is armed or cleared (open connections look again).
     changed: tokio::sync::watch::Sender<u64>,
 }
@@ -224,7 +241,8 @@ impl Default for FaultBoard {
     fn default() -> Self {
         FaultBoard {
             armed: Mutex::new(Vec::new()),
-            next: Mutex::new(1),
+            count: AtomicUsize::new(0),
+            next: AtomicU64::new(1),
             changed: tokio::sync::watch::channel(0).0,
         }
     }
@@ -255,12 +273,7 @@ impl FaultBoard {
                 spec.kind
             )));
         }
-        let id = {
-            let mut n = self.next.lock().unwrap_or_else(|p| p.into_inner());
-            let id = *n;
-            *n += 1;
-            id
-        };
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
         let now = Instant::now();
         let armed = Armed {
             id,
@@ -272,7 +285,10 @@ impl FaultBoard {
         };
         tracing::warn!(id, spec = ?armed.spec, "fault armed");
         let view = view(&armed, now);
-        self.lock().push(armed);
+        let mut all = self.lock();
+        all.push(armed);
+        self.count.store(all.len(), Ordering::Relaxed);
+        drop(all);
         self.changed.send_modify(|n| *n += 1);
         Ok(view)
     }
@@ -282,6 +298,7 @@ impl FaultBoard {
         let mut armed = self.lock();
         let before = armed.len();
         armed.retain(|a| id.is_some_and(|id| a.id != id));
+        self.count.store(armed.len(), Ordering::Relaxed);
         let cleared = before - armed.len();
         drop(armed);
         if cleared > 0 {
@@ -296,6 +313,7 @@ impl FaultBoard {
         let now = Instant::now();
         let mut armed = self.lock();
         armed.retain(|a| a.live(now) && !(a.spec.kind.instant() && a.fired > 0));
+        self.count.store(armed.len(), Ordering::Relaxed);
         armed.iter().map(|a| view(a, now)).collect()
     }
 
@@ -313,6 +331,9 @@ impl FaultBoard {
 
     /// What happens to a request now (one use of a counted fault is spent).
     pub fn route(&self, method: &str, path: &str) -> Option<RouteFault> {
+        if !self.any() {
+            return None;
+        }
         let now = Instant::now();
         let mut armed = self.lock();
         let a = armed.iter_mut().find(|a| {
@@ -360,6 +381,9 @@ impl FaultBoard {
     /// Whether a connection of `channel` opened at `opened` must be cut now: a drop armed after
     /// it opened, or one whose duration covers now.
     pub fn cut(&self, channel: ChannelKind, opened: Instant) -> bool {
+        if !self.any() {
+            return false;
+        }
         let now = Instant::now();
         let mut armed = self.lock();
         let Some(a) = armed.iter_mut().find(|a| {
@@ -375,7 +399,15 @@ impl FaultBoard {
         true
     }
 
+    /// Whether any fault is armed (without the lock).
+    fn any(&self) -> bool {
+        self.count.load(Ordering::Relaxed) > 0
+    }
+
     fn channel_fault(&self, channel: ChannelKind, kind: FaultKind) -> Option<FaultSpec> {
+        if !self.any() {
+            return None;
+        }
         let now = Instant::now();
         let mut armed = self.lock();
         let a = armed
@@ -429,6 +461,19 @@ mod tests {
             events: None,
             retry_after: None,
         }
+    }
+
+    #[test]
+    fn kinds_read_by_either_name() {
+        assert_eq!(
+            "pong-delay".parse::<FaultKind>().ok(),
+            Some(FaultKind::PongDelay)
+        );
+        assert_eq!(
+            "answer_lost".parse::<FaultKind>().ok(),
+            Some(FaultKind::AnswerLost)
+        );
+        assert!("nonsense".parse::<FaultKind>().is_err());
     }
 
     #[test]
