@@ -181,7 +181,7 @@ pub fn market(x: &Exchange, m: &clobkit_engine::MarketView<'_>) -> Market {
         minimum_tick_size: spec.tick_size,
         condition_id: spec.condition_id.to_string(),
         question_id: spec.condition_id.to_string(),
-        question: format!("{} / {}", spec.outcomes[0], spec.outcomes[1]),
+        question: crate::stream::mirror::question(&spec.outcomes),
         description: String::new(),
         market_slug: String::new(),
         end_date_iso: None,

@@ -113,8 +113,6 @@ pub struct HubStats {
     pub deliveries: AtomicU64,
     /// Connections dropped for falling behind.
     pub slow_consumers: AtomicU64,
-    /// Records published.
-    pub published: AtomicU64,
 }
 
 struct Conn {
@@ -463,7 +461,6 @@ impl Hub {
 
     /// Turns one durable record's facts into messages.
     fn publish(&mut self, b: Batch) {
-        self.stats.published.fetch_add(1, Ordering::Relaxed);
         let ts = b.now.saturating_mul(1000);
         self.last_ts = ts;
         let mut changes: Vec<PriceChangeEntry> = Vec::new();

@@ -315,11 +315,6 @@ impl Mirror {
             timestamp: ts_ms,
         })
     }
-
-    /// A market's state (for its tick size).
-    pub fn tick(&self, market: usize) -> Option<TickSize> {
-        self.markets.get(market).map(|m| m.state.spec.tick_size)
-    }
 }
 
 /// The question a local market shows (the same words `/markets` uses).
