@@ -566,13 +566,14 @@ async fn a_gtd_order_ends_on_time_without_traffic() {
     let dir = tempfile::tempdir().unwrap();
     let r = start(dir.path()).await;
     let (a, ka, _, _) = setup(&r).await;
-    // valid until 60 s before its expiration: 1 s from now
+    // valid until 60 s before its expiration: 2 s from now (with 1 s, a second boundary
+    // between signing and arrival on a loaded machine made it expired on arrival)
     let body = timed_bid(
         &a,
         &ka.credentials().api_key,
         41,
         OrderType::Gtd,
-        unix_now() + 61,
+        unix_now() + 62,
     );
     let resp = call(&r, &ka, "POST", "/order", &body, unix_now()).await;
     let v: Value = resp.json().await.unwrap();
