@@ -553,10 +553,15 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 format!("http://{}", server.addr),
                 server.admin_token.clone(),
             );
-            let started =
-                tokio::spawn(
-                    async move { clobkit_sim::Simulation::start(&base, &token, sim).await },
-                );
+            let state = server.state.clone();
+            let started = tokio::spawn(async move {
+                let sim = clobkit_sim::Simulation::start(&base, &token, sim).await?;
+                // the dashboard's agents panel reads it through the exchange
+                state
+                    .companions
+                    .attach(std::sync::Arc::new(SimCompanion(sim.watch())));
+                Ok::<_, clobkit_sim::SimError>(sim)
+            });
             let shutdown = async move {
                 shutdown_signal().await;
                 match started.await {
@@ -600,6 +605,19 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             println!("{v}");
             Ok(())
         }
+    }
+}
+
+/// The running simulation as the exchange's dashboard sees it.
+struct SimCompanion(clobkit_sim::Watch);
+
+impl clobkit_server::companion::Companion for SimCompanion {
+    fn name(&self) -> &str {
+        "simulation"
+    }
+
+    fn report(&self) -> serde_json::Value {
+        serde_json::to_value(self.0.status()).unwrap_or_default()
     }
 }
 

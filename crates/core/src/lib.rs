@@ -21,7 +21,7 @@ pub mod eip712;
 pub mod fees;
 pub mod order;
 pub mod protocol;
-mod serde_util;
+pub mod serde_util;
 pub mod signer;
 pub mod types;
 pub mod verify;

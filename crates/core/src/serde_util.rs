@@ -45,13 +45,15 @@ impl de::Visitor<'_> for DecimalVisitor {
 /// The value is written with the scale it carries, so a decimal parsed from `"0.50"` is written
 /// back as `"0.50"` (hashes over received JSON stay reproducible); values we compute are
 /// normalized where they are made (`"0.5"`, `"100"`).
-pub(crate) mod decimal_str {
+pub mod decimal_str {
     use super::*;
 
-    pub(crate) fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    /// Writes `d` as a string.
+    pub fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(d)
     }
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    /// Reads a string or a number.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
         d.deserialize_any(DecimalVisitor)
     }
 }

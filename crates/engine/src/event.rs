@@ -215,6 +215,20 @@ pub struct Trade {
 }
 
 impl Trade {
+    /// The trade's price and taker side in terms of the taker's token (`same_token`) or of
+    /// the other token of its market, where a buy at `p` is a sell at `1 − p`: the market
+    /// channel's `last_trade_price` for each token, and the dashboard's tape.
+    pub fn seen_from(&self, same_token: bool) -> (Pips, Side) {
+        if same_token {
+            (self.price, self.side)
+        } else {
+            (
+                crate::types::PIPS_PER_UNIT as Pips - self.price,
+                self.side.opposite(),
+            )
+        }
+    }
+
     /// One side of the trade in the shape of a maker's part: the taker's (`taker`) or the
     /// maker's, so views can read either side the same way.
     pub fn side(&self, taker: bool) -> MakerFill {

@@ -243,6 +243,8 @@ pub struct AppState {
     streams: crate::stream::Streams,
     /// Faults armed on demand (none unless an operator asks).
     pub faults: crate::faults::FaultBoard,
+    /// Programs beside the exchange that the dashboard shows (the simulator).
+    pub companions: crate::companion::Companions,
     /// The journal's durable point (waited on without the sequencer lock).
     durable: tokio::sync::watch::Receiver<Durability>,
     /// Why the last snapshot failed, while snapshots fail (the journal is unaffected).
@@ -371,6 +373,7 @@ impl AppState {
             history,
             streams,
             faults: crate::faults::FaultBoard::default(),
+            companions: crate::companion::Companions::default(),
             durable,
             snapshot_failure: Arc::new(Mutex::new(None)),
             room_failure: Mutex::new(None),

@@ -15,7 +15,8 @@
 //! - [`history`]: orders that ended, trades and notifications in SQLite, a projection of the
 //!   journal read off the sequencer;
 //! - `http`: one router per route family (market data, keys, orders, queries, account,
-//!   heartbeats, admin) and the extractors they share;
+//!   heartbeats, admin, the dashboard at `/ui/`) and the extractors they share;
+//! - [`companion`]: programs in the same process that report their state (the simulator);
 //! - [`faults`]: faults on demand for drills (channel freezes, drops, lost answers, …);
 //! - [`stream`]: the WebSocket market and user channels, fed from the records once durable;
 //! - `views`: state to wire types; `ids`: the identifiers the exchange makes up.
@@ -26,6 +27,7 @@
 
 pub mod app;
 mod auth;
+pub mod companion;
 pub mod error;
 pub mod exchange;
 pub mod faults;

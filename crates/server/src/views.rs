@@ -237,3 +237,72 @@ pub fn notification(row: &NotificationRow, owner: &str) -> Notification {
         timestamp: Some(row.timestamp),
     }
 }
+
+/// One wallet as the dashboard's accounts panel shows it (`GET /admin/accounts`): what it holds
+/// and its open orders.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Account {
+    /// The wallet.
+    pub address: Address,
+    /// Its collateral.
+    pub collateral: Holding,
+    /// Its outcome tokens, by token id.
+    pub positions: Vec<Position>,
+    /// Its open orders (those it funds), oldest first.
+    pub open_orders: Vec<OpenOrder>,
+}
+
+/// A balance and the part of it that open orders reserve, in shares or USDC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Holding {
+    /// What it holds.
+    #[serde(with = "clobkit_core::serde_util::decimal_str")]
+    pub balance: Decimal,
+    /// What its open orders reserve of it.
+    #[serde(with = "clobkit_core::serde_util::decimal_str")]
+    pub reserved: Decimal,
+}
+
+/// A holding of one outcome token.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Position {
+    /// The token.
+    pub token: TokenId,
+    /// How much.
+    #[serde(flatten)]
+    pub holding: Holding,
+}
+
+/// Every wallet that holds something or has an open order, by address.
+pub fn accounts(x: &Exchange) -> Vec<Account> {
+    type Accounts = std::collections::BTreeMap<Address, Account>;
+    fn account(by: &mut Accounts, address: Address) -> &mut Account {
+        by.entry(address).or_insert_with(|| Account {
+            address,
+            collateral: Holding::default(),
+            positions: Vec::new(),
+            open_orders: Vec::new(),
+        })
+    }
+    let mut by = Accounts::new();
+    for ((address, asset), h) in x.engine.holdings() {
+        let holding = Holding {
+            balance: units_to_decimal(h.balance),
+            reserved: units_to_decimal(h.reserved),
+        };
+        let a = account(&mut by, address);
+        match asset {
+            clobkit_engine::Asset::Collateral => a.collateral = holding,
+            clobkit_engine::Asset::Token(token) => a.positions.push(Position { token, holding }),
+        }
+    }
+    for r in x.engine.all_resting() {
+        if let Some(row) = x.live_order(&r.terms.id) {
+            let order = open_order(row);
+            account(&mut by, order.maker_address)
+                .open_orders
+                .push(order);
+        }
+    }
+    by.into_values().collect()
+}

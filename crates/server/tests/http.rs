@@ -26,6 +26,7 @@ const COND: &str = "0x1111111111111111111111111111111111111111111111111111111111
 struct Running {
     base: String,
     token: String,
+    state: std::sync::Arc<clobkit_server::app::AppState>,
     stop: tokio::sync::oneshot::Sender<()>,
     done: tokio::task::JoinHandle<()>,
 }
@@ -48,6 +49,7 @@ async fn start_with(dir: &Path, configure: impl FnOnce(&mut ServerConfig)) -> Ru
         .unwrap();
     let base = format!("http://{}", server.addr);
     let token = server.admin_token.clone();
+    let state = server.state.clone();
     let (stop, rx) = tokio::sync::oneshot::channel::<()>();
     let done = tokio::spawn(async move {
         server
@@ -60,6 +62,7 @@ async fn start_with(dir: &Path, configure: impl FnOnce(&mut ServerConfig)) -> Ru
     Running {
         base,
         token,
+        state,
         stop,
         done,
     }
@@ -128,6 +131,27 @@ fn signed_bid(
     order_type: OrderType,
     expiration: u64,
 ) -> Vec<u8> {
+    signed_buy(
+        signer,
+        owner,
+        7001,
+        (price, size),
+        salt,
+        order_type,
+        expiration,
+    )
+}
+
+/// A signed BUY of `token`.
+fn signed_buy(
+    signer: &LocalSigner,
+    owner: &ApiKey,
+    token: u64,
+    (price, size): (&str, &str),
+    salt: u64,
+    order_type: OrderType,
+    expiration: u64,
+) -> Vec<u8> {
     let a = limit_amounts(
         Side::Buy,
         price.parse().unwrap(),
@@ -139,7 +163,7 @@ fn signed_bid(
         salt,
         signer.address(),
         signer.address(),
-        TokenId::from(7001),
+        TokenId::from(token),
         a,
         SignatureType::Eoa,
     )
@@ -823,5 +847,171 @@ async fn a_429_keeps_the_keep_alive_connection() {
         statuses.push(status);
     }
     assert_eq!(statuses[1..], [429, 429], "{statuses:?}");
+    stop(r).await;
+}
+
+/// A companion that reports a counter, as the simulator reports its agents.
+struct Counter(std::sync::atomic::AtomicU64);
+
+impl clobkit_server::companion::Companion for Counter {
+    fn name(&self) -> &str {
+        "counter"
+    }
+    fn report(&self) -> Value {
+        json!({ "reads": self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) })
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_serves_its_page_charts_tape_and_operator_views() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = start(dir.path()).await;
+    let (a, ka, b, kb) = setup(&r).await;
+    let get = |path: &str| http().get(format!("{}{path}", r.base)).send();
+
+    // the page and its files; `/` still answers the clients
+    assert_eq!(get("/").await.unwrap().text().await.unwrap(), "\"OK\"");
+    let page = get("/ui").await.unwrap();
+    assert_eq!(page.url().path(), "/ui/", "/ui redirects to /ui/");
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("<script src=\"app.js\">")
+    );
+    for (file, kind) in [("app.js", "text/javascript"), ("app.css", "text/css")] {
+        let resp = get(&format!("/ui/{file}")).await.unwrap();
+        assert_eq!(resp.status(), 200);
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with(kind)
+        );
+    }
+    assert_eq!(get("/ui/missing.js").await.unwrap().status(), 404);
+
+    // a resting bid shows in the operator's accounts view, behind the admin token
+    let resp = call(
+        &r,
+        &ka,
+        "POST",
+        "/order",
+        &order_body(&a, &ka.credentials().api_key, "0.6", "10", 1),
+        unix_now(),
+    )
+    .await;
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    assert_eq!(get("/admin/accounts").await.unwrap().status(), 401);
+    let accounts: Value = http()
+        .get(format!("{}/admin/accounts", r.base))
+        .bearer_auth(&r.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mine = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["address"] == a.address().to_string().to_lowercase())
+        .unwrap_or_else(|| panic!("{accounts}"));
+    assert_eq!(
+        mine["collateral"],
+        json!({ "balance": "100", "reserved": "6" })
+    );
+    assert_eq!(mine["open_orders"].as_array().unwrap().len(), 1);
+    assert_eq!(mine["open_orders"][0]["price"], "0.6");
+
+    // the depth chart of the book, drawn as SVG
+    let depth = get("/ui/chart/depth.svg?token_id=7001").await.unwrap();
+    assert_eq!(depth.headers()["content-type"], "image/svg+xml");
+    let svg = depth.text().await.unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("bids"),
+        "{svg:.200}"
+    );
+    assert_eq!(get("/ui/chart/depth.svg").await.unwrap().status(), 400);
+    assert_eq!(
+        get("/ui/chart/depth.svg?token_id=9999")
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    // a BUY of the other token at 0.4 mints against the bid at 0.6: one trade, which the tape
+    // shows in each token's terms
+    let no_bid = signed_buy(
+        &b,
+        &kb.credentials().api_key,
+        7002,
+        ("0.4", "10"),
+        2,
+        OrderType::Gtc,
+        0,
+    );
+    let resp = call(&r, &kb, "POST", "/order", &no_bid, unix_now()).await;
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    let tape = |token: u64| {
+        let url = format!("{}/ui/api/trades?token_id={token}", r.base);
+        async move {
+            http()
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let (yes, no) = (tape(7001).await, tape(7002).await);
+    assert_eq!(yes.as_array().unwrap().len(), 1, "{yes}");
+    assert_eq!(
+        (&yes[0]["price"], &yes[0]["side"], &yes[0]["size"]),
+        (&json!("0.6"), &json!("SELL"), &json!("10"))
+    );
+    assert_eq!(
+        (&no[0]["price"], &no[0]["side"]),
+        (&json!("0.4"), &json!("BUY"))
+    );
+    assert_eq!(yes[0]["id"], no[0]["id"]);
+    let price = get("/ui/chart/price.svg?token_id=7001")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        price.matches("<circle").count(),
+        1,
+        "one dot per trade: {price}"
+    );
+
+    // companions report through the admin routes
+    let companions = || async {
+        http()
+            .get(format!("{}/admin/companions", r.base))
+            .bearer_auth(&r.token)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    assert_eq!(companions().await, json!([]));
+    r.state.companions.attach(std::sync::Arc::new(Counter(
+        std::sync::atomic::AtomicU64::new(0),
+    )));
+    assert_eq!(
+        companions().await,
+        json!([{ "name": "counter", "report": { "reads": 0 } }])
+    );
+    assert_eq!(companions().await[0]["report"]["reads"], 1);
     stop(r).await;
 }

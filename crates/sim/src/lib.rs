@@ -9,7 +9,8 @@
 //! - [`agent`]: what market makers, noise takers and informed traders decide, from their random
 //!   generator and what they see;
 //! - [`run`]: setting the agents up and running them;
-//! - [`summary`]: what a run reports (seed, fills, each agent's profit and loss);
+//! - [`summary`]: what a run reports (seed, fills, each agent's profit and loss), and its
+//!   state while it runs;
 //! - [`record`] and [`replay`]: a venue's market channel to a file, and that file back as the
 //!   house's liquidity on the local exchange.
 //!
@@ -28,5 +29,5 @@ pub mod run;
 pub mod summary;
 
 pub use config::SimConfig;
-pub use run::{SimError, Simulation};
+pub use run::{SimError, Simulation, Watch};
 pub use summary::Summary;

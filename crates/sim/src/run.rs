@@ -24,7 +24,7 @@ use tokio::task::JoinHandle;
 use crate::agent::{self, Action, View};
 use crate::config::{MarketSim, SimConfig};
 use crate::fair::FairWalk;
-use crate::summary::{AgentReport, MarketReport, Summary};
+use crate::summary::{AgentReport, AgentStatus, MarketReport, MarketStatus, Status, Summary};
 
 /// Collateral each agent is funded with (USDC).
 pub const FUNDING: u64 = 100_000;
@@ -303,6 +303,17 @@ impl Simulation {
             .sum()
     }
 
+    /// A view of the simulation that stays readable while it runs (the dashboard reads it
+    /// through the exchange's companions).
+    pub fn watch(&self) -> Watch {
+        Watch {
+            seed: self.seed,
+            started: self.started,
+            markets: self.markets.clone(),
+            agents: self.agents.clone(),
+        }
+    }
+
     /// Stops every agent, cancels their orders, and reports: the seed, the fills and each
     /// agent's profit and loss (marked at the fair value, or at the resolution).
     pub async fn stop(self) -> Summary {
@@ -327,6 +338,55 @@ impl Simulation {
             })
             .collect();
         Summary::new(self.seed, self.started.elapsed(), markets, reports)
+    }
+}
+
+/// A running simulation's state, read without stopping it ([`Simulation::watch`]).
+#[derive(Clone)]
+pub struct Watch {
+    seed: u64,
+    started: Instant,
+    markets: Vec<Arc<MarketCell>>,
+    agents: Vec<Arc<AgentCell>>,
+}
+
+impl Watch {
+    /// The state now.
+    pub fn status(&self) -> Status {
+        Status {
+            seed: self.seed,
+            running_ms: u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            orders: self
+                .agents
+                .iter()
+                .map(|a| a.orders.load(Ordering::Relaxed))
+                .sum(),
+            markets: self
+                .markets
+                .iter()
+                .map(|m| MarketStatus {
+                    condition_id: m.spec.condition_id,
+                    yes: m.spec.yes,
+                    fair: fair_value(m),
+                    winner: *m.winner.lock().unwrap_or_else(|p| p.into_inner()),
+                })
+                .collect(),
+            agents: self
+                .agents
+                .iter()
+                .map(|a| AgentStatus {
+                    name: a.name.clone(),
+                    kind: a.kind,
+                    market: self
+                        .markets
+                        .get(a.market)
+                        .map_or_else(Default::default, |m| m.spec.condition_id),
+                    address: a.client.funder().map(|f| f.to_string()).unwrap_or_default(),
+                    orders: a.orders.load(Ordering::Relaxed),
+                    refused: a.refused.load(Ordering::Relaxed),
+                })
+                .collect(),
+        }
     }
 }
 

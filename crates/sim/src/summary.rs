@@ -7,11 +7,6 @@ use clobkit_core::Decimal;
 use clobkit_core::types::{ConditionId, TokenId};
 use serde::Serialize;
 
-/// A decimal written as a string (`"12.5"`), as the exchange writes amounts.
-fn decimal<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(d)
-}
-
 /// The report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Summary {
@@ -29,7 +24,7 @@ pub struct Summary {
     pub fills: u64,
     /// The sum of every agent's profit: zero up to rounding when fees are off, since trades only
     /// move value between agents.
-    #[serde(serialize_with = "decimal")]
+    #[serde(with = "clobkit_core::serde_util::decimal_str")]
     pub total_pnl: Decimal,
 }
 
@@ -39,10 +34,10 @@ pub struct MarketReport {
     /// The market.
     pub condition_id: ConditionId,
     /// Its starting fair value.
-    #[serde(serialize_with = "decimal")]
+    #[serde(with = "clobkit_core::serde_util::decimal_str")]
     pub fair_start: Decimal,
     /// Its last fair value.
-    #[serde(serialize_with = "decimal")]
+    #[serde(with = "clobkit_core::serde_util::decimal_str")]
     pub fair_end: Decimal,
     /// The winning token, if it resolved.
     pub winner: Option<TokenId>,
@@ -64,20 +59,20 @@ pub struct AgentReport {
     /// Trades it took part in.
     pub fills: u64,
     /// Collateral at the end.
-    #[serde(serialize_with = "decimal")]
+    #[serde(with = "clobkit_core::serde_util::decimal_str")]
     pub collateral: Decimal,
     /// First-token shares at the end.
-    #[serde(serialize_with = "decimal")]
+    #[serde(with = "clobkit_core::serde_util::decimal_str")]
     pub yes: Decimal,
     /// Second-token shares at the end.
-    #[serde(serialize_with = "decimal")]
+    #[serde(with = "clobkit_core::serde_util::decimal_str")]
     pub no: Decimal,
     /// Collateral plus shares marked at the fair value (first token at `fair`, second at
     /// `1 − fair`).
-    #[serde(serialize_with = "decimal")]
+    #[serde(with = "clobkit_core::serde_util::decimal_str")]
     pub value: Decimal,
     /// `value` less the collateral it was funded with.
-    #[serde(serialize_with = "decimal")]
+    #[serde(with = "clobkit_core::serde_util::decimal_str")]
     pub pnl: Decimal,
 }
 
@@ -162,4 +157,51 @@ impl Summary {
         }
         out
     }
+}
+
+/// A running simulation's state now (the dashboard's agents panel): cheap, from counters the
+/// agents keep (balances are the exchange's to tell).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Status {
+    /// The seed that fixes every decision.
+    pub seed: u64,
+    /// Milliseconds since it started.
+    pub running_ms: u64,
+    /// Orders accepted so far, all agents.
+    pub orders: u64,
+    /// The markets.
+    pub markets: Vec<MarketStatus>,
+    /// The agents.
+    pub agents: Vec<AgentStatus>,
+}
+
+/// One market of a running simulation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MarketStatus {
+    /// The market.
+    pub condition_id: ConditionId,
+    /// Its first token (the one the fair value prices).
+    pub yes: TokenId,
+    /// Its fair value now.
+    #[serde(with = "clobkit_core::serde_util::decimal_str")]
+    pub fair: Decimal,
+    /// The winning token, once resolved.
+    pub winner: Option<TokenId>,
+}
+
+/// One agent of a running simulation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgentStatus {
+    /// `maker-0-1` (kind, market, number).
+    pub name: String,
+    /// `maker`, `noise` or `informed`.
+    pub kind: &'static str,
+    /// The market it trades.
+    pub market: ConditionId,
+    /// Its wallet (the accounts panel shows its balances and orders).
+    pub address: String,
+    /// Orders accepted so far.
+    pub orders: u64,
+    /// Orders refused so far.
+    pub refused: u64,
 }

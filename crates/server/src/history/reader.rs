@@ -186,6 +186,30 @@ impl Reader<'_> {
             .transpose()
     }
 
+    /// The latest `limit` trades of `market`, newest first (the dashboard's tape and price
+    /// chart).
+    pub fn recent_trades(
+        &self,
+        market: &ConditionId,
+        limit: usize,
+    ) -> Result<Vec<TradeRow>, HistoryError> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT row, status, last_update FROM trades WHERE market = ?1 ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = stmt
+            .query_map(params![market.to_string(), int(limit as u64)], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, u64>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.iter()
+            .map(|(row, status, last_update)| trade_row(row, status, *last_update))
+            .collect()
+    }
+
     /// The trades `owner` took part in with a trade id above `after`, oldest first, at most
     /// `limit`.
     pub fn trades_of(

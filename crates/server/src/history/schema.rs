@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS trades (
 );
 CREATE INDEX IF NOT EXISTS trades_by_asset ON trades (asset_id, match_time);
 CREATE INDEX IF NOT EXISTS trades_by_maker_asset ON trades (maker_asset_id, match_time);
+CREATE INDEX IF NOT EXISTS trades_by_market ON trades (market, id);
 CREATE TABLE IF NOT EXISTS trade_parties (
     owner TEXT NOT NULL,
     trade_id INTEGER NOT NULL,

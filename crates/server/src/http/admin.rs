@@ -51,6 +51,8 @@ pub fn router(state: Arc<AppState>, token: &str) -> Router {
                 .delete(clear_faults),
         )
         .route("/admin/faults/{id}", axum::routing::delete(clear_fault))
+        .route("/admin/accounts", axum::routing::get(accounts))
+        .route("/admin/companions", axum::routing::get(companions))
         .with_state(Admin {
             state,
             token: Arc::from(token),
@@ -331,6 +333,28 @@ async fn trade_status(
 }
 
 /// `GET /admin/faults`: the faults armed now (see [`crate::faults`]).
+/// `GET /admin/accounts`: every wallet's collateral, positions and open orders (the
+/// dashboard's accounts panel), once all it shows is durable.
+async fn accounts(
+    State(a): State<Admin>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    h: HeaderMap,
+) -> Result<Response, ApiError> {
+    check(&a, &peer, &h)?;
+    Ok(Json(a.state.read(crate::views::accounts).await?).into_response())
+}
+
+/// `GET /admin/companions`: what the programs beside the exchange report (the simulator's
+/// agents), `[]` when there are none.
+async fn companions(
+    State(a): State<Admin>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    h: HeaderMap,
+) -> Result<Response, ApiError> {
+    check(&a, &peer, &h)?;
+    Ok(Json(a.state.companions.reports()).into_response())
+}
+
 async fn list_faults(
     State(a): State<Admin>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

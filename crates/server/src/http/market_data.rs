@@ -94,13 +94,14 @@ pub fn router() -> Router<Arc<AppState>> {
 
 /// `?token_id=` (every per-token route).
 #[derive(Debug, Deserialize)]
-struct TokenQuery {
+pub(super) struct TokenQuery {
     #[serde(default)]
     token_id: Param<TokenId>,
 }
 
 impl TokenQuery {
-    fn token(self) -> Result<TokenId, ApiError> {
+    /// The token, or 400 `invalid token id`.
+    pub(super) fn token(self) -> Result<TokenId, ApiError> {
         self.token_id.required(msg::INVALID_TOKEN_ID)
     }
 }
@@ -134,7 +135,8 @@ struct HistoryQuery {
     fidelity: Param<u64>,
 }
 
-fn no_book() -> ApiError {
+/// 404 `No orderbook exists for the requested token id`.
+pub(super) fn no_book() -> ApiError {
     ApiError::not_found(msg::NO_ORDERBOOK)
 }
 

@@ -11,6 +11,7 @@
 //! | [`heartbeats`] | the dead-man switch (L2) |
 //! | [`drills`] | route faults armed on demand (`crate::faults`) |
 //! | [`socket`] | the WebSocket channels `/ws/market` and `/ws/user` (fed by `crate::stream`) |
+//! | [`ui`] | the dashboard at `/ui/`: its page, charts and trade tape (no auth) |
 //! | [`admin`] | operating the exchange (loopback, bearer token) |
 //!
 //! Authentication is an extractor ([`extract::Authed`], [`extract::L1Authed`]); order checks
@@ -28,6 +29,7 @@ pub mod market_data;
 pub mod orders;
 pub mod queries;
 pub mod socket;
+pub mod ui;
 
 use std::sync::Arc;
 
@@ -59,6 +61,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(builders::router())
         .merge(account::router())
         .merge(heartbeats::router())
+        .merge(ui::router())
         .route("/ws/market", axum::routing::get(socket::market))
         .route("/ws/user", axum::routing::get(socket::user))
         .fallback(|| async { ApiError::not_found(msg::NOT_FOUND) })

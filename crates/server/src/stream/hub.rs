@@ -18,7 +18,7 @@ use clobkit_core::wire::stream::{
     PriceChangeMessage, StreamEvent, TickSizeChangeMessage, TradeMessage,
 };
 use clobkit_core::wire::{TradeStatus, TraderSide};
-use clobkit_engine::{PIPS_PER_UNIT, Pips, pips_to_decimal, units_to_decimal};
+use clobkit_engine::{Pips, pips_to_decimal, units_to_decimal};
 
 use super::feed::{Batch, Feed, OrderState, Seed};
 use super::mirror::{Best, MarketChange, Mirror, Place};
@@ -627,13 +627,8 @@ impl Hub {
                 traded.push(at.0);
             }
             let tokens = self.mirror.tokens(at.0);
-            let mirrored = (PIPS_PER_UNIT as Pips - t.price, t.side.opposite());
             for (ti, token) in tokens.iter().enumerate() {
-                let (price, side) = if ti == at.1 {
-                    (t.price, t.side)
-                } else {
-                    mirrored
-                };
+                let (price, side) = t.seen_from(ti == at.1);
                 let ids = self.market_audience(&[*token], false);
                 self.broadcast(ids, || {
                     Some(StreamEvent::LastTradePrice(LastTradeMessage {
