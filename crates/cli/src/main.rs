@@ -526,12 +526,24 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 server.addr
             );
             println!("admin token: {}", server.admin_token);
+            if replay.is_none() && simulation.is_none() {
+                return server
+                    .run(shutdown_signal())
+                    .await
+                    .map_err(|e| CliError::Exchange(e.to_string()));
+            }
+            // the simulated agents and the replay's house run on threads of their own, below
+            // the exchange's order path in CPU priority (`clobkit_server::priority`); they start
+            // as the exchange serves (its socket is bound: their first connections wait in its
+            // backlog), and the simulation stops before it does
+            let agents = agents_runtime()?;
+            let (base, token) = (
+                format!("http://{}", server.addr),
+                server.admin_token.clone(),
+            );
             if let Some(lines) = replay {
-                let (base, token) = (
-                    format!("http://{}", server.addr),
-                    server.admin_token.clone(),
-                );
-                tokio::spawn(async move {
+                let (base, token) = (base.clone(), token.clone());
+                agents.spawn(async move {
                     match clobkit_sim::replay::Replay::start(&base, &token, lines, speed).await {
                         Ok(r) => {
                             let report = r.finished().await;
@@ -541,29 +553,20 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                     }
                 });
             }
-            let Some(sim) = simulation else {
-                return server
-                    .run(shutdown_signal())
-                    .await
-                    .map_err(|e| CliError::Exchange(e.to_string()));
-            };
-            // the agents start as the exchange serves (its socket is bound: their first
-            // connections wait in its backlog), and stop before it does
-            let (base, token) = (
-                format!("http://{}", server.addr),
-                server.admin_token.clone(),
-            );
-            let state = server.state.clone();
-            let started = tokio::spawn(async move {
-                let sim = clobkit_sim::Simulation::start(&base, &token, sim).await?;
-                // the dashboard's agents panel reads it through the exchange
-                state
-                    .companions
-                    .attach(std::sync::Arc::new(SimCompanion(sim.watch())));
-                Ok::<_, clobkit_sim::SimError>(sim)
+            let started = simulation.map(|sim| {
+                let state = server.state.clone();
+                agents.spawn(async move {
+                    let sim = clobkit_sim::Simulation::start(&base, &token, sim).await?;
+                    // the dashboard's agents panel reads it through the exchange
+                    state
+                        .companions
+                        .attach(std::sync::Arc::new(SimCompanion(sim.watch())));
+                    Ok::<_, clobkit_sim::SimError>(sim)
+                })
             });
             let shutdown = async move {
                 shutdown_signal().await;
+                let Some(started) = started else { return };
                 match started.await {
                     Ok(Ok(sim)) => {
                         let summary = sim.stop().await;
@@ -582,10 +585,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                     Err(e) => eprintln!("error: the simulation stopped: {e}"),
                 }
             };
-            server
-                .run(shutdown)
-                .await
-                .map_err(|e| CliError::Exchange(e.to_string()))
+            let served = server.run(shutdown).await;
+            agents.shutdown_background();
+            served.map_err(|e| CliError::Exchange(e.to_string()))
         }
         Cmd::Admin {
             token,
@@ -606,6 +608,18 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// The runtime of the simulated agents and the replay's house: two worker threads below the
+/// exchange's order path in CPU priority.
+fn agents_runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("clobkit-agents")
+        .on_thread_start(clobkit_server::priority::background)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Exchange(format!("cannot start the agents' threads: {e}")))
 }
 
 /// The running simulation as the exchange's dashboard sees it.

@@ -90,6 +90,10 @@ function renderMarkets() {
     const b = document.createElement("button");
     b.textContent = m.question || m.condition_id;
     if (m.closed) b.textContent += " (closed)";
+    const id = document.createElement("span");
+    id.className = "mono id";
+    id.textContent = short(m.condition_id);
+    b.appendChild(id);
     b.title = m.condition_id;
     b.dataset.market = m.condition_id;
     b.setAttribute("aria-selected", String(state.market?.condition_id === m.condition_id));

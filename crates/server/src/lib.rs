@@ -19,6 +19,7 @@
 //! - [`companion`]: programs in the same process that report their state (the simulator);
 //! - [`faults`]: faults on demand for drills (channel freezes, drops, lost answers, …);
 //! - [`stream`]: the WebSocket market and user channels, fed from the records once durable;
+//! - [`priority`]: background threads (history, streams, simulated agents) below the order path;
 //! - `views`: state to wire types; `ids`: the identifiers the exchange makes up.
 //!
 //! Durability first: every state change is a journaled record, written and fsynced (with group
@@ -37,6 +38,7 @@ mod ids;
 mod intake;
 pub mod journal;
 pub mod listen;
+pub mod priority;
 pub mod ratelimit;
 pub mod seed;
 pub mod serve;

@@ -1,9 +1,12 @@
 //! The simulator must not be the bottleneck: the exchange (in-process, journal fsynced with group
 //! commit) runs the simulator at a high rate with the market channel subscribed, while a user
 //! posts one order every 5 ms and times each; the same user alone on the exchange is the
-//! baseline of the same run.
+//! baseline of the same run. The agents run on a runtime of their own whose threads are below
+//! the exchange's in CPU priority, as `clobkit serve --simulate` runs them.
 //!
 //! `cargo bench -p clobkit-sim --bench sim [-- SECONDS]` (default 10 s per phase; bounded).
+//! `NO_FSYNC=1` runs both phases without fsync, to tell the disk's share of the tail from the
+//! CPU's.
 
 #![allow(
     clippy::unwrap_used,
@@ -43,7 +46,7 @@ size = "30"
 refresh_ms = 100
 
 [market.noise]
-count = 24
+count = 28
 orders_per_min = 5000
 min_size = "5"
 max_size = "20"
@@ -101,7 +104,7 @@ async fn run(span: Duration) {
     clobkit_client::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
     let mut config = ServerConfig::new(dir.path());
-    config.fsync = true;
+    config.fsync = std::env::var_os("NO_FSYNC").is_none();
     config.snapshot_every = 1_000_000;
     let server = Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
@@ -144,8 +147,20 @@ async fn run(span: Duration) {
     .await;
 
     let mut alone = user(&client, span).await;
-    let sim = Simulation::start(&base, &token, SimConfig::parse(SIM).unwrap())
+    // the agents on threads of their own below the exchange's in CPU priority, as
+    // `clobkit serve --simulate` runs them
+    let agents = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("clobkit-agents")
+        .on_thread_start(clobkit_server::priority::background)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (b, t) = (base.clone(), token.clone());
+    let sim = agents
+        .spawn(async move { Simulation::start(&b, &t, SimConfig::parse(SIM).unwrap()).await })
         .await
+        .unwrap()
         .unwrap();
     let mut watcher = MarketStream::new(&base, StreamConfig::default());
     watcher.subscribe(["717101".parse().unwrap()]);
@@ -182,4 +197,5 @@ async fn run(span: Duration) {
     );
     let _ = stop.send(());
     done.await.unwrap().unwrap();
+    agents.shutdown_background();
 }

@@ -119,6 +119,8 @@ impl HistoryFaults {
 /// The history: its writer thread and a pool of read connections.
 pub struct History {
     tx: mpsc::Sender<writer::Msg>,
+    /// Wakes the writer from its linger when someone waits for a commit.
+    hurry: writer::Hurry,
     point: tokio::sync::watch::Receiver<Point>,
     readers: Arc<Mutex<Vec<Connection>>>,
     path: PathBuf,
@@ -153,7 +155,9 @@ impl History {
             failure: None,
         });
         let (tx, rx) = mpsc::channel();
+        let hurry = writer::Hurry::default();
         let w = writer::Writer {
+            hurry: hurry.clone(),
             conn,
             publish,
             applied,
@@ -166,7 +170,10 @@ impl History {
         };
         let worker = std::thread::Builder::new()
             .name("clobkit-history".into())
-            .spawn(move || w.run(rx))
+            .spawn(move || {
+                crate::priority::background();
+                w.run(rx)
+            })
             .map_err(|e| HistoryError::Corrupt(format!("cannot start the history writer: {e}")))?;
         Ok((
             History {
@@ -174,6 +181,7 @@ impl History {
                 point,
                 readers: Arc::new(Mutex::new(Vec::new())),
                 path,
+                hurry: hurry.with_writer(worker.thread().clone()),
                 worker: Some(worker),
             },
             applied,
@@ -212,6 +220,9 @@ impl History {
 
     /// Waits until every change up to record `seq` is committed; fails while commits fail.
     pub async fn caught_up(&self, seq: u64) -> Result<(), HistoryError> {
+        if self.point.borrow().applied < seq {
+            self.hurry.now();
+        }
         let mut rx = self.point.clone();
         let p = rx
             .wait_for(|p| p.applied >= seq || p.failure.is_some())
@@ -229,6 +240,9 @@ impl History {
     /// database takes them.
     pub async fn within(&self, seq: u64, lag: u64) {
         let floor = seq.saturating_sub(lag);
+        if self.point.borrow().applied < floor {
+            self.hurry.now();
+        }
         let mut rx = self.point.clone();
         let _ = rx
             .wait_for(|p| p.applied >= floor || p.failure.is_some())
@@ -242,6 +256,7 @@ impl History {
         self.tx
             .send(writer::Msg::Checkpoint { through, ack })
             .map_err(|_| HistoryError::Stopped)?;
+        self.hurry.now();
         match rx.recv() {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(HistoryError::Failing(e)),
@@ -296,6 +311,7 @@ impl Drop for History {
     /// Commits what is durable, then joins the writer.
     fn drop(&mut self) {
         let _ = self.tx.send(writer::Msg::Stop);
+        self.hurry.now();
         if let Some(w) = self.worker.take() {
             let _ = w.join();
         }
