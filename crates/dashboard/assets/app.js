@@ -196,8 +196,24 @@ function renderBook() {
     : "no two-sided quote";
 }
 
+/**
+ * Draws the chart at `url` (SVG from the exchange) into the element `id`, replacing the old one
+ * only once the new one has arrived (never a blank chart), and never with an older answer.
+ */
+const drawn = new Map();
+async function drawChart(id, url) {
+  const n = (drawn.get(id)?.asked || 0) + 1;
+  drawn.set(id, { ...drawn.get(id), asked: n });
+  const r = await fetch(url, { cache: "no-store" });
+  const svg = await r.text();
+  if (!r.ok || !svg.startsWith("<svg") || n < (drawn.get(id).shown || 0)) return;
+  drawn.get(id).shown = n;
+  $(id).innerHTML = svg;
+  $(id).dataset.src = url;
+}
+
 const refreshDepth = throttle(() => {
-  if (state.token) $("depth-chart").src = `chart/depth.svg?token_id=${state.token}&t=${Date.now()}`;
+  if (state.token) drawChart("depth-chart", `chart/depth.svg?token_id=${state.token}`);
 }, 500);
 
 // ---- the tape -----------------------------------------------------------------------------
@@ -251,7 +267,7 @@ function renderTape() {
 }
 
 const refreshPrice = throttle(() => {
-  if (state.token) $("price-chart").src = `chart/price.svg?token_id=${state.token}&limit=${CHART_TRADES}&t=${Date.now()}`;
+  if (state.token) drawChart("price-chart", `chart/price.svg?token_id=${state.token}&limit=${CHART_TRADES}`);
 }, 1000);
 
 // ---- the market channel -------------------------------------------------------------------

@@ -128,10 +128,10 @@ try {
 
   // the charts: SVG drawn by the exchange, loaded by the page
   for (const id of ["depth-chart", "price-chart"]) {
-    const loaded = await eventually(15000, () => page.$eval(`#${id}`, (img) => img.complete && img.naturalWidth > 0));
-    const src = await page.$eval(`#${id}`, (img) => img.getAttribute("src"));
+    const shown = await eventually(15000, () => page.$eval(`#${id}`, (d) => d.querySelector("svg") !== null));
+    const src = await page.$eval(`#${id}`, (d) => d.dataset.src);
     const svg = src ? await (await fetch(`${base}/ui/${src}`)).text() : "";
-    check(`the ${id.replace("-", " ")} is an SVG drawn by the exchange and shown`, loaded && svg.startsWith("<svg"), src);
+    check(`the ${id.replace("-", " ")} is an SVG drawn by the exchange and shown`, shown && svg.startsWith("<svg"), src);
   }
 
   // the other token: its own book
@@ -189,7 +189,7 @@ try {
     markets: document.querySelectorAll("#markets button").length,
     ladder: document.querySelectorAll("#asks tr, #bids tr").length,
     tape: document.querySelectorAll("#tape-rows tr").length,
-    charts: [...document.querySelectorAll(".charts img")].filter((i) => i.naturalWidth > 0).length,
+    charts: document.querySelectorAll(".chart svg").length,
     agents: document.querySelectorAll("#agents tbody tr").length,
     accounts: document.querySelectorAll("#accounts tbody tr").length,
   }));
