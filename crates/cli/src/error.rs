@@ -3,7 +3,6 @@
 //! failure while running (the exchange refused, a file, the network, the local exchange).
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clobkit_client::ClientError;
 
@@ -90,10 +89,10 @@ impl CliError {
     }
 
     /// The process exit code for this failure.
-    pub fn exit_code(&self) -> ExitCode {
+    pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Input { .. } | CliError::Missing(_) => ExitCode::from(2),
-            _ => ExitCode::FAILURE,
+            CliError::Input { .. } | CliError::Missing(_) => 2,
+            _ => 1,
         }
     }
 }

@@ -112,6 +112,17 @@ impl Seed {
     /// Parses a seed file's text.
     pub fn parse(text: &str) -> Result<Seed, SeedError> {
         let f: File = toml::from_str(text).map_err(|e| SeedError::Parse(e.to_string()))?;
+        Seed::of(f)
+    }
+
+    /// The same seed written as JSON (`{"market": [...], "fund": [...]}`), as programs build it
+    /// (the Python package's `LocalExchange(seed={...})`).
+    pub fn from_json(text: &str) -> Result<Seed, SeedError> {
+        let f: File = serde_json::from_str(text).map_err(|e| SeedError::Parse(e.to_string()))?;
+        Seed::of(f)
+    }
+
+    fn of(f: File) -> Result<Seed, SeedError> {
         let mut commands = Vec::new();
         for m in f.market {
             commands.push(Command::CreateMarket(Box::new(MarketSpec {

@@ -2,9 +2,9 @@
 
 use clobkit_core::amounts::{limit_amounts, market_amounts_for, market_order_price};
 use clobkit_core::clock::unix_millis;
-use clobkit_core::order::{Order, PreparedOrder};
+use clobkit_core::order::{Order, OrderParty, PreparedOrder, VersionFields};
 use clobkit_core::signer::AsyncSigner;
-use clobkit_core::types::{ConditionId, OrderId, OrderType, SignatureType, TickSize, TokenId};
+use clobkit_core::types::{ConditionId, OrderId, OrderType, TickSize, TokenId};
 use clobkit_core::wire::{CancelResponse, OrderResponse, PostOrder};
 use clobkit_core::{Address, B256, U256};
 use reqwest::Method;
@@ -50,35 +50,20 @@ impl<A: HasSigner> ClobClient<A> {
         amounts: OrderAmounts,
         extras: &VersionArgs,
     ) -> Order {
-        let (maker, signer) = (self.maker(), self.level.signer().signer_address());
-        let ty = self.inner.signature_type;
-        match version {
-            ProtocolVersion::V1 => Order::new(random_salt(), maker, signer, token, amounts, ty)
-                .with_fee_rate_bps(u64::from(extras.fee_rate_bps))
-                .with_nonce(U256::from(extras.nonce))
-                .with_taker(extras.taker),
-            _ => {
-                // a deposit wallet (POLY_1271) is the order's signer as well as its maker
-                let signer = if ty == SignatureType::Poly1271 {
-                    maker
-                } else {
-                    signer
-                };
-                Order::new_v2(
-                    random_salt(),
-                    maker,
-                    signer,
-                    token,
-                    amounts,
-                    ty,
-                    unix_millis(),
-                )
-                .with_attribution(
-                    extras.metadata.unwrap_or(B256::ZERO),
-                    extras.builder_code.unwrap_or(B256::ZERO),
-                )
-            }
-        }
+        let party = OrderParty {
+            maker: self.maker(),
+            key: self.level.signer().signer_address(),
+            signature_type: self.inner.signature_type,
+        };
+        let fields = VersionFields {
+            fee_rate_bps: u64::from(extras.fee_rate_bps),
+            nonce: U256::from(extras.nonce),
+            taker: extras.taker,
+            timestamp_ms: unix_millis(),
+            metadata: extras.metadata.unwrap_or(B256::ZERO),
+            builder: extras.builder_code.unwrap_or(B256::ZERO),
+        };
+        Order::build(version, random_salt(), party, token, amounts, &fields)
     }
 
     /// The market's tick and neg-risk flag, the protocol version, and the V1 fee rate, looked up

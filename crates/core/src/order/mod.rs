@@ -87,6 +87,36 @@ impl OrderVersion {
     }
 }
 
+/// Who makes and signs an order, and how: the parts of an order that come from the account
+/// rather than from the trade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderParty {
+    /// The funder (the `maker` field).
+    pub maker: Address,
+    /// The address of the key that signs.
+    pub key: Address,
+    /// How the signature is checked.
+    pub signature_type: SignatureType,
+}
+
+/// What only one protocol version signs beyond the amounts: V1's fee rate, nonce and taker, V2's
+/// creation time, metadata and builder code. The other version's fields are ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct VersionFields {
+    /// V1: the fee rate signed, basis points.
+    pub fee_rate_bps: u64,
+    /// V1: the nonce.
+    pub nonce: U256,
+    /// V1: the only taker allowed (zero: anyone).
+    pub taker: Address,
+    /// V2: creation time, unix milliseconds.
+    pub timestamp_ms: u64,
+    /// V2: metadata.
+    pub metadata: B256,
+    /// V2: the builder code.
+    pub builder: B256,
+}
+
 impl Order {
     /// A public V1 order (zero taker, no expiration, nonce 0, no fee) for the given amounts.
     pub fn new(
@@ -132,6 +162,46 @@ impl Order {
                 builder: B256::ZERO,
             },
             ..Order::new(salt, maker, signer, token_id, amounts, signature_type)
+        }
+    }
+    /// An order of `version` by `party` for `amounts` of `token`, with `salt` and the version's
+    /// own `fields`. In V2 a deposit wallet (POLY_1271) is the order's signer as well as its
+    /// maker; its owner's key signs.
+    pub fn build(
+        version: ProtocolVersion,
+        salt: u64,
+        party: OrderParty,
+        token_id: TokenId,
+        amounts: OrderAmounts,
+        fields: &VersionFields,
+    ) -> Order {
+        let OrderParty {
+            maker,
+            key,
+            signature_type,
+        } = party;
+        match version {
+            ProtocolVersion::V1 => Order::new(salt, maker, key, token_id, amounts, signature_type)
+                .with_fee_rate_bps(fields.fee_rate_bps)
+                .with_nonce(fields.nonce)
+                .with_taker(fields.taker),
+            ProtocolVersion::V2 => {
+                let signer = if signature_type == SignatureType::Poly1271 {
+                    maker
+                } else {
+                    key
+                };
+                Order::new_v2(
+                    salt,
+                    maker,
+                    signer,
+                    token_id,
+                    amounts,
+                    signature_type,
+                    fields.timestamp_ms,
+                )
+                .with_attribution(fields.metadata, fields.builder)
+            }
         }
     }
     /// The protocol version the order is signed for.
