@@ -46,48 +46,13 @@ class OrderSigner:
     def chain_id(self) -> int: ...
     def exchange(self, version: int, neg_risk: bool) -> str: ...
     def limit_order(
-        self,
-        *,
-        version: int,
-        token_id: str,
-        side: str,
-        price: str,
-        size: str,
-        tick_size: str,
-        neg_risk: bool,
-        salt: int,
-        timestamp_ms: int,
-        signature_type: int = 0,
-        funder: Optional[str] = None,
-        expiration: int = 0,
-        builder_code: Optional[str] = None,
-        metadata: Optional[str] = None,
-        fee_rate_bps: int = 0,
-        nonce: int = 0,
-        taker: Optional[str] = None,
-    ) -> tuple[str, str]:
-        """(the signed order's JSON object, its id)"""
-    def market_order(
-        self,
-        *,
-        version: int,
-        token_id: str,
-        side: str,
-        amount: str,
-        price: str,
-        tick_size: str,
-        neg_risk: bool,
-        salt: int,
-        timestamp_ms: int,
-        signature_type: int = 0,
-        funder: Optional[str] = None,
-        builder_code: Optional[str] = None,
-        metadata: Optional[str] = None,
-        fee_rate_bps: int = 0,
-        nonce: int = 0,
-        taker: Optional[str] = None,
-    ) -> tuple[str, str]:
-        """(the signed order's JSON object, its id)"""
+        self, common: dict, price: str, size: str, expiration: int
+    ) -> tuple[dict, str]:
+        """(the signed order's wire fields, its id); ``common``: version, token_id, side,
+        tick_size, neg_risk, salt, timestamp_ms, signature_type, funder, builder_code, metadata,
+        fee_rate_bps, nonce, taker."""
+    def market_order(self, common: dict, amount: str, price: str) -> tuple[dict, str]:
+        """(the signed order's wire fields, its id); ``common`` as for ``limit_order``."""
     def l1_headers(self, timestamp: int, nonce: int) -> list[tuple[str, str]]: ...
 
 def l2_signature(secret: str, timestamp: str, method: str, path: str, body: str) -> str: ...

@@ -18,7 +18,6 @@ unit low, a V1 market order with more decimals than the V1 exchange takes).
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import time
@@ -149,9 +148,8 @@ class SignedOrderV1:
 SignedOrder = Union[SignedOrderV1, SignedOrderV2]
 
 
-def _signed(wire: str, order_id: str) -> SignedOrder:
-    """Our signed order object from the Rust order's JSON object."""
-    o = json.loads(wire)
+def _signed(o: dict, order_id: str) -> SignedOrder:
+    """Our signed order object from the Rust order's fields (the wire JSON object's)."""
     side = 0 if o["side"] == "BUY" else 1
     common = dict(
         salt=str(o["salt"]),
@@ -275,13 +273,13 @@ class OrderBuilder:
         ``expiration``, ``builder_code``, ``metadata``; V1: ``nonce``, ``fee_rate_bps``,
         ``taker``) on a market of ``options`` (``tick_size``, ``neg_risk``)."""
         c = self._common(order_args, options, version, fee_rate_bps)
-        wire, order_id = self._key.limit_order(
-            price=_decimal_text("price", _get(order_args, "price")),
-            size=_decimal_text("size", _get(order_args, "size")),
-            expiration=int(_get(order_args, "expiration", 0) or 0),
-            **c,
+        fields, order_id = self._key.limit_order(
+            c,
+            _decimal_text("price", _get(order_args, "price")),
+            _decimal_text("size", _get(order_args, "size")),
+            int(_get(order_args, "expiration", 0) or 0),
         )
-        return _signed(wire, order_id)
+        return _signed(fields, order_id)
 
     def build_market_order(
         self,
@@ -294,12 +292,12 @@ class OrderBuilder:
         or shares for a SELL, ``side``, ``price``: the worst price accepted) on a market of
         ``options``."""
         c = self._common(order_args, options, version, fee_rate_bps)
-        wire, order_id = self._key.market_order(
-            amount=_decimal_text("amount", _get(order_args, "amount")),
-            price=_decimal_text("price", _get(order_args, "price")),
-            **c,
+        fields, order_id = self._key.market_order(
+            c,
+            _decimal_text("amount", _get(order_args, "amount")),
+            _decimal_text("price", _get(order_args, "price")),
         )
-        return _signed(wire, order_id)
+        return _signed(fields, order_id)
 
     @staticmethod
     def _walk(side: str, positions: list, amount: Any, order_type: Any) -> float:

@@ -20,6 +20,7 @@ use clobkit_core::signer::{LocalSigner, Signer as _};
 use clobkit_core::types::{ApiKey, OrderType, Side, SignatureType, TickSize, TokenId};
 use clobkit_core::{Address, B256, Decimal, U256};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
 use crate::invalid;
 
@@ -81,17 +82,30 @@ impl OrderSigner {
         &self.domains[v * 2 + usize::from(neg_risk)]
     }
 
-    /// The signed order's JSON object (as `POST /order` carries it) and its id.
-    fn sign(&self, t: Terms) -> PyResult<(String, String)> {
+    /// The signed order's fields as `POST /order` carries them (a dict of the JSON object's
+    /// keys: numbers as ints, the rest as strings, written by the wire serializer) and its id.
+    fn sign<'py>(&self, py: Python<'py>, t: Terms) -> PyResult<(Bound<'py, PyDict>, String)> {
         let order = Order::build(t.version, t.salt, t.party, t.token, t.amounts, &t.fields)
             .with_expiration(t.expiration);
         let prepared = order
             .prepare(self.domain(t.version, t.neg_risk), &self.key)
             .map_err(|e| invalid("order", e))?;
         let id = prepared.id().to_string();
-        let json =
-            serde_json::to_string(&prepared.into_signed()).map_err(|e| invalid("order", e))?;
-        Ok((json, id))
+        let wire = serde_json::to_value(prepared.into_signed()).map_err(|e| invalid("order", e))?;
+        let fields = PyDict::new(py);
+        if let serde_json::Value::Object(map) = wire {
+            for (k, v) in map {
+                match v {
+                    serde_json::Value::String(text) => fields.set_item(k, text)?,
+                    serde_json::Value::Number(n) => match n.as_u64() {
+                        Some(n) => fields.set_item(k, n)?,
+                        None => fields.set_item(k, n.to_string())?,
+                    },
+                    other => fields.set_item(k, other.to_string())?,
+                }
+            }
+        }
+        Ok((fields, id))
     }
 
     fn party(&self, signature_type: u8, funder: Option<&str>) -> PyResult<OrderParty> {
@@ -171,107 +185,37 @@ impl OrderSigner {
             .to_checksum(None))
     }
 
-    /// A limit order of `size` shares at `price` (decimal texts) on a `tick_size` market:
-    /// returns the signed order's JSON object and its id.
-    #[pyo3(signature = (*, version, token_id, side, price, size, tick_size, neg_risk, salt, timestamp_ms, signature_type = 0, funder = None, expiration = 0, builder_code = None, metadata = None, fee_rate_bps = 0, nonce = 0, taker = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn limit_order(
+    /// A limit order of `size` shares at `price` (decimal texts) expiring at `expiration`
+    /// (0: never): returns the signed order's fields and its id.
+    fn limit_order<'py>(
         &self,
-        version: u8,
-        token_id: &str,
-        side: &str,
+        py: Python<'py>,
+        common: OrderInputs,
         price: &str,
         size: &str,
-        tick_size: &str,
-        neg_risk: bool,
-        salt: u64,
-        timestamp_ms: u64,
-        signature_type: u8,
-        funder: Option<&str>,
         expiration: u64,
-        builder_code: Option<&str>,
-        metadata: Option<&str>,
-        fee_rate_bps: u64,
-        nonce: u64,
-        taker: Option<&str>,
-    ) -> PyResult<(String, String)> {
-        let side: Side = parsed("side", side, "BUY or SELL")?;
-        let tick: TickSize = parsed(
-            "tick_size",
-            tick_size,
-            "0.1, 0.01, 0.005, 0.0025, 0.001 or 0.0001",
-        )?;
+    ) -> PyResult<(Bound<'py, PyDict>, String)> {
+        let (side, tick) = common.side_and_tick()?;
         let amounts = limit_amounts(side, decimal("price", price)?, decimal("size", size)?, tick)
             .map_err(|e| invalid("order", e))?;
-        self.sign(Terms {
-            version: version_of(version)?,
-            neg_risk,
-            party: self.party(signature_type, funder)?,
-            token: parsed("token_id", token_id, "a decimal token id")?,
-            amounts,
-            salt,
-            fields: fields(
-                timestamp_ms,
-                builder_code,
-                metadata,
-                fee_rate_bps,
-                nonce,
-                taker,
-            )?,
-            expiration,
-        })
+        self.sign(py, common.terms(self, amounts, expiration)?)
     }
 
     /// A market order of `amount` (USDC for a BUY, shares for a SELL) accepting `price` at
-    /// worst: returns the signed order's JSON object and its id.
-    #[pyo3(signature = (*, version, token_id, side, amount, price, tick_size, neg_risk, salt, timestamp_ms, signature_type = 0, funder = None, builder_code = None, metadata = None, fee_rate_bps = 0, nonce = 0, taker = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn market_order(
+    /// worst: returns the signed order's fields and its id.
+    fn market_order<'py>(
         &self,
-        version: u8,
-        token_id: &str,
-        side: &str,
+        py: Python<'py>,
+        common: OrderInputs,
         amount: &str,
         price: &str,
-        tick_size: &str,
-        neg_risk: bool,
-        salt: u64,
-        timestamp_ms: u64,
-        signature_type: u8,
-        funder: Option<&str>,
-        builder_code: Option<&str>,
-        metadata: Option<&str>,
-        fee_rate_bps: u64,
-        nonce: u64,
-        taker: Option<&str>,
-    ) -> PyResult<(String, String)> {
-        let version = version_of(version)?;
-        let side: Side = parsed("side", side, "BUY or SELL")?;
-        let tick: TickSize = parsed(
-            "tick_size",
-            tick_size,
-            "0.1, 0.01, 0.005, 0.0025, 0.001 or 0.0001",
-        )?;
+    ) -> PyResult<(Bound<'py, PyDict>, String)> {
+        let (side, tick) = common.side_and_tick()?;
+        let version = version_of(common.version)?;
         let price = market_order_price(version, decimal("price", price)?, tick);
         let amounts = market_amounts_for(version, side, decimal("amount", amount)?, price, tick)
             .map_err(|e| invalid("order", e))?;
-        self.sign(Terms {
-            version,
-            neg_risk,
-            party: self.party(signature_type, funder)?,
-            token: parsed("token_id", token_id, "a decimal token id")?,
-            amounts,
-            salt,
-            fields: fields(
-                timestamp_ms,
-                builder_code,
-                metadata,
-                fee_rate_bps,
-                nonce,
-                taker,
-            )?,
-            expiration: 0,
-        })
+        self.sign(py, common.terms(self, amounts, 0)?)
     }
 
     /// The four L1 headers (`POLY_ADDRESS`, `POLY_SIGNATURE`, `POLY_TIMESTAMP`, `POLY_NONCE`)
@@ -291,25 +235,60 @@ impl OrderSigner {
     }
 }
 
-fn fields(
+/// What limit and market orders share, as the package passes it (a dict).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct OrderInputs {
+    version: u8,
+    token_id: String,
+    side: String,
+    tick_size: String,
+    neg_risk: bool,
+    salt: u64,
     timestamp_ms: u64,
-    builder_code: Option<&str>,
-    metadata: Option<&str>,
+    signature_type: u8,
+    funder: Option<String>,
+    builder_code: Option<String>,
+    metadata: Option<String>,
     fee_rate_bps: u64,
     nonce: u64,
-    taker: Option<&str>,
-) -> PyResult<VersionFields> {
-    Ok(VersionFields {
-        fee_rate_bps,
-        nonce: U256::from(nonce),
-        taker: match taker {
-            Some(t) => parsed("taker", t, "an 0x address")?,
-            None => Address::ZERO,
-        },
-        timestamp_ms,
-        metadata: bytes32("metadata", metadata)?,
-        builder: bytes32("builder_code", builder_code)?,
-    })
+    taker: Option<String>,
+}
+
+impl OrderInputs {
+    fn side_and_tick(&self) -> PyResult<(Side, TickSize)> {
+        Ok((
+            parsed("side", &self.side, "BUY or SELL")?,
+            parsed(
+                "tick_size",
+                &self.tick_size,
+                "0.1, 0.01, 0.005, 0.0025, 0.001 or 0.0001",
+            )?,
+        ))
+    }
+
+    fn terms(&self, s: &OrderSigner, amounts: OrderAmounts, expiration: u64) -> PyResult<Terms> {
+        Ok(Terms {
+            version: version_of(self.version)?,
+            neg_risk: self.neg_risk,
+            party: s.party(self.signature_type, self.funder.as_deref())?,
+            token: parsed("token_id", &self.token_id, "a decimal token id")?,
+            amounts,
+            salt: self.salt,
+            fields: VersionFields {
+                fee_rate_bps: self.fee_rate_bps,
+                nonce: U256::from(self.nonce),
+                taker: match &self.taker {
+                    Some(t) => parsed("taker", t, "an 0x address")?,
+                    None => Address::ZERO,
+                },
+                timestamp_ms: self.timestamp_ms,
+                metadata: bytes32("metadata", self.metadata.as_deref())?,
+                builder: bytes32("builder_code", self.builder_code.as_deref())?,
+            },
+            expiration,
+        })
+    }
 }
 
 /// The L2 `POLY_SIGNATURE` of a request: URL-safe base64 HMAC-SHA256 of
