@@ -157,6 +157,9 @@ def test_the_clobkit_command_is_installed():
     exe = os.path.join(os.path.dirname(sys.executable), "clobkit")
     r = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and r.stdout.startswith("clobkit "), r
+    # the whole trading session of the demo, on its own embedded exchange
+    r = subprocess.run([exe, "demo"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "== summary" in r.stdout, r.stdout[-2000:] + r.stderr[-2000:]
     r = subprocess.run([exe, "serve", "--port", "nope"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "invalid value" in r.stderr
     with LocalExchange(seed={"market": [{"condition_id": MARKET, "tokens": [YES, NO]}]}) as ex:
