@@ -89,10 +89,7 @@ impl Streams {
         let hub = Hub::new(seed, history, self.stats.clone());
         let worker = std::thread::Builder::new()
             .name("clobkit-streams".into())
-            .spawn(move || {
-                crate::priority::background();
-                hub.run(inbox)
-            })?;
+            .spawn(move || hub.run(inbox))?;
         *self.worker.lock().unwrap_or_else(|p| p.into_inner()) = Some(worker);
         Ok(())
     }
