@@ -850,6 +850,19 @@ async fn a_429_keeps_the_keep_alive_connection() {
     stop(r).await;
 }
 
+/// `GET path` with the admin token, as JSON.
+async fn admin_get(r: &Running, path: &str) -> Value {
+    http()
+        .get(format!("{}{path}", r.base))
+        .bearer_auth(&r.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// A companion that reports a counter, as the simulator reports its agents.
 struct Counter(std::sync::atomic::AtomicU64);
 
@@ -904,15 +917,7 @@ async fn the_dashboard_serves_its_page_charts_tape_and_operator_views() {
     .await;
     assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
     assert_eq!(get("/admin/accounts").await.unwrap().status(), 401);
-    let accounts: Value = http()
-        .get(format!("{}/admin/accounts", r.base))
-        .bearer_auth(&r.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let accounts = admin_get(&r, "/admin/accounts").await;
     let mine = accounts
         .as_array()
         .unwrap()
@@ -993,17 +998,7 @@ async fn the_dashboard_serves_its_page_charts_tape_and_operator_views() {
     );
 
     // companions report through the admin routes
-    let companions = || async {
-        http()
-            .get(format!("{}/admin/companions", r.base))
-            .bearer_auth(&r.token)
-            .send()
-            .await
-            .unwrap()
-            .json::<Value>()
-            .await
-            .unwrap()
-    };
+    let companions = || admin_get(&r, "/admin/companions");
     assert_eq!(companions().await, json!([]));
     r.state.companions.attach(std::sync::Arc::new(Counter(
         std::sync::atomic::AtomicU64::new(0),
