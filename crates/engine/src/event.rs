@@ -222,10 +222,7 @@ impl Trade {
         if same_token {
             (self.price, self.side)
         } else {
-            (
-                crate::types::PIPS_PER_UNIT as Pips - self.price,
-                self.side.opposite(),
-            )
+            crate::types::in_other_token(self.price, self.side)
         }
     }
 

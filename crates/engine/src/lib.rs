@@ -49,7 +49,7 @@ pub use rules::{GTD_THRESHOLD_SECS, check_terms};
 pub use snapshot::{Snapshot, SnapshotError};
 pub use types::{
     Asset, Builder, FeeBasis, LOT, MAX_FEE_RATE_BPS, MarketSpec, MarketStatus, MatchType, ONE,
-    OrderSpec, OrderTerms, Owner, OwnerId, PIPS_PER_UNIT, Pips, TradeId, pips_to_decimal,
-    tick_pips, units_to_decimal,
+    OrderSpec, OrderTerms, Owner, OwnerId, PIPS_PER_UNIT, Pips, TradeId, in_other_token,
+    pips_to_decimal, tick_pips, units_to_decimal,
 };
 pub use views::{BookView, MarketView};

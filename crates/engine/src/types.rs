@@ -72,6 +72,15 @@ pub enum MatchType {
 /// A price in pips (0.0001), strictly between 0 and 1.
 pub type Pips = u32;
 
+/// A trade's price and taker side in terms of the other token of its market: a buy of one
+/// token at `p` is a sell of the other at `1 − p`.
+pub fn in_other_token(
+    price: Pips,
+    side: clobkit_core::types::Side,
+) -> (Pips, clobkit_core::types::Side) {
+    (PIPS_PER_UNIT as Pips - price, side.opposite())
+}
+
 /// The exact decimal of a price in pips.
 pub fn pips_to_decimal(p: Pips) -> Decimal {
     Decimal::new(i64::from(p), 4).normalize()

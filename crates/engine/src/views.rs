@@ -79,7 +79,7 @@ impl Engine {
             if yes {
                 (p, side)
             } else {
-                (crate::types::PIPS_PER_UNIT as Pips - p, side.opposite())
+                crate::types::in_other_token(p, side)
             }
         });
         Some(BookView {

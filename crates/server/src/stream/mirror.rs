@@ -10,7 +10,9 @@ use clobkit_core::types::{ConditionId, Side, TickSize, TokenId};
 use clobkit_core::wire::stream::{
     BookMessage, EventMessage, MarketResolvedMessage, NewMarketMessage,
 };
-use clobkit_engine::{MarketStatus, PIPS_PER_UNIT, Pips, pips_to_decimal, units_to_decimal};
+use clobkit_engine::{
+    MarketStatus, PIPS_PER_UNIT, Pips, in_other_token, pips_to_decimal, units_to_decimal,
+};
 
 use super::feed::{MarketState, Seed};
 
@@ -172,7 +174,7 @@ impl Mirror {
     pub fn set_last_trade(&mut self, at: Place, price: Pips, side: Side) {
         if let Some(m) = self.markets.get_mut(at.0) {
             m.last_trade[at.1] = Some((price, side));
-            m.last_trade[1 - at.1] = Some((PIPS_PER_UNIT as Pips - price, side.opposite()));
+            m.last_trade[1 - at.1] = Some(in_other_token(price, side));
         }
     }
 
