@@ -52,20 +52,8 @@ size = "10"
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agents_trade_through_the_exchange_and_their_pnl_adds_up() {
-    clobkit_client::install_crypto_provider();
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = ServerConfig::new(dir.path());
-    config.fsync = false;
-    let server = Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap();
-    let base = format!("http://{}", server.addr);
-    let token = server.admin_token.clone();
-    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    let done = tokio::spawn(server.run(async {
-        let _ = rx.await;
-    }));
-
+    let venue = exchange().await;
+    let (base, token) = (venue.base.clone(), venue.token.clone());
     let sim = Simulation::start(&base, &token, SimConfig::parse(CONFIG).unwrap())
         .await
         .unwrap();
@@ -112,8 +100,7 @@ async fn agents_trade_through_the_exchange_and_their_pnl_adds_up() {
         summary.render()
     );
     assert_eq!(summary.total_pnl, Decimal::ZERO, "{}", summary.render());
-    let _ = stop.send(());
-    done.await.unwrap().unwrap();
+    venue.stop().await;
 }
 
 #[test]
@@ -128,12 +115,24 @@ fn bad_simulation_files_are_refused_with_the_reason() {
     assert!(SimConfig::parse("seed = 1").is_err());
 }
 
-async fn exchange() -> (
-    String,
-    String,
-    tokio::sync::oneshot::Sender<()>,
-    tempfile::TempDir,
-) {
+/// An exchange serving on a free loopback port in a temporary folder.
+struct Venue {
+    base: String,
+    token: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    done: tokio::task::JoinHandle<Result<(), clobkit_server::serve::ServeError>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Venue {
+    /// Stops it and checks it shut down cleanly.
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.done.await.unwrap().unwrap();
+    }
+}
+
+async fn exchange() -> Venue {
     clobkit_client::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
     let mut config = ServerConfig::new(dir.path());
@@ -146,10 +145,16 @@ async fn exchange() -> (
         server.admin_token.clone(),
     );
     let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server.run(async {
+    let done = tokio::spawn(server.run(async {
         let _ = rx.await;
     }));
-    (base, token, stop, dir)
+    Venue {
+        base,
+        token,
+        stop,
+        done,
+        _dir: dir,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -157,7 +162,8 @@ async fn a_recording_of_a_simulated_market_replays_to_the_same_book() {
     use clobkit_client::ws::OrderBooks;
     use clobkit_sim::record::{Line, read, record};
     use clobkit_sim::replay::Replay;
-    let (venue, venue_token, venue_stop, _d1) = exchange().await;
+    let venue_ex = exchange().await;
+    let (venue, venue_token) = (venue_ex.base.clone(), venue_ex.token.clone());
     let config = CONFIG.replace("resolve_after_secs = 3\n", "");
     let sim = Simulation::start(&venue, &venue_token, SimConfig::parse(&config).unwrap())
         .await
@@ -175,7 +181,7 @@ async fn a_recording_of_a_simulated_market_replays_to_the_same_book() {
     .await
     .unwrap();
     sim.stop().await;
-    let _ = venue_stop.send(());
+    venue_ex.stop().await;
     assert!(recorded > 20, "{recorded} events recorded");
     let lines = read(&String::from_utf8(file).unwrap()).unwrap();
     assert!(
@@ -192,7 +198,8 @@ async fn a_recording_of_a_simulated_market_replays_to_the_same_book() {
             });
         }
     }
-    let (local, local_token, local_stop, _d2) = exchange().await;
+    let local_ex = exchange().await;
+    let (local, local_token) = (local_ex.base.clone(), local_ex.token.clone());
     let report = Replay::start(&local, &local_token, lines, Decimal::from(4))
         .await
         .unwrap()
@@ -212,7 +219,7 @@ async fn a_recording_of_a_simulated_market_replays_to_the_same_book() {
         Vec::<String>::new(),
         "{report:?}"
     );
-    let _ = local_stop.send(());
+    local_ex.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -221,7 +228,8 @@ async fn a_users_order_waits_behind_the_recorded_size_and_recorded_trades_take_i
     use clobkit_core::types::{OrderType, Side};
     use clobkit_sim::record::read;
     use clobkit_sim::replay::Replay;
-    let (local, token, stop, _d) = exchange().await;
+    let local_ex = exchange().await;
+    let (local, token) = (local_ex.base.clone(), local_ex.token.clone());
     let cond = "0x8181818181818181818181818181818181818181818181818181818181818181";
     let t0 = 1_800_000_000_000u64;
     let recording = [
@@ -288,5 +296,5 @@ async fn a_users_order_waits_behind_the_recorded_size_and_recorded_trades_take_i
         .await
         .unwrap();
     assert_eq!(order.size_matched, Decimal::from(3), "{order:?}");
-    let _ = stop.send(());
+    local_ex.stop().await;
 }
