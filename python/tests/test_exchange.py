@@ -11,7 +11,6 @@ import urllib.request
 
 import pytest
 
-import clobkit
 from clobkit import ExchangeError, InvalidInput, LocalExchange
 from clobkit.exchange import AdminError
 from clobkit.pytest_plugin import MARKET, NO, YES
