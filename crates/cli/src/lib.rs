@@ -511,7 +511,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 }
                 None => None,
             };
-            let server = Server::bind(config, SocketAddr::new(bind, port))
+            let mut server = Server::bind(config, SocketAddr::new(bind, port))
                 .await
                 .map_err(|e| CliError::Exchange(e.to_string()))?;
             if let Some(seed) = &seed {
@@ -532,14 +532,16 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                     .map_err(|e| CliError::Exchange(e.to_string()));
             }
             // the simulated agents and the replay's house run on threads of their own, below
-            // the exchange's order path in CPU priority (`clobkit_server::priority`); they start
-            // as the exchange serves (its socket is bound: their first connections wait in its
+            // the exchange's order path in CPU priority (`clobkit_server::priority`), and so
+            // does the exchange's handling of their requests: they come in through a lane of
+            // their own that those threads serve (`Server::open_lane`); they start as the
+            // exchange serves (the lane is bound: their first connections wait in its
             // backlog), and the simulation stops before it does
             let agents = agents_runtime()?;
-            let (base, token) = (
-                format!("http://{}", server.addr),
-                server.admin_token.clone(),
-            );
+            let lane = server
+                .open_lane(agents.handle().clone())
+                .map_err(|e| CliError::Exchange(e.to_string()))?;
+            let (base, token) = (format!("http://{lane}"), server.admin_token.clone());
             if let Some(lines) = replay {
                 let (base, token) = (base.clone(), token.clone());
                 agents.spawn(async move {

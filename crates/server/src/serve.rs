@@ -85,6 +85,21 @@ pub struct Server {
     /// Where it listens.
     pub addr: SocketAddr,
     listener: tokio::net::TcpListener,
+    lanes: Vec<Lane>,
+}
+
+/// A second way in for traffic that runs beside the exchange in the same process (the
+/// simulator's agents, the replay's house): a listener on the loopback with the same routes,
+/// authentication, intake and journal as the main one, whose connections are served by the
+/// threads of another runtime. The work of those requests (reading, authenticating, recovering
+/// signatures, answering) then runs at that runtime's CPU priority, below the users' requests
+/// when the runtime's threads are niced ([`crate::priority`]), instead of queueing beside them
+/// on the exchange's workers. Only CPU priority differs: every order still goes through the one
+/// sequencer in arrival order.
+#[derive(Debug)]
+struct Lane {
+    listener: std::net::TcpListener,
+    runtime: tokio::runtime::Handle,
 }
 
 impl Server {
@@ -117,7 +132,29 @@ impl Server {
             admin_token: token,
             addr,
             listener,
+            lanes: Vec::new(),
         })
+    }
+
+    /// Opens a lane (a listener on 127.0.0.1, free port) whose connections `runtime` serves
+    /// once the server runs; returns its address. See [`Lane`]: the simulator's agents use one
+    /// on their own niced runtime.
+    pub fn open_lane(&mut self, runtime: tokio::runtime::Handle) -> Result<SocketAddr, ServeError> {
+        let io = |what: &str| {
+            let what = what.to_owned();
+            move |source| ServeError::Io { what, source }
+        };
+        let listener = std::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .map_err(io("binding a lane on 127.0.0.1"))?;
+        listener
+            .set_nonblocking(true)
+            .map_err(io("setting a lane's listener non-blocking"))?;
+        let addr = listener
+            .local_addr()
+            .map_err(io("reading a lane's bound address"))?;
+        self.lanes.push(Lane { listener, runtime });
+        tracing::info!(%addr, "lane opened (served by another runtime)");
+        Ok(addr)
     }
 
     /// Applies a seed if the data folder is new; returns how many commands were applied.
@@ -183,7 +220,32 @@ impl Server {
                 }
             }
         };
+        // the lanes stop once the main listener has stopped (and drained)
+        let (lanes_stop, lanes_stopping) = tokio::sync::watch::channel(false);
+        let lanes: Vec<_> = self
+            .lanes
+            .into_iter()
+            .map(|lane| {
+                let (app, mut stopping) = (app.clone(), lanes_stopping.clone());
+                lane.runtime.spawn(async move {
+                    // registered with the lane's runtime, so its connections are served there
+                    match tokio::net::TcpListener::from_std(lane.listener) {
+                        Ok(listener) => {
+                            let stop = async move {
+                                let _ = stopping.wait_for(|s| *s).await;
+                            };
+                            crate::listen::serve(listener, app, limits, stop).await;
+                        }
+                        Err(e) => tracing::error!(error = %e, "a lane could not listen"),
+                    }
+                })
+            })
+            .collect();
         crate::listen::serve(self.listener, app, limits, stop).await;
+        let _ = lanes_stop.send(true);
+        for lane in lanes {
+            let _ = lane.await;
+        }
         ticker.abort();
         // the ticker holds the state: once it is gone, returning drops the last reference, so
         // the journal and the history are closed when `run` returns (the folder can be reopened)

@@ -134,3 +134,76 @@ async fn connections_over_the_cap_are_closed_at_once() {
     let _ = r.stop.send(());
     r.done.await.unwrap();
 }
+
+/// A lane (`Server::open_lane`) is another way into the same exchange, served by the threads of
+/// the runtime it was given: what is created through it is seen through the main listener, its
+/// connections are tasks of that runtime, and it closes when the server stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lane_serves_the_same_exchange_on_its_own_runtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let lane_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut server = Server::bind(
+        ServerConfig::new(dir.path()),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap();
+    let lane = server.open_lane(lane_rt.handle().clone()).unwrap();
+    assert!(lane.ip().is_loopback());
+    assert_ne!(lane, server.addr);
+    let (main, token) = (server.addr, server.admin_token.clone());
+    assert_eq!(
+        lane_rt.metrics().num_alive_tasks(),
+        0,
+        "nothing served before run"
+    );
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+    let done = tokio::spawn(server.run(async {
+        let _ = rx.await;
+    }));
+
+    let http = reqwest::Client::new();
+    let market = "0x7272727272727272727272727272727272727272727272727272727272727272";
+    let created = http
+        .post(format!("http://{lane}/admin/markets"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "condition_id": market, "tokens": ["727201", "727202"] }))
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success(), "{}", created.status());
+    // the lane's keep-alive connection is open: its task and the lane's accept loop run there
+    assert!(lane_rt.metrics().num_alive_tasks() >= 2);
+    for addr in [main, lane] {
+        let got = http
+            .get(format!("http://{addr}/markets/{market}"))
+            .send()
+            .await
+            .unwrap();
+        assert!(got.status().is_success(), "{addr}: {}", got.status());
+        let body: serde_json::Value = got.json().await.unwrap();
+        assert_eq!(body["condition_id"], market, "{addr}: {body}");
+    }
+    // an unauthenticated admin call is refused there as on the main listener
+    let refused = http
+        .post(format!("http://{lane}/admin/markets"))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+
+    drop(http);
+    stop.send(()).unwrap();
+    done.await.unwrap().unwrap();
+    assert!(
+        TcpStream::connect(lane).await.is_err(),
+        "the lane still listens"
+    );
+    assert_eq!(lane_rt.metrics().num_alive_tasks(), 0);
+    lane_rt.shutdown_background();
+}

@@ -2,11 +2,13 @@
 //! commit) runs the simulator at a high rate with the market channel subscribed, while a user
 //! posts one order every 5 ms and times each; the same user alone on the exchange is the
 //! baseline of the same run. The agents run on a runtime of their own whose threads are below
-//! the exchange's in CPU priority, as `clobkit serve --simulate` runs them.
+//! the exchange's in CPU priority, and come in through a lane those threads serve
+//! (`Server::open_lane`), as `clobkit serve --simulate` runs them.
 //!
 //! `cargo bench -p clobkit-sim --bench sim [-- SECONDS]` (default 10 s per phase; bounded).
 //! `NO_FSYNC=1` runs both phases without fsync, to tell the disk's share of the tail from the
-//! CPU's.
+//! CPU's; `AGENTS_VIA_MAIN=1` sends the agents through the users' listener instead of their
+//! lane, to measure what the lane changes.
 
 #![allow(
     clippy::unwrap_used,
@@ -106,10 +108,26 @@ async fn run(span: Duration) {
     let mut config = ServerConfig::new(dir.path());
     config.fsync = std::env::var_os("NO_FSYNC").is_none();
     config.snapshot_every = 1_000_000;
-    let server = Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+    let mut server = Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .unwrap();
     let base = format!("http://{}", server.addr);
+    // the agents on threads of their own below the exchange's in CPU priority, coming in
+    // through a lane those threads serve, as `clobkit serve --simulate` runs them
+    // (`AGENTS_VIA_MAIN=1`: through the users' listener instead, for comparison)
+    let agents = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("clobkit-agents")
+        .on_thread_start(clobkit_server::priority::background)
+        .enable_all()
+        .build()
+        .unwrap();
+    let lane = server.open_lane(agents.handle().clone()).unwrap();
+    let agents_base = if std::env::var_os("AGENTS_VIA_MAIN").is_some() {
+        base.clone()
+    } else {
+        format!("http://{lane}")
+    };
     let token = server.admin_token.clone();
     let (stop, rx) = tokio::sync::oneshot::channel::<()>();
     let done = tokio::spawn(server.run(async {
@@ -147,16 +165,7 @@ async fn run(span: Duration) {
     .await;
 
     let mut alone = user(&client, span).await;
-    // the agents on threads of their own below the exchange's in CPU priority, as
-    // `clobkit serve --simulate` runs them
-    let agents = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("clobkit-agents")
-        .on_thread_start(clobkit_server::priority::background)
-        .enable_all()
-        .build()
-        .unwrap();
-    let (b, t) = (base.clone(), token.clone());
+    let (b, t) = (agents_base, token.clone());
     let sim = agents
         .spawn(async move { Simulation::start(&b, &t, SimConfig::parse(SIM).unwrap()).await })
         .await

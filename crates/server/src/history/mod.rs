@@ -170,10 +170,7 @@ impl History {
         };
         let worker = std::thread::Builder::new()
             .name("clobkit-history".into())
-            .spawn(move || {
-                crate::priority::background();
-                w.run(rx)
-            })
+            .spawn(move || w.run(rx))
             .map_err(|e| HistoryError::Corrupt(format!("cannot start the history writer: {e}")))?;
         Ok((
             History {
