@@ -346,6 +346,7 @@ impl AppState {
             if let Record::Engine(s) = &r {
                 last_now = last_now.max(s.now);
             }
+            exchange.set_noting_history(seq > held);
             // A record that the engine refuses (CommandError) refused the same way when it was
             // first applied, and changed nothing: only a decode failure is fatal.
             if let Err(crate::exchange::ExchangeError::BadCredentials(e)) = exchange.apply(r) {
@@ -360,6 +361,7 @@ impl AppState {
         // every replayed record is on disk; the streams start from the state after recovery
         history.durable(last);
         exchange.set_streaming(true);
+        exchange.set_noting_history(true);
         streams
             .start(inbox, exchange.stream_seed(last), Arc::downgrade(&history))
             .map_err(StartError::Streams)?;

@@ -134,6 +134,10 @@ pub struct Exchange {
     /// Whether records note what the streams show (off while recovery replays the journal:
     /// what was streamed before the restart is not streamed again).
     streaming: bool,
+    /// Whether records note the history's changes (off while recovery replays records the
+    /// history database holds already: their changes would be thrown away, and building them
+    /// (rows, notification payloads) was a third of a long replay's time).
+    noting_history: bool,
     /// V2 deposit wallets → the key that owns each.
     deposit_wallets: BTreeMap<Address, Address>,
     /// The protocol it started with (the configuration's, not journaled).
@@ -219,6 +223,7 @@ impl Exchange {
             changes: Vec::new(),
             feed: Vec::new(),
             streaming: true,
+            noting_history: true,
             deposit_wallets: BTreeMap::new(),
             start_protocol: ProtocolVersion::V2,
             cutover: None,
@@ -263,6 +268,13 @@ impl Exchange {
     /// Turns the streams' notes on or off (recovery replays the journal with them off).
     pub fn set_streaming(&mut self, on: bool) {
         self.streaming = on;
+    }
+
+    /// Turns the history's notes on or off: off, the records applied note no [`Change`] (the
+    /// orders that end still leave the open orders' rows). For recovery, while it replays
+    /// records the history database holds.
+    pub fn set_noting_history(&mut self, on: bool) {
+        self.noting_history = on;
     }
 
     /// What the streams show of the records applied since the last call, in order.
@@ -344,7 +356,7 @@ impl Exchange {
                 Ok(Vec::new())
             }
             Record::DropNotifications { owner, ids, .. } => {
-                if !ids.is_empty() {
+                if !ids.is_empty() && self.noting_history {
                     self.changes.push(Change::DropNotifications { owner, ids });
                 }
                 Ok(Vec::new())
@@ -515,14 +527,6 @@ impl Exchange {
                     {
                         o.trades.push(t.id);
                     }
-                    let owners = (
-                        self.owner_name(t.taker_owner),
-                        self.owner_name(t.maker.owner),
-                    );
-                    let outcomes = (self.outcome_of(&t.token), self.outcome_of(&t.maker.token));
-                    let first =
-                        |x: &Exchange, token| x.engine.market_of(token).is_none_or(|(_, yes)| yes);
-                    let first_token = (first(self, &t.token), first(self, &t.maker.token));
                     let mut builders = (B256::ZERO, B256::ZERO);
                     for (id, code) in [
                         (t.taker_order, &mut builders.0),
@@ -533,6 +537,17 @@ impl Exchange {
                             *code = row.spec.terms.builder;
                         }
                     }
+                    if !self.streaming && !self.noting_history {
+                        continue;
+                    }
+                    let owners = (
+                        self.owner_name(t.taker_owner),
+                        self.owner_name(t.maker.owner),
+                    );
+                    let outcomes = (self.outcome_of(&t.token), self.outcome_of(&t.maker.token));
+                    let first =
+                        |x: &Exchange, token| x.engine.market_of(token).is_none_or(|(_, yes)| yes);
+                    let first_token = (first(self, &t.token), first(self, &t.maker.token));
                     let row = Arc::new(TradeRow {
                         trade: (**t).clone(),
                         outcomes,
@@ -544,7 +559,9 @@ impl Exchange {
                     if self.streaming {
                         self.feed.push(Feed::Trade(row.clone()));
                     }
-                    self.changes.push(Change::Trade(row));
+                    if self.noting_history {
+                        self.changes.push(Change::Trade(row));
+                    }
                 }
                 Event::TradeStatusChanged { trade, status } => {
                     if self.streaming {
@@ -553,11 +570,13 @@ impl Exchange {
                             status: status.clone(),
                         });
                     }
-                    self.changes.push(Change::TradeStatus {
-                        id: trade.0,
-                        status: status.clone(),
-                        at: now,
-                    });
+                    if self.noting_history {
+                        self.changes.push(Change::TradeStatus {
+                            id: trade.0,
+                            status: status.clone(),
+                            at: now,
+                        });
+                    }
                 }
                 Event::BookLevel {
                     token,
@@ -587,7 +606,7 @@ impl Exchange {
                     order,
                     market,
                     trade,
-                } => {
+                } if self.noting_history => {
                     let owner = self.owner_name(*owner);
                     let payload = self.notification_payload(*kind, order.as_ref(), *market, *trade);
                     self.changes.push(Change::Notification {
@@ -606,6 +625,7 @@ impl Exchange {
         for id in touched {
             if self.engine.resting(&id).is_none()
                 && let Some(row) = self.orders.remove(&id)
+                && self.noting_history
             {
                 self.changes.push(Change::OrderEnded(Box::new(row)));
             }

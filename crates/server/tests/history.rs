@@ -223,6 +223,63 @@ async fn without_a_snapshot_the_history_is_rebuilt_from_the_journal() {
     assert!(page.rows.iter().all(|s| s.taker));
 }
 
+/// Recovery replays the records the history database holds without noting their changes, and
+/// notes those after: with a database restored from the middle of the journal, the history
+/// afterwards is whole (an order placed before that point and cancelled after it included).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_history_behind_the_journal_is_completed_from_where_it_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let mid = tempfile::tempdir().unwrap();
+    let history = |d: &std::path::Path| d.join("history.sqlite");
+    let (resting, Command::Place(_)) = bid(77, KEY_A, YES, 20) else {
+        unreachable!()
+    };
+    let mut ended = Vec::new();
+    {
+        let (app, _) = AppState::open(config(dir.path(), 1_000_000)).unwrap();
+        setup(&app).await;
+        engine(&app, bid(77, KEY_A, YES, 20).1).await;
+        for n in 0..10 {
+            ended.push(place_and_cancel(&app, n).await);
+        }
+        trade(&app, 3).await;
+    }
+    // closed: the history is caught up and its log emptied into the file
+    std::fs::copy(history(dir.path()), history(mid.path())).unwrap();
+    {
+        let (app, _) = AppState::open(config(dir.path(), 1_000_000)).unwrap();
+        cancel(&app, resting).await;
+        for n in 10..20 {
+            ended.push(place_and_cancel(&app, n).await);
+        }
+        // four more trades, with ids of their own
+        for i in 0..4 {
+            engine(&app, bid(3_000_000 + i, KEY_A, YES, 40).1).await;
+            engine(&app, bid(4_000_000 + i, KEY_B, NO, 60).1).await;
+        }
+    }
+    std::fs::copy(history(mid.path()), history(dir.path())).unwrap();
+    let (app, startup) = AppState::open(config(dir.path(), 1_000_000)).unwrap();
+    assert_eq!(startup.snapshot, None);
+    ended.push(resting);
+    let rows = app.history(move |h| h.orders(&ended)).await.unwrap();
+    assert_eq!(rows.len(), 21, "every ended order has its row");
+    let page = app
+        .history(|h| h.trades_of(KEY_B, &TradeQuery::default(), 0, 100))
+        .await
+        .unwrap();
+    assert_eq!(
+        page.rows.len(),
+        7,
+        "the trades from both sides of the restored point"
+    );
+    let again = app
+        .history(|h| h.trades_of(KEY_A, &TradeQuery::default(), 0, 100))
+        .await
+        .unwrap();
+    assert_eq!(again.rows.len(), 7);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trade_pages_follow_each_other_by_key() {
     let dir = tempfile::tempdir().unwrap();
