@@ -13,7 +13,7 @@
 //! 2. Trades: a page of trades (100) is read at 1,000 trades and after `TRADES` trades, from
 //!    the start and from deep in the listing.
 //! 3. Recovery: the folder is reopened (snapshot plus the journal after it), then a folder with
-//!    the same commands and no snapshot is replayed whole.
+//!    the same commands and no snapshot is replayed whole (`REPLAY_ONLY=1`: only this).
 
 #![allow(
     clippy::unwrap_used,
@@ -370,88 +370,91 @@ fn main() {
         "retention bench: {total} place+cancel pairs, {total_trades} trades, fsync on, snapshots every {}",
         config.snapshot_every
     );
-    rt.block_on(async {
-        let (app, _) = AppState::open(config.clone()).unwrap();
-        setup(&app).await;
-        // the open orders that stay all along: 100 bids of B at 0.01 … 0.09
-        for i in 0..100 {
-            let placed = app
-                .place(bid(10_000_000 + i, 1, YES, 10 * (1 + i % 9)))
-                .await
-                .unwrap()
-                .unwrap();
-            assert!(placed.rejected.is_none(), "{placed:?}");
-        }
-        let running = Arc::new(AtomicBool::new(true));
-        let reading = readers(app.clone(), running.clone());
+    // `REPLAY_ONLY=1`: only the replay without a snapshot (the second half of step 3)
+    if std::env::var_os("REPLAY_ONLY").is_none() {
+        rt.block_on(async {
+            let (app, _) = AppState::open(config.clone()).unwrap();
+            setup(&app).await;
+            // the open orders that stay all along: 100 bids of B at 0.01 … 0.09
+            for i in 0..100 {
+                let placed = app
+                    .place(bid(10_000_000 + i, 1, YES, 10 * (1 + i % 9)))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                assert!(placed.rejected.is_none(), "{placed:?}");
+            }
+            let running = Arc::new(AtomicBool::new(true));
+            let reading = readers(app.clone(), running.clone());
 
+            let t0 = Instant::now();
+            let mut lat = pairs(app.clone(), 0, 1_000).await;
+            let rss_1k = rss_mib();
+            print_memory("after 1,000 pairs");
+            // in tenths, so the growth can be followed
+            let step = (total / 10).max(1_000);
+            let mut done = 1_000;
+            while done < total {
+                let count = step.min(total - done);
+                let more = pairs(app.clone(), done, count).await;
+                lat.merge(&more);
+                done += count;
+                print_memory(&format!("after {done} pairs"));
+            }
+            let elapsed = t0.elapsed();
+            let rss_all = rss_mib();
+            running.store(false, Ordering::Relaxed);
+            let (book, page) = reading.await.unwrap();
+            println!(
+                "1. {total} pairs in {:.1} s ({:.0} requests/s)",
+                elapsed.as_secs_f64(),
+                (2 * total) as f64 / elapsed.as_secs_f64()
+            );
+            println!(
+                "   RSS after 1,000 pairs {rss_1k:.1} MiB, after {total}: {rss_all:.1} MiB (ratio {:.2})",
+                rss_all / rss_1k
+            );
+            lat.report("place / cancel");
+            book.report("GET book (reader)");
+            page.report("trades page (reader)");
+            println!(
+                "   the journal's slowest flush (write + fdatasync of one batch) in this run: {:.3} ms; the duplicate check remembers {} ids",
+                app.slowest_journal_flush().as_secs_f64() * 1e3,
+                app.peek(|ex| ex.engine.remembered_ids()),
+            );
+
+            trades(&app, 20_000_000, 1_000).await;
+            let (small_start, small_deep) = page_times(&app, 500).await;
+            trades(&app, 20_001_000, total_trades - 1_000).await;
+            let (big_start, big_deep) = page_times(&app, total_trades - 500).await;
+            println!(
+                "2. a page of 100 trades (median of 200): at 1,000 trades {:.3} ms (start) / {:.3} ms (deep); at {total_trades}: {:.3} ms / {:.3} ms (ratios {:.2} / {:.2})",
+                small_start.as_secs_f64() * 1e3,
+                small_deep.as_secs_f64() * 1e3,
+                big_start.as_secs_f64() * 1e3,
+                big_deep.as_secs_f64() * 1e3,
+                big_start.as_secs_f64() / small_start.as_secs_f64(),
+                big_deep.as_secs_f64() / small_deep.as_secs_f64(),
+            );
+            println!(
+                "   RSS now {:.1} MiB; the history holds {} of {} records",
+                rss_mib(),
+                app.history_point().applied,
+                app.journal_counts().0
+            );
+        });
+        // the runtime and the state go: the journal and the history are closed
+        drop(rt);
         let t0 = Instant::now();
-        let mut lat = pairs(app.clone(), 0, 1_000).await;
-        let rss_1k = rss_mib();
-        print_memory("after 1,000 pairs");
-        // in tenths, so the growth can be followed
-        let step = (total / 10).max(1_000);
-        let mut done = 1_000;
-        while done < total {
-            let count = step.min(total - done);
-            let more = pairs(app.clone(), done, count).await;
-            lat.merge(&more);
-            done += count;
-            print_memory(&format!("after {done} pairs"));
-        }
-        let elapsed = t0.elapsed();
-        let rss_all = rss_mib();
-        running.store(false, Ordering::Relaxed);
-        let (book, page) = reading.await.unwrap();
+        let (app, startup) = AppState::open(config.clone()).unwrap();
         println!(
-            "1. {total} pairs in {:.1} s ({:.0} requests/s)",
-            elapsed.as_secs_f64(),
-            (2 * total) as f64 / elapsed.as_secs_f64()
+            "3. reopened in {:.3} s: snapshot at {:?}, {} records replayed after it",
+            t0.elapsed().as_secs_f64(),
+            startup.snapshot,
+            startup.replayed
         );
-        println!(
-            "   RSS after 1,000 pairs {rss_1k:.1} MiB, after {total}: {rss_all:.1} MiB (ratio {:.2})",
-            rss_all / rss_1k
-        );
-        lat.report("place / cancel");
-        book.report("GET book (reader)");
-        page.report("trades page (reader)");
-        println!(
-            "   the journal's slowest flush (write + fdatasync of one batch) in this run: {:.3} ms; the duplicate check remembers {} ids",
-            app.slowest_journal_flush().as_secs_f64() * 1e3,
-            app.peek(|ex| ex.engine.remembered_ids()),
-        );
-
-        trades(&app, 20_000_000, 1_000).await;
-        let (small_start, small_deep) = page_times(&app, 500).await;
-        trades(&app, 20_001_000, total_trades - 1_000).await;
-        let (big_start, big_deep) = page_times(&app, total_trades - 500).await;
-        println!(
-            "2. a page of 100 trades (median of 200): at 1,000 trades {:.3} ms (start) / {:.3} ms (deep); at {total_trades}: {:.3} ms / {:.3} ms (ratios {:.2} / {:.2})",
-            small_start.as_secs_f64() * 1e3,
-            small_deep.as_secs_f64() * 1e3,
-            big_start.as_secs_f64() * 1e3,
-            big_deep.as_secs_f64() * 1e3,
-            big_start.as_secs_f64() / small_start.as_secs_f64(),
-            big_deep.as_secs_f64() / small_deep.as_secs_f64(),
-        );
-        println!(
-            "   RSS now {:.1} MiB; the history holds {} of {} records",
-            rss_mib(),
-            app.history_point().applied,
-            app.journal_counts().0
-        );
-    });
-    // the runtime and the state go: the journal and the history are closed
-    drop(rt);
-    let t0 = Instant::now();
-    let (app, startup) = AppState::open(config.clone()).unwrap();
-    println!(
-        "3. reopened in {:.3} s: snapshot at {:?}, {} records replayed after it",
-        t0.elapsed().as_secs_f64(),
-        startup.snapshot,
-        startup.replayed
-    );
-    drop(app);
+        drop(app);
+    }
 
     // the same kind of history with no snapshot at all: the whole journal is replayed
     let flat =
