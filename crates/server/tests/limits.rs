@@ -166,6 +166,7 @@ async fn a_lane_serves_the_same_exchange_on_its_own_runtime() {
         let _ = rx.await;
     }));
 
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let market = "0x7272727272727272727272727272727272727272727272727272727272727272";
     let created = http
