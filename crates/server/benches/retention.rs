@@ -418,8 +418,10 @@ fn main() {
             book.report("GET book (reader)");
             page.report("trades page (reader)");
             println!(
-                "   the journal's slowest flush (write + fdatasync of one batch) in this run: {:.3} ms; the duplicate check remembers {} ids",
+                "   the journal's slowest flush (write + fdatasync of one batch) in this run: {:.3} ms, {} flushes over 20 ms of {}; the duplicate check remembers {} ids",
                 app.slowest_journal_flush().as_secs_f64() * 1e3,
+                app.slow_journal_flushes(),
+                app.journal_counts().1,
                 app.peek(|ex| ex.engine.remembered_ids()),
             );
 

@@ -712,6 +712,12 @@ impl AppState {
         std::time::Duration::from_micros(micros)
     }
 
+    /// How many of the journal's flushes took longer than [`crate::journal::SLOW_FLUSH`].
+    pub fn slow_journal_flushes(&self) -> u64 {
+        let core = self.lock();
+        core.journal.stats().slow_flushes.load(Ordering::Relaxed)
+    }
+
     /// Writes a snapshot now (used at shutdown), after any periodic one still being written.
     pub fn snapshot_now(&self) -> Result<u64, JournalError> {
         self.wait_for_snapshot_writer();

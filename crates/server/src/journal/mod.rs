@@ -183,7 +183,13 @@ pub struct Stats {
     /// The slowest flush so far (write and fdatasync of one batch), microseconds: what the disk
     /// alone made some records wait, against which request stalls are judged.
     pub slowest_flush_micros: AtomicU64,
+    /// Flushes that took longer than [`SLOW_FLUSH`].
+    pub slow_flushes: AtomicU64,
 }
+
+/// A flush slower than this is counted in [`Stats::slow_flushes`]: the longest wait the exchange
+/// means to impose on a request (issue 10's stall bound), so each one is a stall the disk made.
+pub const SLOW_FLUSH: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// Resolves when a record is durable.
 #[derive(Debug)]
@@ -690,10 +696,14 @@ impl Writer {
             match r {
                 Ok(()) => {
                     *offset += batch.buf.len() as u64;
-                    let took = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+                    let elapsed = started.elapsed();
+                    let took = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
                     self.stats
                         .slowest_flush_micros
                         .fetch_max(took, Ordering::Relaxed);
+                    if elapsed > SLOW_FLUSH {
+                        self.stats.slow_flushes.fetch_add(1, Ordering::Relaxed);
+                    }
                     let n = batch.acks.len() as u64;
                     self.stats.records.fetch_add(n, Ordering::Relaxed);
                     let bytes = batch.buf.len() as u64;
