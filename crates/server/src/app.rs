@@ -98,6 +98,11 @@ pub struct Startup {
     pub replayed: usize,
     /// A torn tail that was cut off.
     pub torn_tail: Option<TornTail>,
+    /// Time spent reading the newest snapshot and the journal after it, checking and decoding
+    /// the records.
+    pub read: std::time::Duration,
+    /// Time spent applying the records to the restored state.
+    pub apply: std::time::Duration,
 }
 
 /// Start-up failures.
@@ -303,7 +308,9 @@ impl AppState {
                 streams_hook(seq);
             }))),
         };
+        let started = std::time::Instant::now();
         let (journal, rec) = Journal::<Record>::open::<ExchangeSnapshot>(&jc)?;
+        let read = started.elapsed();
         let snapshot = rec.snapshot.as_ref().map(|(s, _)| *s);
         let snap_seq = snapshot.unwrap_or(0);
         let last = rec.next_seq - 1;
@@ -358,6 +365,7 @@ impl AppState {
             }
             seen.after_record(&mut exchange, seq, config.seen_generation, || held);
         }
+        let apply = started.elapsed().saturating_sub(read);
         // every replayed record is on disk; the streams start from the state after recovery
         history.durable(last);
         exchange.set_streaming(true);
@@ -402,6 +410,8 @@ impl AppState {
                 snapshot,
                 replayed,
                 torn_tail: rec.torn_tail,
+                read,
+                apply,
             },
         ))
     }

@@ -111,7 +111,7 @@ impl Server {
         if let Some(t) = &startup.torn_tail {
             tracing::warn!(file = %t.file.display(), offset = t.offset, dropped = t.dropped_bytes, "recovered from a crash: truncated a torn journal tail");
         }
-        tracing::info!(dir = %dir.display(), snapshot = ?startup.snapshot, replayed = startup.replayed, "state recovered");
+        tracing::info!(dir = %dir.display(), snapshot = ?startup.snapshot, replayed = startup.replayed, read_ms = startup.read.as_millis(), apply_ms = startup.apply.as_millis(), "state recovered");
         if created {
             tracing::info!(path = %dir.join("admin-token").display(), "generated an admin token");
         }

@@ -85,9 +85,11 @@ pub fn open_writer(path: &Path) -> rusqlite::Result<Connection> {
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    // 1 MiB of page cache: the writer appends rows and touches index pages the OS page cache
-    // keeps anyway; a larger cache only grows the exchange's memory with the history
-    conn.pragma_update(None, "cache_size", -1024)?;
+    // 512 KiB of page cache: the writer appends rows and touches index pages the OS page cache
+    // keeps anyway; a larger cache only grows the exchange's memory with the history (measured
+    // in the retention bench: 1 MiB for the writer and 256 KiB per reader ended at 1.47x the
+    // RSS at 1,000 pairs, 512 and 128 KiB at 1.29-1.36x, with the same throughput and pages)
+    conn.pragma_update(None, "cache_size", -512)?;
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > VERSION {
         return Err(rusqlite::Error::InvalidParameterName(format!(
@@ -107,7 +109,7 @@ pub fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
     )?;
     conn.busy_timeout(Duration::from_secs(5))?;
     // page cache per reader: indexed reads of one page need few pages
-    conn.pragma_update(None, "cache_size", -256)?;
+    conn.pragma_update(None, "cache_size", -128)?;
     Ok(conn)
 }
 
