@@ -277,6 +277,15 @@ impl Exchange {
         self.noting_history = on;
     }
 
+    /// Notes a change for the history, built only while the history's notes are on (see
+    /// [`Exchange::set_noting_history`]).
+    fn note(&mut self, change: impl FnOnce(&Exchange) -> Change) {
+        if self.noting_history {
+            let c = change(self);
+            self.changes.push(c);
+        }
+    }
+
     /// What the streams show of the records applied since the last call, in order.
     pub fn take_feed(&mut self) -> Vec<Feed> {
         std::mem::take(&mut self.feed)
@@ -356,8 +365,8 @@ impl Exchange {
                 Ok(Vec::new())
             }
             Record::DropNotifications { owner, ids, .. } => {
-                if !ids.is_empty() && self.noting_history {
-                    self.changes.push(Change::DropNotifications { owner, ids });
+                if !ids.is_empty() {
+                    self.note(|_| Change::DropNotifications { owner, ids });
                 }
                 Ok(Vec::new())
             }
@@ -559,9 +568,7 @@ impl Exchange {
                     if self.streaming {
                         self.feed.push(Feed::Trade(row.clone()));
                     }
-                    if self.noting_history {
-                        self.changes.push(Change::Trade(row));
-                    }
+                    self.note(|_| Change::Trade(row));
                 }
                 Event::TradeStatusChanged { trade, status } => {
                     if self.streaming {
@@ -570,13 +577,11 @@ impl Exchange {
                             status: status.clone(),
                         });
                     }
-                    if self.noting_history {
-                        self.changes.push(Change::TradeStatus {
-                            id: trade.0,
-                            status: status.clone(),
-                            at: now,
-                        });
-                    }
+                    self.note(|_| Change::TradeStatus {
+                        id: trade.0,
+                        status: status.clone(),
+                        at: now,
+                    });
                 }
                 Event::BookLevel {
                     token,
@@ -606,28 +611,23 @@ impl Exchange {
                     order,
                     market,
                     trade,
-                } if self.noting_history => {
-                    let owner = self.owner_name(*owner);
-                    let payload = self.notification_payload(*kind, order.as_ref(), *market, *trade);
-                    self.changes.push(Change::Notification {
-                        owner,
-                        row: NotificationRow {
-                            id: *id,
-                            kind: *kind,
-                            payload,
-                            timestamp: now,
-                        },
-                    });
-                }
+                } => self.note(|x| Change::Notification {
+                    owner: x.owner_name(*owner),
+                    row: NotificationRow {
+                        id: *id,
+                        kind: *kind,
+                        payload: x.notification_payload(*kind, order.as_ref(), *market, *trade),
+                        timestamp: now,
+                    },
+                }),
                 _ => {}
             }
         }
         for id in touched {
             if self.engine.resting(&id).is_none()
                 && let Some(row) = self.orders.remove(&id)
-                && self.noting_history
             {
-                self.changes.push(Change::OrderEnded(Box::new(row)));
+                self.note(|_| Change::OrderEnded(Box::new(row)));
             }
         }
     }
