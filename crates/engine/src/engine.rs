@@ -13,6 +13,7 @@ use crate::book::Book;
 use crate::command::{Command, Stamped};
 use crate::event::{CancelReason, Event};
 use crate::ledger::{Ledger, LedgerError};
+use crate::settlement::Settlement;
 use crate::types::{
     Asset, Builder, MarketSpec, MarketStatus, Owner, OwnerId, PIPS_PER_UNIT, Pips, TradeId,
 };
@@ -82,12 +83,11 @@ pub struct Engine {
     pub(crate) owner_ids: FxHashMap<Owner, OwnerId>,
     pub(crate) owner_keys: Vec<Owner>,
     pub(crate) ledger: Ledger,
-    /// Status of trade `i + 1` at index `i` (trade ids are sequential).
-    pub(crate) trades: Vec<TradeStatus>,
+    /// Trade ids and the statuses of trades that left MATCHED.
+    pub(crate) trades: Settlement,
     /// Registered builder codes.
     pub(crate) builders: BTreeMap<B256, Builder>,
     pub(crate) next_seq: u64,
-    pub(crate) next_trade: u64,
     pub(crate) next_notification: u64,
     pub(crate) now: u64,
 }
@@ -107,10 +107,9 @@ impl Engine {
             owner_ids: FxHashMap::default(),
             owner_keys: Vec::new(),
             ledger,
-            trades: Vec::new(),
+            trades: Settlement::default(),
             builders: BTreeMap::new(),
             next_seq: 1,
-            next_trade: 1,
             next_notification: 1,
             now: 0,
         }

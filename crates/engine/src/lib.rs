@@ -37,6 +37,7 @@ mod matching;
 mod place;
 mod rules;
 mod seen;
+mod settlement;
 mod snapshot;
 mod types;
 mod views;

@@ -11,6 +11,7 @@ use crate::book::Book;
 use crate::engine::{CommandError, Engine, MarketState};
 use crate::event::{CancelReason, Event};
 use crate::ledger::LedgerError;
+use crate::settlement::may_move;
 use crate::types::{Asset, MAX_FEE_RATE_BPS, MarketSpec, MarketStatus, OwnerId, TradeId};
 
 impl Engine {
@@ -181,30 +182,18 @@ impl Engine {
         to: TradeStatus,
         out: &mut Vec<Event>,
     ) -> Result<(), CommandError> {
-        let slot = usize::try_from(trade.0).ok().and_then(|i| i.checked_sub(1));
-        let from = slot
-            .and_then(|i| self.trades.get(i))
-            .cloned()
+        let from = self
+            .trades
+            .status(trade)
             .ok_or(CommandError::UnknownTrade(trade.0))?;
-        use TradeStatus as S;
-        let ok = matches!(
-            (&from, &to),
-            (
-                S::Matched,
-                S::Mined | S::Confirmed | S::Retrying | S::Failed
-            ) | (S::Mined, S::Confirmed | S::Retrying | S::Failed)
-                | (S::Retrying, S::Mined | S::Confirmed | S::Failed)
-        );
-        if !ok {
+        if !may_move(&from, &to) {
             return Err(CommandError::BadTransition {
                 trade: trade.0,
                 from,
                 to,
             });
         }
-        if let Some(st) = slot.and_then(|i| self.trades.get_mut(i)) {
-            *st = to.clone();
-        }
+        self.trades.set(trade, to.clone());
         out.push(Event::TradeStatusChanged { trade, status: to });
         Ok(())
     }

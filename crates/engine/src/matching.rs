@@ -27,9 +27,7 @@ use crate::arena::reservation_of;
 use crate::engine::Engine;
 use crate::event::{Event, MakerFill, Trade};
 use crate::ledger::{COLLATERAL, Slot, fee};
-use crate::types::{
-    Asset, FeeBasis, LOT, MatchType, OrderTerms, OwnerId, PIPS_PER_UNIT, Pips, TradeId,
-};
+use crate::types::{Asset, FeeBasis, LOT, MatchType, OrderTerms, OwnerId, PIPS_PER_UNIT, Pips};
 
 /// What the taker got at once.
 #[derive(Debug, Clone, Copy, Default)]
@@ -375,9 +373,7 @@ impl Engine {
                     self.orders.retire(filled_key);
                     key = next;
                 }
-                let trade = TradeId(self.next_trade);
-                self.next_trade += 1;
-                self.trades.push(TradeStatus::Matched);
+                let trade = self.trades.open();
                 t.consume(shares, taker_coll);
                 fill.shares += shares;
                 fill.making += t_give_amt;

@@ -12,7 +12,8 @@ use crate::arena::Resting;
 use crate::book::Book;
 use crate::engine::{Engine, MarketState};
 use crate::ledger::{Holding, Ledger};
-use crate::types::{Asset, MarketSpec, MarketStatus, Owner, OwnerId, Pips};
+use crate::settlement::Settlement;
+use crate::types::{Asset, MarketSpec, MarketStatus, Owner, OwnerId, Pips, TradeId};
 
 /// One market in a snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,7 +51,13 @@ pub struct Snapshot {
     pub forgetting: bool,
     /// Non-zero holdings, sorted.
     pub holdings: Vec<((Address, Asset), Holding)>,
-    /// Trade statuses; trade `i + 1` at index `i`.
+    /// The trades whose status left MATCHED (every other trade below `next_trade` is MATCHED),
+    /// by id. Absent from older snapshots, which have `trades` instead.
+    #[serde(default)]
+    pub moved_trades: Vec<(TradeId, TradeStatus)>,
+    /// Every trade's status, trade `i + 1` at index `i`: what snapshots held before
+    /// `moved_trades`. Read from them, never written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trades: Vec<TradeStatus>,
     /// Next acceptance sequence.
     pub next_seq: u64,
@@ -103,9 +110,10 @@ impl Engine {
             remembered,
             forgetting,
             holdings: self.ledger.sorted().into_iter().collect(),
-            trades: self.trades.clone(),
+            moved_trades: self.trades.moved().map(|(id, s)| (id, s.clone())).collect(),
+            trades: Vec::new(),
             next_seq: self.next_seq,
-            next_trade: self.next_trade,
+            next_trade: self.trades.next(),
             next_notification: self.next_notification,
             now: self.now,
             builders: self.builders.iter().map(|(c, b)| (*c, *b)).collect(),
@@ -157,9 +165,9 @@ impl Engine {
         }
         *e.orders.seen_mut() = crate::seen::Seen::from_fingerprints(s.remembered, s.forgetting);
         e.builders = s.builders.into_iter().collect();
-        e.trades = s.trades;
+        let legacy = (1..).map(TradeId).zip(s.trades);
+        e.trades = Settlement::restore(s.next_trade, legacy.chain(s.moved_trades));
         e.next_seq = s.next_seq;
-        e.next_trade = s.next_trade;
         e.next_notification = s.next_notification;
         e.now = s.now;
         Ok(e)

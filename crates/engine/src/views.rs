@@ -136,11 +136,8 @@ impl Engine {
     }
 
     /// A trade's settlement status.
-    pub fn trade_status(&self, id: TradeId) -> Option<&TradeStatus> {
-        usize::try_from(id.0)
-            .ok()
-            .and_then(|i| i.checked_sub(1))
-            .and_then(|i| self.trades.get(i))
+    pub fn trade_status(&self, id: TradeId) -> Option<TradeStatus> {
+        self.trades.status(id)
     }
 
     /// Total supply of an asset over all accounts.
