@@ -291,6 +291,19 @@ fn readers(
     })
 }
 
+/// The most history changes seen waiting for the database, sampled every millisecond while
+/// `running`.
+fn backlog_sampler(app: Arc<AppState>, running: Arc<AtomicBool>) -> tokio::task::JoinHandle<u64> {
+    tokio::spawn(async move {
+        let mut most = 0;
+        while running.load(Ordering::Relaxed) {
+            most = most.max(app.history_backlog());
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        most
+    })
+}
+
 /// Median time of a page of 100 trades of A, from the start and resuming after `deep`.
 async fn page_times(app: &Arc<AppState>, deep: u64) -> (Duration, Duration) {
     let mut times = [Vec::new(), Vec::new()];
@@ -365,7 +378,14 @@ fn main() {
         .unwrap();
     let dir =
         tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| "/tmp".into())).unwrap();
-    let config = ServerConfig::new(dir.path());
+    let mut config = ServerConfig::new(dir.path());
+    // `HISTORY_BACKLOG=N`: history changes that may wait for the database before new ones wait
+    if let Some(n) = std::env::var("HISTORY_BACKLOG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        config.history_backlog = n;
+    }
     println!(
         "retention bench: {total} place+cancel pairs, {total_trades} trades, fsync on, snapshots every {}",
         config.snapshot_every
@@ -386,6 +406,7 @@ fn main() {
             }
             let running = Arc::new(AtomicBool::new(true));
             let reading = readers(app.clone(), running.clone());
+            let sampling = backlog_sampler(app.clone(), running.clone());
 
             let t0 = Instant::now();
             let mut lat = pairs(app.clone(), 0, 1_000).await;
@@ -405,6 +426,7 @@ fn main() {
             let rss_all = rss_mib();
             running.store(false, Ordering::Relaxed);
             let (book, page) = reading.await.unwrap();
+            let most_waiting = sampling.await.unwrap();
             println!(
                 "1. {total} pairs in {:.1} s ({:.0} requests/s)",
                 elapsed.as_secs_f64(),
@@ -418,6 +440,10 @@ fn main() {
             book.report("GET book (reader)");
             page.report("trades page (reader)");
             println!(
+                "   history changes waiting for the database: at most {most_waiting} (bound {})",
+                config.history_backlog
+            );
+            println!(
                 "   the journal's slowest flush (write + fdatasync of one batch) in this run: {:.3} ms, {} flushes over 20 ms of {}; the duplicate check remembers {} ids",
                 app.slowest_journal_flush().as_secs_f64() * 1e3,
                 app.slow_journal_flushes(),
@@ -427,7 +453,27 @@ fn main() {
 
             trades(&app, 20_000_000, 1_000).await;
             let (small_start, small_deep) = page_times(&app, 500).await;
-            trades(&app, 20_001_000, total_trades - 1_000).await;
+            // in tenths, so the growth can be followed
+            let step = (total_trades / 10).max(1_000);
+            let mut made = 1_000;
+            let t1 = Instant::now();
+            let running = Arc::new(AtomicBool::new(true));
+            let sampling = backlog_sampler(app.clone(), running.clone());
+            while made < total_trades {
+                let count = step.min(total_trades - made);
+                trades(&app, 20_000_000 + made, count).await;
+                made += count;
+                print_memory(&format!("after {made} trades"));
+            }
+            running.store(false, Ordering::Relaxed);
+            println!(
+                "   {} trades in {:.1} s ({:.0} orders/s); history changes waiting for the database: at most {} (bound {})",
+                total_trades - 1_000,
+                t1.elapsed().as_secs_f64(),
+                (2 * (total_trades - 1_000)) as f64 / t1.elapsed().as_secs_f64(),
+                sampling.await.unwrap(),
+                config.history_backlog
+            );
             let (big_start, big_deep) = page_times(&app, total_trades - 500).await;
             println!(
                 "2. a page of 100 trades (median of 200): at 1,000 trades {:.3} ms (start) / {:.3} ms (deep); at {total_trades}: {:.3} ms / {:.3} ms (ratios {:.2} / {:.2})",
@@ -438,9 +484,9 @@ fn main() {
                 big_start.as_secs_f64() / small_start.as_secs_f64(),
                 big_deep.as_secs_f64() / small_deep.as_secs_f64(),
             );
+            print_memory(&format!("after {total_trades} trades and the page reads"));
             println!(
-                "   RSS now {:.1} MiB; the history holds {} of {} records",
-                rss_mib(),
+                "   the history holds {} of {} records",
                 app.history_point().applied,
                 app.journal_counts().0
             );

@@ -58,9 +58,9 @@ pub struct ServerConfig {
     /// Records per generation of the duplicate check's memory (default [`SEAL_EVERY`]; tests
     /// make it small to see generations forgotten).
     pub seen_generation: u64,
-    /// How far the history database may fall behind before new changes wait (default
-    /// [`HISTORY_LAG`]).
-    pub history_lag: u64,
+    /// How many history changes may wait for the database before new ones wait to be
+    /// sequenced (default [`HISTORY_BACKLOG`]).
+    pub history_backlog: u64,
     /// The WebSocket channels' limits.
     pub stream_limits: crate::stream::StreamLimits,
 }
@@ -83,7 +83,7 @@ impl ServerConfig {
             history_faults: None,
             conn_limits: crate::listen::ConnLimits::default(),
             seen_generation: SEAL_EVERY,
-            history_lag: HISTORY_LAG,
+            history_backlog: HISTORY_BACKLOG,
             stream_limits: crate::stream::StreamLimits::default(),
         }
     }
@@ -182,11 +182,13 @@ struct Sequencer {
 /// two generations of ids, whatever the exchange's age.
 pub const SEAL_EVERY: u64 = 4096;
 
-/// How far (in records) the history database may fall behind the journal before new changes
-/// wait for it (the default of [`ServerConfig::history_lag`]): the changes waiting for a commit
-/// are held in memory, so this bounds that memory when changes come faster than the database
-/// takes them (while its commits fail, nothing waits: trading goes on).
-pub const HISTORY_LAG: u64 = 10_000;
+/// How many history changes (rows: an order that ended, a trade, a notification) may wait for
+/// the database before new changes wait to be sequenced (the default of
+/// [`ServerConfig::history_backlog`]). The waiting changes are held in memory, so this bounds
+/// that memory when changes come faster than the database takes them: about 1 KiB a change, so
+/// about 10 MiB. (While its commits fail, nothing waits: trading goes on.) Counted in records
+/// (10,000) before, the bound let a run of fills hold 50,000 rows and 45 MiB.
+pub const HISTORY_BACKLOG: u64 = 10_000;
 
 /// Where each sealed generation of the engine's duplicate-check memory ends.
 #[derive(Debug, Default)]
@@ -456,6 +458,11 @@ impl AppState {
         self.history.point()
     }
 
+    /// History changes held in memory until the database commits them.
+    pub fn history_backlog(&self) -> u64 {
+        self.history.backlog()
+    }
+
     /// Reads the state for a check that reveals nothing but whether it passed (order intake
     /// reads a market's rules this way; the order's own answer waits for its record).
     pub fn peek<R>(&self, f: impl FnOnce(&Exchange) -> R) -> R {
@@ -590,11 +597,10 @@ impl AppState {
         }
     }
 
-    /// Waits, before a change is sequenced, while the history database is more than
-    /// [`ServerConfig::history_lag`] records behind the journal's durable point.
+    /// Waits, before a change is sequenced, while more than
+    /// [`ServerConfig::history_backlog`] history changes wait for the database.
     async fn admit(&self) {
-        let durable = self.durable.borrow().seq;
-        self.history.within(durable, self.config.history_lag).await;
+        self.history.within(self.config.history_backlog).await;
     }
 
     /// Whether an order with this id ended and is in the history database.

@@ -80,6 +80,7 @@ pub struct KeyEntry {
 }
 
 pub use crate::history::rows::{Change, NotificationRow, OrderRow, TradeRow};
+use crate::history::rows::{NoticeDetails, Payload, Shown};
 
 /// What became of one placed order, gathered while its command's events are absorbed: the answer
 /// to `POST /order` is built from it without walking the events again.
@@ -616,7 +617,7 @@ impl Exchange {
                     row: NotificationRow {
                         id: *id,
                         kind: *kind,
-                        payload: x.notification_payload(*kind, order.as_ref(), *market, *trade),
+                        payload: x.notification_payload(order.as_ref(), *market, *trade),
                         timestamp: now,
                     },
                 }),
@@ -635,60 +636,36 @@ impl Exchange {
     /// The payload fields of the official notifications that we can fill.
     fn notification_payload(
         &self,
-        kind: u32,
         order: Option<&OrderId>,
         market: clobkit_engine::MarketRef,
         trade: Option<clobkit_engine::TradeId>,
-    ) -> serde_json::Value {
-        let mut p = serde_json::Map::new();
-        if let Some(m) = self.engine.market_at(market) {
-            p.insert(
-                "condition_id".into(),
-                m.spec.condition_id.to_string().into(),
-            );
-            p.insert("market".into(), m.spec.condition_id.to_string().into());
-        }
-        if let Some(row) = order.and_then(|o| self.orders.get(o)) {
-            p.insert("order_id".into(), row.spec.terms.id.to_string().into());
-            p.insert("asset_id".into(), row.spec.terms.token.to_string().into());
-            p.insert("outcome".into(), row.outcome.clone().into());
-            p.insert("side".into(), row.spec.terms.side.as_str().into());
-            p.insert(
-                "price".into(),
-                clobkit_engine::pips_to_decimal(row.price)
-                    .to_string()
-                    .into(),
-            );
-            p.insert("type".into(), row.spec.terms.order_type.as_str().into());
-            p.insert(
-                "original_size".into(),
-                clobkit_engine::units_to_decimal(row.spec.terms.shares())
-                    .to_string()
-                    .into(),
-            );
-            p.insert(
-                "matched_size".into(),
-                clobkit_engine::units_to_decimal(row.size_matched)
-                    .to_string()
-                    .into(),
-            );
-            let remaining = if row.spec.terms.sized_in_collateral() {
-                0
-            } else {
-                row.spec.terms.shares().saturating_sub(row.size_matched)
-            };
-            p.insert(
-                "remaining_size".into(),
-                clobkit_engine::units_to_decimal(remaining)
-                    .to_string()
-                    .into(),
-            );
-        }
-        if let Some(t) = trade {
-            p.insert("trade_id".into(), crate::ids::trade_uuid(t.0).into());
-        }
-        let _ = kind;
-        serde_json::Value::Object(p)
+    ) -> Payload {
+        let condition = self.engine.market_at(market).map(|m| m.spec.condition_id);
+        let row = order.and_then(|o| self.orders.get(o));
+        let details = NoticeDetails {
+            asset_id: row.map(|r| Shown(r.spec.terms.token)),
+            condition_id: condition.map(Shown),
+            market: condition.map(Shown),
+            matched_size: row.map(|r| Shown(clobkit_engine::units_to_decimal(r.size_matched))),
+            order_id: row.map(|r| Shown(r.spec.terms.id)),
+            original_size: row
+                .map(|r| Shown(clobkit_engine::units_to_decimal(r.spec.terms.shares()))),
+            outcome: row.map(|r| r.outcome.as_str()),
+            price: row.map(|r| Shown(clobkit_engine::pips_to_decimal(r.price))),
+            remaining_size: row.map(|r| {
+                let t = &r.spec.terms;
+                let left = if t.sized_in_collateral() {
+                    0
+                } else {
+                    t.shares().saturating_sub(r.size_matched)
+                };
+                Shown(clobkit_engine::units_to_decimal(left))
+            }),
+            side: row.map(|r| r.spec.terms.side.as_str()),
+            trade_id: trade.map(|t| crate::ids::trade_uuid(t.0)),
+            kind: row.map(|r| r.spec.terms.order_type.as_str()),
+        };
+        Payload::of(&details)
     }
 
     /// The key record of an API key.

@@ -233,7 +233,7 @@ pub fn notification(row: &NotificationRow, owner: &str) -> Notification {
         id: row.id,
         kind: row.kind,
         owner: owner.to_owned(),
-        payload: row.payload.clone(),
+        payload: row.payload.to_value(),
         timestamp: Some(row.timestamp),
     }
 }

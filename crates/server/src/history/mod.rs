@@ -19,8 +19,10 @@
 //!   the changes kept; meanwhile history reads that need them are refused with 503 naming the
 //!   error, trading goes on, and the first commit that succeeds clears it.
 //! * **Bounded.** The changes waiting for a commit live in memory, so new changes wait before
-//!   they are sequenced while the database is more than [`crate::app::HISTORY_LAG`] records
-//!   behind ([`History::within`]); while commits fail nothing waits (trading goes on).
+//!   they are sequenced while more than [`crate::app::HISTORY_BACKLOG`] changes wait
+//!   ([`History::within`]); while commits fail nothing waits (trading goes on). The bound counts
+//!   changes (rows), not records: a record that fills two orders brings five rows, a cancel
+//!   one, and memory follows the rows.
 //! * **Snapshots** wait until the database holds everything up to them and is checkpointed
 //!   (fsynced), because journal segments before the older snapshot are pruned.
 //! * **Readable by anyone:** open the file with any SQLite tool (the tables are in [`schema`]).
@@ -31,7 +33,7 @@ pub mod schema;
 mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
 
@@ -76,6 +78,8 @@ pub enum HistoryError {
 pub struct Point {
     /// Every change of every record up to this one is committed.
     pub applied: u64,
+    /// Changes committed since the database was opened.
+    pub committed: u64,
     /// Set while commits fail.
     pub failure: Option<String>,
 }
@@ -122,6 +126,8 @@ pub struct History {
     /// Wakes the writer from its linger when someone waits for a commit.
     hurry: writer::Hurry,
     point: tokio::sync::watch::Receiver<Point>,
+    /// Changes handed to the writer since the database was opened.
+    handed: AtomicU64,
     readers: Arc<Mutex<Vec<Connection>>>,
     path: PathBuf,
     worker: Option<JoinHandle<()>>,
@@ -152,6 +158,7 @@ impl History {
         let applied = schema::applied_seq(&conn).map_err(opened)?;
         let (publish, point) = tokio::sync::watch::channel(Point {
             applied,
+            committed: 0,
             failure: None,
         });
         let (tx, rx) = mpsc::channel();
@@ -176,6 +183,7 @@ impl History {
             History {
                 tx,
                 point,
+                handed: AtomicU64::new(0),
                 readers: Arc::new(Mutex::new(Vec::new())),
                 path,
                 hurry: hurry.with_writer(worker.thread().clone()),
@@ -188,6 +196,8 @@ impl History {
     /// Hands over the changes of record `seq`. Every record must be handed over, in order, with
     /// or without changes: the database is caught up to a record only once it has all before it.
     pub fn send(&self, seq: u64, changes: Vec<Change>) {
+        self.handed
+            .fetch_add(changes.len() as u64, Ordering::Relaxed);
         let _ = self.tx.send(writer::Msg::Changes { seq, changes });
     }
 
@@ -231,18 +241,27 @@ impl History {
         Err(HistoryError::Failing(p.failure.clone().unwrap_or_default()))
     }
 
-    /// Waits while the database is more than `lag` records behind record `seq`, unless its
-    /// commits are failing (then trading goes on and the changes wait in memory, see the module
-    /// docs). This is how the writer's queue stays bounded when changes come faster than the
-    /// database takes them.
-    pub async fn within(&self, seq: u64, lag: u64) {
-        let floor = seq.saturating_sub(lag);
-        if self.point.borrow().applied < floor {
-            self.hurry.now();
+    /// Changes handed over and not yet committed (held in memory).
+    pub fn backlog(&self) -> u64 {
+        let committed = self.point.borrow().committed;
+        self.handed
+            .load(Ordering::Relaxed)
+            .saturating_sub(committed)
+    }
+
+    /// Waits while more than `max` changes handed over are not committed yet, unless commits
+    /// are failing (then trading goes on and the changes wait in memory, see the module docs).
+    /// This is how the writer's queue stays bounded when changes come faster than the database
+    /// takes them.
+    pub async fn within(&self, max: u64) {
+        let floor = self.handed.load(Ordering::Relaxed).saturating_sub(max);
+        if self.point.borrow().committed >= floor {
+            return;
         }
+        self.hurry.now();
         let mut rx = self.point.clone();
         let _ = rx
-            .wait_for(|p| p.applied >= floor || p.failure.is_some())
+            .wait_for(|p| p.committed >= floor || p.failure.is_some())
             .await;
     }
 

@@ -2,7 +2,8 @@
 //! changes the exchange emits to it (one list per journaled record).
 
 use clobkit_core::B256;
-use clobkit_core::types::ConditionId;
+use clobkit_core::Decimal;
+use clobkit_core::types::{ConditionId, OrderId, TokenId};
 use clobkit_core::wire::{OrderStatus, TradeStatus};
 use clobkit_engine::{OrderSpec, Pips, Trade};
 use serde::{Deserialize, Serialize};
@@ -57,10 +58,100 @@ pub struct NotificationRow {
     /// 1 cancelled, 2 filled, 4 market resolved.
     pub kind: u32,
     /// Details.
-    pub payload: serde_json::Value,
+    pub payload: Payload,
     /// Unix seconds.
     pub timestamp: u64,
 }
+
+/// A notification's details as JSON text: written once when the notification is made, stored
+/// as is, and parsed only when a client reads it. (Held as a `serde_json::Value` map, the
+/// details of one fill cost about two dozen allocations on the sequencer and some 2 KiB while
+/// they waited for the database; as text, one allocation of about 400 bytes.)
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Payload(Box<serde_json::value::RawValue>);
+
+impl Payload {
+    /// The JSON text of a notification's details.
+    pub fn of(details: &NoticeDetails<'_>) -> Payload {
+        // strings and displayed values only: serializing cannot fail (`null` if it ever did)
+        serde_json::value::to_raw_value(details)
+            .map(Payload)
+            .unwrap_or_else(|_| Payload(serde_json::value::RawValue::NULL.to_owned()))
+    }
+
+    /// The JSON text.
+    pub fn text(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The details as a JSON value, for an API answer.
+    pub fn to_value(&self) -> serde_json::Value {
+        // the text is valid JSON: `RawValue` checked it when the payload was made or read
+        serde_json::from_str(self.0.get()).unwrap_or_default()
+    }
+}
+
+/// The payload fields of the official notifications that the exchange fills, each written as
+/// the official payload writes it (a string), in the order of their names (the order in which
+/// they were stored before they were typed).
+#[derive(Debug, Serialize)]
+pub struct NoticeDetails<'a> {
+    /// The order's token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asset_id: Option<Shown<TokenId>>,
+    /// The market.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition_id: Option<Shown<ConditionId>>,
+    /// The market, again under the name the official payload also uses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub market: Option<Shown<ConditionId>>,
+    /// Shares matched so far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_size: Option<Shown<Decimal>>,
+    /// The order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<Shown<OrderId>>,
+    /// Shares ordered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_size: Option<Shown<Decimal>>,
+    /// The order's outcome name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<&'a str>,
+    /// The order's limit price.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<Shown<Decimal>>,
+    /// Shares still open (0 for an order sized in collateral).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remaining_size: Option<Shown<Decimal>>,
+    /// BUY or SELL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side: Option<&'static str>,
+    /// The trade, for a fill.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trade_id: Option<String>,
+    /// The order type (GTC, FOK, …).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+}
+
+/// A value written as its `Display` text (a JSON string).
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<T>(pub T);
+
+impl<T: std::fmt::Display> Serialize for Shown<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl PartialEq for Payload {
+    fn eq(&self, other: &Payload) -> bool {
+        self.text() == other.text()
+    }
+}
+
+impl Eq for Payload {}
 
 /// One change to the history, emitted by the exchange while it applies a record.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -210,12 +210,15 @@ impl Writer {
         if target > self.applied {
             match self.write_through(target) {
                 Ok(()) => {
-                    while self.pending.front().is_some_and(|(s, _)| *s <= target) {
-                        self.pending.pop_front();
+                    let mut written = 0;
+                    while let Some((_, changes)) = self.pending.pop_front_if(|(s, _)| *s <= target)
+                    {
+                        written += changes.len() as u64;
                     }
                     self.applied = target;
                     self.publish.send_modify(|p| {
                         p.applied = target;
+                        p.committed += written;
                         p.failure = None;
                     });
                 }
@@ -297,7 +300,7 @@ fn write(tx: &Transaction<'_>, change: &Change) -> rusqlite::Result<()> {
                 int(row.id),
                 owner,
                 row.kind,
-                to_json(&row.payload)?,
+                row.payload.text(),
                 int(row.timestamp)
             ])?;
             Ok(())
