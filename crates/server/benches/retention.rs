@@ -64,6 +64,32 @@ fn memory() -> (f64, f64, f64) {
     (field("VmRSS:"), field("RssAnon:"), field("RssFile:"))
 }
 
+/// Clock ticks (1/100 s) of CPU time: (this process's user, its system, the machine's iowait,
+/// the machine's steal), so a slow phase can be told apart as work, the kernel's work for it
+/// (page faults, copies), waiting on the disk, or a hypervisor taking the CPU.
+fn ticks() -> (u64, u64, u64, u64) {
+    let own = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // the fields after the command name (which is in parentheses)
+    let after = own.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let f: Vec<u64> = after
+        .split_whitespace()
+        .map(|v| v.parse().unwrap_or(0))
+        .collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name
+    let (user, system) = (f.get(11).copied().unwrap_or(0), f.get(12).copied().unwrap_or(0));
+    let all = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let m: Vec<u64> = all
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .skip(1)
+        .map(|v| v.parse().unwrap_or(0))
+        .collect();
+    let at = |i: usize| m.get(i).copied().unwrap_or(0);
+    (user, system, at(4), at(7))
+}
+
 fn print_memory(when: &str) {
     let (all, anon, file) = memory();
     println!("   RSS {when}: {all:.1} MiB (anonymous {anon:.1}, file-backed {file:.1})");
@@ -538,7 +564,9 @@ fn main() {
             .unwrap();
     }
     let t0 = Instant::now();
+    let before = ticks();
     let (app, startup) = AppState::open(flat_config).unwrap();
+    let after = ticks();
     println!(
         "   replayed a journal of {records} records (no snapshot) in {:.3} s ({} records; reading and decoding {:.3} s, applying {:.3} s); the duplicate check remembers {} ids after it",
         t0.elapsed().as_secs_f64(),
@@ -546,5 +574,12 @@ fn main() {
         startup.read.as_secs_f64(),
         startup.apply.as_secs_f64(),
         app.peek(|ex| ex.engine.remembered_ids()),
+    );
+    println!(
+        "   during the replay: this process's CPU time {:.2} s user, {:.2} s system; the machine's iowait {:.2} s and steal {:.2} s (all cores)",
+        (after.0 - before.0) as f64 / 100.0,
+        (after.1 - before.1) as f64 / 100.0,
+        (after.2 - before.2) as f64 / 100.0,
+        (after.3 - before.3) as f64 / 100.0,
     );
 }
