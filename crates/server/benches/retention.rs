@@ -76,7 +76,10 @@ fn ticks() -> (u64, u64, u64, u64) {
         .map(|v| v.parse().unwrap_or(0))
         .collect();
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name
-    let (user, system) = (f.get(11).copied().unwrap_or(0), f.get(12).copied().unwrap_or(0));
+    let (user, system) = (
+        f.get(11).copied().unwrap_or(0),
+        f.get(12).copied().unwrap_or(0),
+    );
     let all = std::fs::read_to_string("/proc/stat").unwrap_or_default();
     let m: Vec<u64> = all
         .lines()
