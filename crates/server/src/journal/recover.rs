@@ -18,7 +18,7 @@ use super::{JournalError, TornTail, io, list};
 /// What the segments hold after the snapshot.
 pub(super) struct Replay<T> {
     /// Records after the snapshot, in order.
-    pub records: Vec<(u64, T)>,
+    pub records: super::Replayed<T>,
     /// A torn tail that was cut off, if any.
     pub torn_tail: Option<TornTail>,
     /// The last sequence number found in any segment.
@@ -83,7 +83,7 @@ fn read_snapshot<S: DeserializeOwned>(path: &Path, named: u64) -> Result<(u64, S
 fn decode<T: DeserializeOwned + Send>(
     path: &Path,
     undecoded: &[(u64, usize, &[u8])],
-) -> Result<Vec<(u64, T)>, JournalError> {
+) -> Result<Vec<Vec<(u64, T)>>, JournalError> {
     let one = |&(seq, at, payload): &(u64, usize, &[u8])| {
         serde_json::from_slice(payload)
             .map(|v| (seq, v))
@@ -95,10 +95,12 @@ fn decode<T: DeserializeOwned + Send>(
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     if cores < 2 || undecoded.len() < 4_096 {
-        return undecoded.iter().map(one).collect();
+        return Ok(vec![undecoded.iter().map(one).collect::<Result<_, _>>()?]);
     }
     let chunk = undecoded.len().div_ceil(cores);
-    let parts: Vec<Result<Vec<(u64, T)>, JournalError>> = std::thread::scope(|scope| {
+    // each thread's part is kept as it is (no copy into one list: a long replay's records are
+    // hundreds of megabytes)
+    std::thread::scope(|scope| {
         let handles: Vec<_> = undecoded
             .chunks(chunk)
             .map(|part| scope.spawn(move || part.iter().map(one).collect()))
@@ -111,12 +113,7 @@ fn decode<T: DeserializeOwned + Send>(
                 })
             })
             .collect()
-    });
-    let mut out = Vec::with_capacity(undecoded.len());
-    for part in parts {
-        out.extend(part?);
-    }
-    Ok(out)
+    })
 }
 
 /// Reads `segments` (oldest first) and returns the records after `snap_seq`, cutting a torn tail
@@ -126,7 +123,7 @@ pub(super) fn replay<T: DeserializeOwned + Send>(
     segments: &[(u64, PathBuf)],
     snap_seq: u64,
 ) -> Result<Replay<T>, JournalError> {
-    let mut records = Vec::new();
+    let mut records = super::Replayed::default();
     let mut torn_tail = None;
     let mut last_seq: Option<u64> = None;
     let count = segments.len();
@@ -214,7 +211,7 @@ pub(super) fn replay<T: DeserializeOwned + Send>(
                 }
             }
         }
-        records.extend(decode(path, &undecoded)?);
+        records.parts.extend(decode(path, &undecoded)?);
     }
     // The records must continue the snapshot.
     if let Some((first, _)) = records.first().filter(|(first, _)| *first != snap_seq + 1) {
