@@ -185,9 +185,10 @@ pub const SEAL_EVERY: u64 = 4096;
 /// How many history changes (rows: an order that ended, a trade, a notification) may wait for
 /// the database before new changes wait to be sequenced (the default of
 /// [`ServerConfig::history_backlog`]). The waiting changes are held in memory, so this bounds
-/// that memory when changes come faster than the database takes them: about 1 KiB a change, so
-/// about 10 MiB. (While its commits fail, nothing waits: trading goes on.) Counted in records
-/// (10,000) before, the bound let a run of fills hold 50,000 rows and 45 MiB.
+/// that memory when changes come faster than the database takes them. (While its commits fail,
+/// nothing waits: trading goes on.) In the retention bench's run of 1,000,000 fills the backlog
+/// sat at this bound and RSS stayed near 41 MiB; counted in records (10,000, some 50,000 rows
+/// of fills) the bound let it reach 63 MiB (BENCHMARKS.md, retention, fourth session).
 pub const HISTORY_BACKLOG: u64 = 10_000;
 
 /// Where each sealed generation of the engine's duplicate-check memory ends.
