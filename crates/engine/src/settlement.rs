@@ -70,13 +70,10 @@ impl Settlement {
         self.moved.iter().map(|(id, s)| (*id, s))
     }
 
-    /// Records a trade's new status (the caller checked it with [`may_move`]).
+    /// Records a trade's new status (the caller checked it with [`may_move`], which never leads
+    /// back to MATCHED).
     pub(crate) fn set(&mut self, id: TradeId, to: TradeStatus) {
-        if to == TradeStatus::Matched {
-            self.moved.remove(&id);
-        } else {
-            self.moved.insert(id, to);
-        }
+        self.moved.insert(id, to);
     }
 }
 

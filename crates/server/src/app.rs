@@ -188,7 +188,8 @@ pub const SEAL_EVERY: u64 = 4096;
 /// that memory when changes come faster than the database takes them. (While its commits fail,
 /// nothing waits: trading goes on.) In the retention bench's run of 1,000,000 fills the backlog
 /// sat at this bound and RSS stayed near 41 MiB; counted in records (10,000, half of them fills
-/// of about five rows each) the bound let it reach 63 MiB (BENCHMARKS.md, retention, fourth session).
+/// of about five rows each) the bound let it reach 63 MiB (BENCHMARKS.md, retention, fourth
+/// session).
 pub const HISTORY_BACKLOG: u64 = 10_000;
 
 /// Where each sealed generation of the engine's duplicate-check memory ends.

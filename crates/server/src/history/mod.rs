@@ -21,8 +21,8 @@
 //! * **Bounded.** The changes waiting for a commit live in memory, so new changes wait before
 //!   they are sequenced while more than [`crate::app::HISTORY_BACKLOG`] changes wait
 //!   ([`History::within`]); while commits fail nothing waits (trading goes on). The bound counts
-//!   changes (rows), not records: a record that fills two orders brings five rows, a cancel
-//!   one, and memory follows the rows.
+//!   changes (rows), not records: a record that fills an order brings about five rows, a
+//!   cancel one or two, and memory follows the rows.
 //! * **Snapshots** wait until the database holds everything up to them and is checkpointed
 //!   (fsynced), because journal segments before the older snapshot are pruned.
 //! * **Readable by anyone:** open the file with any SQLite tool (the tables are in [`schema`]).

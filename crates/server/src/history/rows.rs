@@ -92,6 +92,15 @@ impl Payload {
     }
 }
 
+/// Two payloads are equal when their texts are.
+impl PartialEq for Payload {
+    fn eq(&self, other: &Payload) -> bool {
+        self.text() == other.text()
+    }
+}
+
+impl Eq for Payload {}
+
 /// The payload fields of the official notifications that the exchange fills, each written as
 /// the official payload writes it (a string), in the order of their names (the order in which
 /// they were stored before they were typed).
@@ -144,14 +153,6 @@ impl<T: std::fmt::Display> Serialize for Shown<T> {
         s.collect_str(&self.0)
     }
 }
-
-impl PartialEq for Payload {
-    fn eq(&self, other: &Payload) -> bool {
-        self.text() == other.text()
-    }
-}
-
-impl Eq for Payload {}
 
 /// One change to the history, emitted by the exchange while it applies a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
