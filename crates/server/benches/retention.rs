@@ -571,7 +571,7 @@ fn main() {
     let (app, startup) = AppState::open(flat_config).unwrap();
     let after = ticks();
     println!(
-        "   replayed a journal of {records} records (no snapshot) in {:.3} s ({} records; reading and decoding {:.3} s, applying {:.3} s); the duplicate check remembers {} ids after it",
+        "   replayed a journal of {records} records (no snapshot) in {:.3} s ({} records; reading and checking {:.3} s, then decoding and applying {:.3} s); the duplicate check remembers {} ids after it",
         t0.elapsed().as_secs_f64(),
         startup.replayed,
         startup.read.as_secs_f64(),

@@ -95,13 +95,13 @@ pub struct Startup {
     /// Sequence number of the snapshot loaded, if any.
     pub snapshot: Option<u64>,
     /// Records replayed after it.
-    pub replayed: usize,
+    pub replayed: u64,
     /// A torn tail that was cut off.
     pub torn_tail: Option<TornTail>,
-    /// Time spent reading the newest snapshot and the journal after it, checking and decoding
-    /// the records.
+    /// Time spent reading the newest snapshot and checking every journal record after it.
     pub read: std::time::Duration,
-    /// Time spent applying the records to the restored state.
+    /// Time spent decoding the records and applying them to the restored state (decoding runs
+    /// on other threads while records are applied).
     pub apply: std::time::Duration,
 }
 
@@ -313,11 +313,11 @@ impl AppState {
             }))),
         };
         let started = std::time::Instant::now();
-        let (journal, rec) = Journal::<Record>::open::<ExchangeSnapshot>(&jc)?;
+        let mut recovering = Journal::<Record>::recover::<ExchangeSnapshot>(&jc)?;
         let read = started.elapsed();
-        let snapshot = rec.snapshot.as_ref().map(|(s, _)| *s);
+        let snapshot = recovering.snapshot.as_ref().map(|(s, _)| *s);
         let snap_seq = snapshot.unwrap_or(0);
-        let last = rec.next_seq - 1;
+        let last = recovering.next_seq() - 1;
         let file = config.data_dir.join(crate::history::FILE);
         if held > last {
             return Err(StartError::HistoryAhead {
@@ -327,7 +327,7 @@ impl AppState {
             });
         }
         let mut legacy = false;
-        let mut exchange = match rec.snapshot {
+        let mut exchange = match recovering.snapshot.take() {
             Some((_, s)) => {
                 legacy = !s.history_apart;
                 Exchange::restore(s).map_err(|e| StartError::Snapshot(e.to_string()))?
@@ -348,12 +348,12 @@ impl AppState {
             }
             history.send(snap_seq, carried);
         }
-        let replayed = rec.records.len();
         exchange.set_streaming(false);
         let mut last_now = exchange.engine.now();
         // records the history holds already need no remembering while they replay
         let mut seen = SeenGenerations::default();
-        for (seq, r) in rec.records {
+        for record in recovering.records() {
+            let (seq, r) = record?;
             if let Record::Engine(s) = &r {
                 last_now = last_now.max(s.now);
             }
@@ -369,6 +369,8 @@ impl AppState {
             }
             seen.after_record(&mut exchange, seq, config.seen_generation, || held);
         }
+        let (journal, recovered) = recovering.finish()?;
+        let replayed = recovered.replayed;
         let apply = started.elapsed().saturating_sub(read);
         // every replayed record is on disk; the streams start from the state after recovery
         history.durable(last);
@@ -396,7 +398,7 @@ impl AppState {
             sequencer: Mutex::new(Sequencer {
                 exchange,
                 journal,
-                since_snapshot: replayed as u64,
+                since_snapshot: replayed,
                 last_now,
                 seen,
             }),
@@ -413,7 +415,7 @@ impl AppState {
             Startup {
                 snapshot,
                 replayed,
-                torn_tail: rec.torn_tail,
+                torn_tail: recovered.torn_tail,
                 read,
                 apply,
             },

@@ -480,3 +480,162 @@ fn the_first_undecodable_record_is_named_when_decoding_in_parallel() {
     assert!(r.records.iter().map(|(s, _)| *s).eq(1..=10_000));
     assert!(r.records.iter().all(|(s, v)| v == &rec(*s)));
 }
+
+/// A record whose note makes it about `size` bytes long.
+fn sized(n: u64, size: usize) -> Rec {
+    Rec {
+        n,
+        note: "x".repeat(size),
+    }
+}
+
+/// A journal of many blocks is handed over record by record while it is applied: records cut by
+/// a block's end, a record larger than a block, all in order; records not taken are checked by
+/// `finish`; a torn tail at the end of a long segment is still cut off.
+#[test]
+fn a_long_journal_streams_in_order_across_blocks() {
+    let d = tempfile::tempdir().unwrap();
+    let size = |n: u64| {
+        if n == 2_500 {
+            3 << 20
+        } else {
+            700 + (n % 301) as usize
+        }
+    };
+    {
+        let (mut j, _) = open(d.path());
+        let tickets: Vec<_> = (1..=6_000u64)
+            .map(|n| j.append(&sized(n, size(n))).unwrap())
+            .collect();
+        for t in tickets {
+            t.wait().unwrap();
+        }
+    }
+    let mut r = Journal::<Rec>::recover::<State>(&cfg(d.path())).unwrap();
+    assert_eq!((r.pending(), r.next_seq()), (6_000, 6_001));
+    assert!(r.snapshot.is_none());
+    for (expected, record) in (1..=3_000u64).zip(r.records()) {
+        let (seq, value) = record.unwrap();
+        assert_eq!(seq, expected);
+        assert_eq!(value, sized(seq, size(seq)));
+    }
+    let (mut j, done) = r.finish().unwrap();
+    assert_eq!(
+        (done.replayed, done.next_seq, done.torn_tail),
+        (6_000, 6_001, None)
+    );
+    append_all(&mut j, 6_001..=6_001);
+    drop(j);
+
+    // cut the last record short: the long segment loses only it
+    let seg = segments(d.path()).pop().unwrap();
+    let len = fs::metadata(&seg).unwrap().len();
+    OpenOptions::new()
+        .write(true)
+        .open(&seg)
+        .unwrap()
+        .set_len(len - 5)
+        .unwrap();
+    let (_, r) = open(d.path());
+    assert_eq!(r.records.len(), 6_000);
+    assert!(r.records.iter().map(|(s, _)| *s).eq(1..=6_000));
+    assert_eq!(r.records[2_499].1, sized(2_500, 3 << 20));
+    assert!(r.torn_tail.is_some());
+}
+
+/// Damage deep inside a long segment refuses recovery before any record is handed over, and a
+/// record that does not decode ends the records at its place, after every record before it.
+#[test]
+fn long_journal_damage_is_found_before_replay_and_decode_errors_in_order() {
+    let d = tempfile::tempdir().unwrap();
+    {
+        let (mut j, _) = Journal::<serde_json::Value>::open::<State>(&cfg(d.path())).unwrap();
+        let tickets: Vec<_> = (1..=8_000u64)
+            .map(|n| {
+                let v = if n == 5_000 || n == 7_500 {
+                    serde_json::json!("not a record")
+                } else {
+                    serde_json::to_value(sized(n, 1_000)).unwrap()
+                };
+                j.append(&v).unwrap()
+            })
+            .collect();
+        for t in tickets {
+            t.wait().unwrap();
+        }
+    }
+    let mut r = Journal::<Rec>::recover::<State>(&cfg(d.path())).unwrap();
+    let mut taken = 0;
+    let error = loop {
+        match r.records().next() {
+            Some(Ok((seq, value))) => {
+                taken += 1;
+                assert_eq!((seq, value), (taken, sized(taken, 1_000)));
+            }
+            Some(Err(e)) => break e,
+            None => panic!("the records ended without the decoding error"),
+        }
+    };
+    assert_eq!(taken, 4_999);
+    assert!(
+        matches!(&error, JournalError::Corrupt { what, .. } if what.starts_with("record 5000 does not decode")),
+        "{error}"
+    );
+    assert!(r.records().next().is_none(), "nothing after the error");
+    assert!(
+        r.finish().is_err(),
+        "a journal that did not replay is not opened"
+    );
+
+    // one flipped byte about 6 MB in: refused before any record is handed over
+    let seg = segments(d.path()).pop().unwrap();
+    let mut data = fs::read(&seg).unwrap();
+    let at = data.len() * 3 / 4;
+    data[at] ^= 0x20;
+    fs::write(&seg, &data).unwrap();
+    match Journal::<Rec>::recover::<State>(&cfg(d.path())) {
+        Err(JournalError::Corrupt { offset, .. }) => {
+            assert!(offset > 5_000_000 && offset <= at as u64, "{offset}")
+        }
+        other => panic!("expected Corrupt, got {:?}", other.map(|_| ())),
+    }
+}
+
+/// A segment that changes while it is replayed (cut short under the reader) is an error after
+/// the records read before the change, not a silently shorter replay.
+#[test]
+fn a_segment_cut_during_replay_is_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    {
+        let (mut j, _) = open(d.path());
+        let tickets: Vec<_> = (1..=40_000u64)
+            .map(|n| j.append(&sized(n, 1_000)).unwrap())
+            .collect();
+        for t in tickets {
+            t.wait().unwrap();
+        }
+    }
+    let mut r = Journal::<Rec>::recover::<State>(&cfg(d.path())).unwrap();
+    assert!(matches!(r.records().next(), Some(Ok((1, _)))));
+    // the reader holds a few blocks ahead of the records taken: far behind 35 MB
+    let seg = segments(d.path()).pop().unwrap();
+    OpenOptions::new()
+        .write(true)
+        .open(&seg)
+        .unwrap()
+        .set_len(35 << 20)
+        .unwrap();
+    let mut last = 1;
+    let error = loop {
+        match r.records().next() {
+            Some(Ok((seq, _))) => last = seq,
+            Some(Err(e)) => break e,
+            None => panic!("the replay ended quietly after record {last}"),
+        }
+    };
+    assert!(
+        matches!(&error, JournalError::Corrupt { what, .. } if what.contains("changed while the journal was being replayed")),
+        "{error}"
+    );
+    assert!(last > 30_000 && last < 40_000, "{last}");
+}

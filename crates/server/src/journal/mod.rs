@@ -21,15 +21,19 @@
 //!   `snapshot-<seq>.json` atomically (temporary file, fsync, rename, fsync of the folder). The two
 //!   newest snapshots are kept, with the segments needed to replay from the older one, so a damaged
 //!   newest snapshot can be recovered from the previous one.
-//! * **Recovery** ([`Journal::open`], the reading in `recover`) loads the newest valid snapshot
-//!   and returns every later record to replay. A torn tail (the last record of the last segment cut short or garbled by a
+//! * **Recovery** ([`Journal::recover`], the checking in `recover`, the reading in `segment` and
+//!   `replay`) loads the newest valid snapshot, checks every later record, then hands them out
+//!   in order while the caller applies them, decoded on the other cores a block at a time, so
+//!   a replay's memory does not grow with the journal ([`Journal::open`] collects them all). A torn tail (the last record of the last segment cut short or garbled by a
 //!   crash mid-write) is truncated and reported in [`Recovery::torn_tail`]; damage anywhere else
 //!   refuses to start, naming the file and offset, because silently dropping acknowledged records
 //!   would lose money.
 
 pub mod record;
 mod recover;
+mod replay;
 mod room;
+mod segment;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -47,6 +51,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
 use record::MAGIC;
+pub use replay::Records;
 use room::Room;
 
 /// Why the journal cannot be opened or written.
@@ -149,61 +154,62 @@ pub struct TornTail {
     pub dropped_bytes: u64,
 }
 
-/// What [`Journal::open`] found.
+/// What [`Journal::open`] found, every record decoded at once (tests, tools, short journals;
+/// the exchange streams them with [`Journal::recover`]).
 #[derive(Debug)]
 pub struct Recovery<T, S> {
     /// The newest valid snapshot and the sequence number it includes.
     pub snapshot: Option<(u64, S)>,
     /// Records after the snapshot, in order.
-    pub records: Replayed<T>,
+    pub records: Vec<(u64, T)>,
     /// A torn tail that was truncated, if any.
     pub torn_tail: Option<TornTail>,
     /// The sequence number the next append gets.
     pub next_seq: u64,
 }
 
-/// The records a recovery replays, in order: kept in the parts they were decoded in (per
-/// segment and per decoding thread), since joining them into one list would copy every record
-/// of a long replay once more (136 bytes each, a million of them after a long run).
+/// A journal being recovered ([`Journal::recover`]): the snapshot to start from, then the
+/// records after it, read and decoded while the caller applies them, so a replay of any length
+/// holds only a few blocks of records at a time. Every record was checked before the first is
+/// handed out; [`Recovering::finish`] opens the journal for appending.
 #[derive(Debug)]
-pub struct Replayed<T> {
-    parts: Vec<Vec<(u64, T)>>,
+pub struct Recovering<T, S> {
+    /// The newest valid snapshot and the sequence number it includes (take it before applying
+    /// the records).
+    pub snapshot: Option<(u64, S)>,
+    records: Records<T>,
+    scan: recover::Scan,
+    config: JournalConfig,
+    /// The segment appends go to, if there is one.
+    last_segment: Option<PathBuf>,
+    snap_seq: u64,
 }
 
-impl<T> Default for Replayed<T> {
-    fn default() -> Replayed<T> {
-        Replayed { parts: Vec::new() }
-    }
+/// What recovering the journal found, once it is open for appending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recovered {
+    /// A torn tail that was truncated, if any.
+    pub torn_tail: Option<TornTail>,
+    /// Records replayed after the snapshot.
+    pub replayed: u64,
+    /// The sequence number the next append gets.
+    pub next_seq: u64,
 }
 
-impl<T> Replayed<T> {
-    /// How many records.
-    pub fn len(&self) -> usize {
-        self.parts.iter().map(Vec::len).sum()
+impl<T, S> Recovering<T, S> {
+    /// The sequence number the next append will get: one past the last record found.
+    pub fn next_seq(&self) -> u64 {
+        self.scan.last_seq.unwrap_or(0).max(self.snap_seq) + 1
     }
 
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.parts.iter().all(Vec::is_empty)
+    /// How many records follow the snapshot.
+    pub fn pending(&self) -> u64 {
+        self.scan.pending
     }
 
-    /// The first record.
-    pub fn first(&self) -> Option<&(u64, T)> {
-        self.iter().next()
-    }
-
-    /// The records in order, with their sequence numbers.
-    pub fn iter(&self) -> impl Iterator<Item = &(u64, T)> {
-        self.parts.iter().flatten()
-    }
-}
-
-impl<T> IntoIterator for Replayed<T> {
-    type Item = (u64, T);
-    type IntoIter = std::iter::Flatten<std::vec::IntoIter<Vec<(u64, T)>>>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.parts.into_iter().flatten()
+    /// The records after the snapshot, in order; an error ends them (and recovery).
+    pub fn records(&mut self) -> &mut Records<T> {
+        &mut self.records
     }
 }
 
@@ -363,27 +369,27 @@ fn new_segment(dir: &Path, first_seq: u64, fsync: bool) -> Result<File, JournalE
     Ok(f)
 }
 
-impl<T: Serialize + DeserializeOwned + Send> Journal<T> {
-    /// Opens (creating if needed) the journal in `config.dir` and recovers its contents.
-    pub fn open<S: DeserializeOwned>(
-        config: &JournalConfig,
-    ) -> Result<(Journal<T>, Recovery<T, S>), JournalError> {
+impl<T: Serialize + DeserializeOwned + Send, S> Recovering<T, S> {
+    /// Opens the journal for appending after the records were applied. Records not taken yet
+    /// are read, checked and dropped first; an error among them is returned.
+    pub fn finish(mut self) -> Result<(Journal<T>, Recovered), JournalError> {
+        for record in &mut self.records {
+            record?;
+        }
+        if self.records.yielded() != self.scan.pending {
+            return Err(JournalError::Writer(format!(
+                "recovery replayed {} records where {} were checked",
+                self.records.yielded(),
+                self.scan.pending
+            )));
+        }
+        let config = &self.config;
         let dir = &config.dir;
-        fs::create_dir_all(dir).map_err(io(dir))?;
-
-        let snapshot = recover::newest_snapshot::<S>(dir)?;
-        let snap_seq = snapshot.as_ref().map_or(0, |(s, _)| *s);
-        let segments = list(dir, "journal-", ".log")?;
-        let recover::Replay {
-            records,
-            torn_tail,
-            last_seq,
-        } = recover::replay::<T>(dir, &segments, snap_seq)?;
-        let next_seq = last_seq.unwrap_or(0).max(snap_seq) + 1;
+        let next_seq = self.next_seq();
 
         // Append to the last segment, or start one.
-        let (file, path) = match segments.last() {
-            Some((_, path)) => (
+        let (file, path) = match &self.last_segment {
+            Some(path) => (
                 OpenOptions::new()
                     .write(true)
                     .open(path)
@@ -431,15 +437,74 @@ impl<T: Serialize + DeserializeOwned + Send> Journal<T> {
         };
         Ok((
             journal,
-            Recovery {
-                snapshot,
-                records,
-                torn_tail,
+            Recovered {
+                torn_tail: self.scan.torn_tail,
+                replayed: self.records.yielded(),
                 next_seq,
             },
         ))
     }
+}
 
+impl<T: Serialize + DeserializeOwned + Send> Journal<T> {
+    /// Opens (creating if needed) the journal in `config.dir` and recovers its contents, every
+    /// record decoded before it returns.
+    pub fn open<S: DeserializeOwned>(
+        config: &JournalConfig,
+    ) -> Result<(Journal<T>, Recovery<T, S>), JournalError>
+    where
+        T: 'static,
+    {
+        let mut recovering = Journal::recover::<S>(config)?;
+        let snapshot = recovering.snapshot.take();
+        let records = recovering.records().collect::<Result<Vec<_>, _>>()?;
+        let (journal, recovered) = recovering.finish()?;
+        Ok((
+            journal,
+            Recovery {
+                snapshot,
+                records,
+                torn_tail: recovered.torn_tail,
+                next_seq: recovered.next_seq,
+            },
+        ))
+    }
+
+    /// Starts recovering the journal in `config.dir` (creating the folder if needed): finds the
+    /// newest valid snapshot, checks every record after it (cutting off a torn tail) and starts
+    /// decoding them for the caller to apply.
+    pub fn recover<S: DeserializeOwned>(
+        config: &JournalConfig,
+    ) -> Result<Recovering<T, S>, JournalError>
+    where
+        T: 'static,
+    {
+        let dir = &config.dir;
+        fs::create_dir_all(dir).map_err(io(dir))?;
+        let snapshot = recover::newest_snapshot::<S>(dir)?;
+        let snap_seq = snapshot.as_ref().map_or(0, |(s, _)| *s);
+        let segments = list(dir, "journal-", ".log")?;
+        let scan = recover::scan(dir, &segments, snap_seq)?;
+        let last_segment = segments.last().map(|(_, path)| path.clone());
+        // a segment whose successor starts at or before the snapshot's next record holds
+        // nothing to replay
+        let mut to_read = Vec::with_capacity(segments.len());
+        for (i, segment) in segments.iter().enumerate() {
+            let after = segments.get(i + 1).map(|(next, _)| *next);
+            if after.is_none_or(|next| next > snap_seq + 1) {
+                to_read.push(segment.clone());
+            }
+        }
+        let records = Records::start(to_read, snap_seq, dir)?;
+        Ok(Recovering {
+            snapshot,
+            records,
+            scan,
+            config: config.clone(),
+            last_segment,
+            snap_seq,
+        })
+    }
     /// Appends a record; the returned ticket resolves once it is durable. Records are durable in
     /// append order.
     pub fn append(&mut self, value: &T) -> Result<Ticket, JournalError> {

@@ -1,24 +1,27 @@
 //! Recovery: which snapshot to start from, and which journal records to replay after it.
 //!
-//! The newest snapshot that reads and checks wins. Segments are read oldest first; every record
-//! must continue the one before it. A torn tail (the last record of the last segment cut short,
+//! The newest snapshot that reads and checks wins. Segments are read oldest first, a block at a
+//! time, and every record is checked before any is decoded; every record must continue the one
+//! before it. A torn tail (the last record of the last segment cut short,
 //! or garbled with only zeros after it, by a crash mid-write) is cut off and reported; damage
 //! anywhere else refuses to start, naming the file and offset.
 
-use std::fs::{self, OpenOptions};
+use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use super::record::{self, MAGIC, Read};
+use super::record::{self, MAGIC};
+use super::segment::{self, Ending, Start};
 use super::{JournalError, TornTail, io, list};
 
-/// What the segments hold after the snapshot.
-pub(super) struct Replay<T> {
-    /// Records after the snapshot, in order.
-    pub records: super::Replayed<T>,
+/// What the segments hold, checked before any record is decoded.
+#[derive(Debug)]
+pub(super) struct Scan {
+    /// How many records follow the snapshot (the ones to replay).
+    pub pending: u64,
     /// A torn tail that was cut off, if any.
     pub torn_tail: Option<TornTail>,
     /// The last sequence number found in any segment.
@@ -78,60 +81,53 @@ fn read_snapshot<S: DeserializeOwned>(path: &Path, named: u64) -> Result<(u64, S
     Ok((seq, state))
 }
 
-/// Decodes checked records, in order, splitting them among the cores (decoding is most of the
-/// time of a long replay); the first record that does not decode is the error.
-fn decode<T: DeserializeOwned + Send>(
-    path: &Path,
-    undecoded: &[(u64, usize, &[u8])],
-) -> Result<Vec<Vec<(u64, T)>>, JournalError> {
-    let one = |&(seq, at, payload): &(u64, usize, &[u8])| {
-        serde_json::from_slice(payload)
-            .map(|v| (seq, v))
-            .map_err(|e| JournalError::Corrupt {
-                file: path.to_path_buf(),
-                offset: at as u64,
-                what: format!("record {seq} does not decode: {e}"),
-            })
-    };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if cores < 2 || undecoded.len() < 4_096 {
-        return Ok(vec![undecoded.iter().map(one).collect::<Result<_, _>>()?]);
-    }
-    let chunk = undecoded.len().div_ceil(cores);
-    // each thread's part is kept as it is (no copy into one list: a long replay's records are
-    // hundreds of megabytes)
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = undecoded
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(one).collect()))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(JournalError::Writer("a decoding thread panicked".into()))
-                })
-            })
-            .collect()
-    })
+/// The rule both recovery passes check: each record continues the one before it, and a
+/// segment's first record has the number in its name.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Continuity {
+    /// The last sequence number seen.
+    pub last: Option<u64>,
 }
 
-/// Reads `segments` (oldest first) and returns the records after `snap_seq`, cutting a torn tail
-/// off the last one.
-pub(super) fn replay<T: DeserializeOwned + Send>(
+impl Continuity {
+    /// Checks `seq`, found in the segment whose first record is `segment_first`.
+    pub(super) fn next(
+        &mut self,
+        segment_first: u64,
+        seq: u64,
+        file: &Path,
+    ) -> Result<(), JournalError> {
+        let expected = self.last.map_or(segment_first, |l| l + 1);
+        if seq != expected {
+            return Err(JournalError::Gap {
+                expected,
+                found: seq,
+                file: file.to_path_buf(),
+            });
+        }
+        self.last = Some(seq);
+        Ok(())
+    }
+}
+
+/// Checks every record of `segments` (oldest first) without decoding any, cutting a torn tail
+/// off the last one, and counts the records after `snap_seq`. Reads a block at a time.
+pub(super) fn scan(
     dir: &Path,
     segments: &[(u64, PathBuf)],
     snap_seq: u64,
-) -> Result<Replay<T>, JournalError> {
-    let mut records = super::Replayed::default();
+) -> Result<Scan, JournalError> {
+    let mut order = Continuity::default();
+    let mut pending = 0u64;
+    let mut first_pending = None;
     let mut torn_tail = None;
-    let mut last_seq: Option<u64> = None;
     let count = segments.len();
     for (i, (first, path)) in segments.iter().enumerate() {
         let is_last = i + 1 == count;
-        let data = fs::read(path).map_err(io(path))?;
-        if data.len() < MAGIC.len() || &data[..MAGIC.len()] != MAGIC {
-            if is_last && data.len() < MAGIC.len() && MAGIC.starts_with(&data) {
+        let mut file = File::open(path).map_err(io(path))?;
+        match segment::start(&mut file, path)? {
+            Start::Magic => {}
+            Start::Unfinished if is_last => {
                 // crashed while creating the segment
                 let mut f = OpenOptions::new()
                     .write(true)
@@ -142,88 +138,77 @@ pub(super) fn replay<T: DeserializeOwned + Send>(
                 f.sync_all().map_err(io(path))?;
                 continue;
             }
-            return Err(JournalError::Corrupt {
-                file: path.clone(),
-                offset: 0,
-                what: "not a clobkit journal segment".into(),
-            });
-        }
-        let mut at = MAGIC.len();
-        // the records to replay, checked but not yet decoded (decoding runs on every core)
-        let mut undecoded: Vec<(u64, usize, &[u8])> = Vec::new();
-        loop {
-            match record::read(&data, at) {
-                Read::Record { seq, payload, next } => {
-                    let expected = last_seq.map_or(*first, |l| l + 1);
-                    if seq != expected {
-                        return Err(JournalError::Gap {
-                            expected,
-                            found: seq,
-                            file: path.clone(),
-                        });
-                    }
-                    if seq > snap_seq {
-                        undecoded.push((seq, at, payload));
-                    }
-                    last_seq = Some(seq);
-                    at = next;
-                }
-                Read::End => break,
-                other => {
-                    let rest_is_zero = data[at..].iter().all(|&b| b == 0);
-                    let final_record = match other {
-                        Read::Truncated => true,
-                        Read::Damaged(_) => {
-                            let len = u32::from_le_bytes([
-                                data[at],
-                                data[at + 1],
-                                data[at + 2],
-                                data[at + 3],
-                            ]) as usize;
-                            at + record::HEADER + len >= data.len() || rest_is_zero
-                        }
-                        _ => false,
-                    };
-                    if !(is_last && final_record) {
-                        let what = match other {
-                            Read::Damaged(w) => w.to_string(),
-                            _ => "record cut short before the end of the journal".into(),
-                        };
-                        return Err(JournalError::Corrupt {
-                            file: path.clone(),
-                            offset: at as u64,
-                            what,
-                        });
-                    }
-                    let f = OpenOptions::new()
-                        .write(true)
-                        .open(path)
-                        .map_err(io(path))?;
-                    f.set_len(at as u64).map_err(io(path))?;
-                    f.sync_all().map_err(io(path))?;
-                    tracing::warn!(file = %path.display(), offset = at, dropped = data.len() - at, "truncated a torn journal tail left by a crash");
-                    torn_tail = Some(TornTail {
-                        file: path.clone(),
-                        offset: at as u64,
-                        dropped_bytes: (data.len() - at) as u64,
-                    });
-                    break;
-                }
+            Start::Unfinished | Start::Foreign => {
+                return Err(JournalError::Corrupt {
+                    file: path.clone(),
+                    offset: 0,
+                    what: "not a clobkit journal segment".into(),
+                });
             }
         }
-        records.parts.extend(decode(path, &undecoded)?);
+        let ending = segment::read_blocks(&mut file, path, |block| {
+            for r in &block.records {
+                order.next(*first, r.seq, path)?;
+                if r.seq > snap_seq {
+                    pending += 1;
+                    first_pending.get_or_insert(r.seq);
+                }
+            }
+            Ok(true)
+        })?;
+        let (offset, damage) = match ending {
+            Ending::Clean => continue,
+            Ending::Truncated { offset } => (offset, None),
+            Ending::Damaged {
+                offset,
+                what,
+                claimed,
+            } => (offset, Some((what, claimed))),
+        };
+        let len = file.metadata().map_err(io(path))?.len();
+        // a record cut short, or garbled where nothing follows it, is the one being written
+        // when the process stopped
+        let final_record = match damage {
+            None => true,
+            Some((_, claimed)) => {
+                offset + (record::HEADER + claimed) as u64 >= len
+                    || segment::zeros_from(&mut file, path, offset)?
+            }
+        };
+        if !(is_last && final_record) {
+            return Err(JournalError::Corrupt {
+                file: path.clone(),
+                offset,
+                what: damage.map_or_else(
+                    || "record cut short before the end of the journal".into(),
+                    |(what, _)| what.to_string(),
+                ),
+            });
+        }
+        let f = OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(io(path))?;
+        f.set_len(offset).map_err(io(path))?;
+        f.sync_all().map_err(io(path))?;
+        tracing::warn!(file = %path.display(), offset, dropped = len - offset, "truncated a torn journal tail left by a crash");
+        torn_tail = Some(TornTail {
+            file: path.clone(),
+            offset,
+            dropped_bytes: len - offset,
+        });
     }
     // The records must continue the snapshot.
-    if let Some((first, _)) = records.first().filter(|(first, _)| *first != snap_seq + 1) {
+    if let Some(first) = first_pending.filter(|first| *first != snap_seq + 1) {
         return Err(JournalError::Gap {
             expected: snap_seq + 1,
-            found: *first,
+            found: first,
             file: dir.to_path_buf(),
         });
     }
-    Ok(Replay {
-        records,
+    Ok(Scan {
+        pending,
         torn_tail,
-        last_seq,
+        last_seq: order.last,
     })
 }
