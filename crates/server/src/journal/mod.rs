@@ -23,11 +23,12 @@
 //!   newest snapshot can be recovered from the previous one.
 //! * **Recovery** ([`Journal::recover`], the checking in `recover`, the reading in `segment` and
 //!   `replay`) loads the newest valid snapshot, checks every later record, then hands them out
-//!   in order while the caller applies them, decoded on the other cores a block at a time, so
-//!   a replay's memory does not grow with the journal ([`Journal::open`] collects them all). A torn tail (the last record of the last segment cut short or garbled by a
-//!   crash mid-write) is truncated and reported in [`Recovery::torn_tail`]; damage anywhere else
-//!   refuses to start, naming the file and offset, because silently dropping acknowledged records
-//!   would lose money.
+//!   in order while the caller applies them, decoded on the other cores a block at a time, so a
+//!   replay's memory does not grow with the journal ([`Journal::open`] collects them all). A
+//!   torn tail (the last record of the last segment cut short or garbled by a crash mid-write)
+//!   is truncated and reported in [`Recovered::torn_tail`]; damage anywhere else refuses to
+//!   start, before any record is handed out, naming the file and offset, because silently
+//!   dropping acknowledged records would lose money.
 
 pub mod record;
 mod recover;
@@ -111,6 +112,10 @@ pub enum JournalError {
     /// A value could not be serialized.
     #[error("journal encoding error: {0}")]
     Encode(String),
+    /// Recovery's own threads failed (a thread could not run, or stopped before handing over
+    /// every record): the journal on disk is as it was, and starting again replays it.
+    #[error("journal replay failed: {0}")]
+    Replay(String),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> JournalError + '_ {
@@ -377,8 +382,8 @@ impl<T: Serialize + DeserializeOwned + Send, S> Recovering<T, S> {
             record?;
         }
         if self.records.yielded() != self.scan.pending {
-            return Err(JournalError::Writer(format!(
-                "recovery replayed {} records where {} were checked",
+            return Err(JournalError::Replay(format!(
+                "{} records were replayed where {} were checked",
                 self.records.yielded(),
                 self.scan.pending
             )));

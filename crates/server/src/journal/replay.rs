@@ -111,12 +111,12 @@ impl<T> Records<T> {
         let outcome = self.reader.take()?.join();
         match outcome {
             Ok(Ok(dealt)) if dealt == self.taken => None,
-            Ok(Ok(dealt)) => Some(JournalError::Writer(format!(
+            Ok(Ok(dealt)) => Some(JournalError::Replay(format!(
                 "a decoding thread stopped after {} of {dealt} blocks of the journal",
                 self.taken
             ))),
             Ok(Err(e)) => Some(e),
-            Err(_) => Some(JournalError::Writer(
+            Err(_) => Some(JournalError::Replay(
                 "the thread reading the journal panicked".into(),
             )),
         }
