@@ -641,3 +641,88 @@ async fn a_slow_history_holds_new_changes_back_instead_of_growing_memory() {
     }
     assert!(caught_up, "the history caught up once commits worked");
 }
+
+/// A history database written by schema version 1 (ended orders keyed by their id) is converted
+/// when the exchange opens it: every ended order is still found by id, in arrival order, and
+/// new ones are added after them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_1_history_is_converted_and_keeps_every_ended_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ended = Vec::new();
+    {
+        let (app, _) = AppState::open(config(dir.path(), 1_000)).unwrap();
+        setup(&app).await;
+        for n in 0..30 {
+            ended.push(place_and_cancel(&app, n).await);
+        }
+        let all = ended.clone();
+        assert_eq!(
+            app.history(move |h| h.orders(&all)).await.unwrap().len(),
+            30
+        );
+    }
+    // rewrite the table as version 1 laid it out
+    let path = dir.path().join("history.sqlite");
+    {
+        let db = rusqlite::Connection::open(&path).unwrap();
+        db.execute_batch(
+            "BEGIN;
+             CREATE TABLE old_orders (
+                 id TEXT PRIMARY KEY, owner TEXT NOT NULL, market TEXT NOT NULL,
+                 asset_id TEXT NOT NULL, side TEXT NOT NULL, price_pips INTEGER NOT NULL,
+                 original_size INTEGER NOT NULL, size_matched INTEGER NOT NULL,
+                 status TEXT NOT NULL, created_at INTEGER NOT NULL, row TEXT NOT NULL
+             ) WITHOUT ROWID;
+             INSERT INTO old_orders SELECT id, owner, market, asset_id, side, price_pips,
+                 original_size, size_matched, status, created_at, row FROM orders;
+             DROP TABLE orders;
+             ALTER TABLE old_orders RENAME TO orders;
+             CREATE INDEX orders_by_owner ON orders (owner, created_at);
+             PRAGMA user_version = 1;
+             COMMIT;",
+        )
+        .unwrap();
+    }
+    let (app, _) = AppState::open(config(dir.path(), 1_000)).unwrap();
+    let all = ended.clone();
+    let rows = app.history(move |h| h.orders(&all)).await.unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.spec.terms.id).collect::<Vec<_>>(),
+        ended
+    );
+    assert!(rows.iter().all(|r| r.status == OrderStatus::Canceled));
+    let first = ended[0];
+    assert!(app.history(move |h| h.has_order(&first)).await.unwrap());
+    ended.push(place_and_cancel(&app, 30).await);
+    let all = ended.clone();
+    assert_eq!(
+        app.history(move |h| h.orders(&all)).await.unwrap().len(),
+        31
+    );
+    drop(app);
+    let db = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+    // version 1 kept no arrival order: converted rows come oldest first (ties by id), and the
+    // order that ended after the conversion comes last
+    let by_arrival: Vec<(i64, String)> = db
+        .prepare("SELECT created_at, id FROM orders ORDER BY arrival")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(by_arrival.len(), 31);
+    assert!(
+        by_arrival[..30].windows(2).all(|w| w[0] < w[1]),
+        "{by_arrival:?}"
+    );
+    assert_eq!(by_arrival[30].1, ended[30].to_string());
+    let mut converted: Vec<String> = by_arrival[..30].iter().map(|(_, id)| id.clone()).collect();
+    let mut expected: Vec<String> = ended[..30].iter().map(ToString::to_string).collect();
+    converted.sort();
+    expected.sort();
+    assert_eq!(converted, expected);
+}

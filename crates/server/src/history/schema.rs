@@ -11,7 +11,32 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const VERSION: i64 = 1;
+///
+/// Version 2 keys ended orders by arrival (`arrival`, SQLite's rowid) and indexes their id;
+/// version 1 keyed them by id. Order ids are digests, so a table keyed by them put each new row
+/// (about 500 bytes) on a random page, and every commit read and rewrote one 4 KiB page per
+/// ended order into the write-ahead log. Keyed by arrival, new rows fill the last pages, and
+/// only the id's index, whose entries are a seventh of a row, takes random pages. Measured with
+/// 200,000 such rows in commits of 1,000 (Python's `sqlite3`, the same pragmas): 12.6 s of CPU
+/// and 4.2 GB written keyed by id, 5.1 s and 1.7 GB keyed by arrival. A version 1 database is
+/// converted, in one transaction, when the writer opens it.
+pub const VERSION: i64 = 2;
+
+/// Moves a version 1 database's ended orders aside, before [`TABLES`] creates the new table.
+const FROM_VERSION_1_ASIDE: &str = "
+ALTER TABLE orders RENAME TO orders_v1;
+DROP INDEX IF EXISTS orders_by_owner;
+";
+
+/// Copies the ended orders moved aside into the new table, oldest first, and drops the old one.
+const FROM_VERSION_1_COPY: &str = "
+INSERT INTO orders (id, owner, market, asset_id, side, price_pips, original_size, size_matched,
+                    status, created_at, row)
+    SELECT id, owner, market, asset_id, side, price_pips, original_size, size_matched, status,
+           created_at, row
+    FROM orders_v1 ORDER BY created_at, id;
+DROP TABLE orders_v1;
+";
 
 /// The tables and indexes (idempotent).
 const TABLES: &str = "
@@ -21,7 +46,8 @@ CREATE TABLE IF NOT EXISTS progress (
 );
 INSERT OR IGNORE INTO progress (id, applied_seq) VALUES (0, 0);
 CREATE TABLE IF NOT EXISTS orders (
-    id TEXT PRIMARY KEY,
+    arrival INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     owner TEXT NOT NULL,
     market TEXT NOT NULL,
     asset_id TEXT NOT NULL,
@@ -32,7 +58,7 @@ CREATE TABLE IF NOT EXISTS orders (
     status TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     row TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE INDEX IF NOT EXISTS orders_by_owner ON orders (owner, created_at);
 CREATE TABLE IF NOT EXISTS trades (
     id INTEGER PRIMARY KEY,
@@ -81,7 +107,7 @@ CREATE INDEX IF NOT EXISTS notifications_by_owner ON notifications (owner, id);
 /// is what survives power loss: the history is rebuilt from it, and snapshots wait for a full
 /// checkpoint).
 pub fn open_writer(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
+    let mut conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -96,8 +122,17 @@ pub fn open_writer(path: &Path) -> rusqlite::Result<Connection> {
             "history database schema version {version} is newer than this build's {VERSION}"
         )));
     }
-    conn.execute_batch(TABLES)?;
-    conn.pragma_update(None, "user_version", VERSION)?;
+    let tx = conn.transaction()?;
+    if version == 1 {
+        tx.execute_batch(FROM_VERSION_1_ASIDE)?;
+    }
+    tx.execute_batch(TABLES)?;
+    if version == 1 {
+        tx.execute_batch(FROM_VERSION_1_COPY)?;
+        tracing::info!(file = %path.display(), "history database converted to schema version {VERSION}: ended orders keyed by arrival");
+    }
+    tx.pragma_update(None, "user_version", VERSION)?;
+    tx.commit()?;
     Ok(conn)
 }
 
