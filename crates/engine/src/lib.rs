@@ -47,6 +47,7 @@ pub use command::{Command, Stamped};
 pub use engine::{CommandError, Engine};
 pub use event::{CancelReason, Event, MakerFill, MarketRef, NotCancelled, Placed, Reject, Trade};
 pub use rules::{GTD_THRESHOLD_SECS, check_terms};
+pub use seen::fingerprint as order_id_fingerprint;
 pub use snapshot::{Snapshot, SnapshotError};
 pub use types::{
     Asset, Builder, FeeBasis, LOT, MAX_FEE_RATE_BPS, MarketSpec, MarketStatus, MatchType, ONE,

@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::HistoryError;
 use super::rows::{NotificationRow, OrderRow, TradeRow};
+use super::schema::id_key;
 
 /// The filters of a trade listing (`/data/trades`, `/builder/trades`); `None` keeps everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -139,8 +140,8 @@ impl Reader<'_> {
     pub fn order(&self, id: &OrderId) -> Result<Option<OrderRow>, HistoryError> {
         let text: Option<String> = self
             .0
-            .prepare_cached("SELECT row FROM orders WHERE id = ?")?
-            .query_row([id.to_string()], |r| r.get(0))
+            .prepare_cached("SELECT row FROM orders WHERE id_key = ? AND id = ?")?
+            .query_row(params![id_key(id), id.to_string()], |r| r.get(0))
             .optional()?;
         text.map(|t| json(&t)).transpose()
     }
@@ -150,8 +151,8 @@ impl Reader<'_> {
     pub fn has_order(&self, id: &OrderId) -> Result<bool, HistoryError> {
         Ok(self
             .0
-            .prepare_cached("SELECT 1 FROM orders WHERE id = ?")?
-            .query_row([id.to_string()], |_| Ok(()))
+            .prepare_cached("SELECT 1 FROM orders WHERE id_key = ? AND id = ?")?
+            .query_row(params![id_key(id), id.to_string()], |_| Ok(()))
             .optional()?
             .is_some())
     }

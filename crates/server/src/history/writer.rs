@@ -10,7 +10,7 @@ use rusqlite::{Connection, Transaction, params};
 
 use super::Point;
 use super::rows::{Change, OrderRow, TradeRow};
-use super::schema::int;
+use super::schema::{id_key, int};
 
 /// How long a failed commit waits before it is tried again.
 const RETRY: Duration = Duration::from_millis(250);
@@ -318,13 +318,18 @@ fn write(tx: &Transaction<'_>, change: &Change) -> rusqlite::Result<()> {
 
 fn write_order(tx: &Transaction<'_>, row: &OrderRow) -> rusqlite::Result<()> {
     let t = &row.spec.terms;
+    let (id, key) = (t.id.to_string(), id_key(&t.id));
+    // an order stored again replaces its row (replaying a record twice changes nothing)
+    tx.prepare_cached("DELETE FROM orders WHERE id_key = ? AND id = ?")?
+        .execute(params![key, id])?;
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO orders (id, owner, market, asset_id, side, price_pips, \
+        "INSERT INTO orders (id, id_key, owner, market, asset_id, side, price_pips, \
          original_size, size_matched, status, created_at, row) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )?
     .execute(params![
-        t.id.to_string(),
+        id,
+        key,
         row.spec.owner.as_str(),
         row.market.to_string(),
         t.token.to_string(),
