@@ -9,6 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use clobkit_core::types::OrderId;
+use rusqlite::types::{Type, Value};
 use rusqlite::{Connection, OpenFlags};
 
 /// The schema version this build writes (`PRAGMA user_version`).
@@ -135,43 +136,36 @@ pub fn open_writer(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
+/// Stores one ended order (the writer's and the conversion's statement): its id, `id_key`, then
+/// the other columns of the `orders` table in their order.
+pub(crate) const INSERT_ORDER: &str = "INSERT INTO orders (id, id_key, owner, market, asset_id, side, \
+     price_pips, original_size, size_matched, status, created_at, row) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
 /// Copies the ended orders a version 1 database kept into the new table, computing each one's
 /// `id_key`, then drops the old table.
 fn copy_version_1_orders(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
-    let mut insert = tx.prepare(
-        "INSERT INTO orders (id, id_key, owner, market, asset_id, side, price_pips, \
-         original_size, size_matched, status, created_at, row) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )?;
-    let mut select = tx.prepare(FROM_VERSION_1_ROWS)?;
-    let mut rows = select.query([])?;
-    while let Some(r) = rows.next()? {
-        let id: String = r.get(0)?;
-        let parsed: OrderId = id.parse().map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(
-                0,
-                rusqlite::types::Type::Text,
-                format!("ended order id {id:?} in the version 1 history: {e}").into(),
-            )
-        })?;
-        insert.execute(rusqlite::params![
-            id,
-            id_key(&parsed),
-            r.get::<_, rusqlite::types::Value>(1)?,
-            r.get::<_, rusqlite::types::Value>(2)?,
-            r.get::<_, rusqlite::types::Value>(3)?,
-            r.get::<_, rusqlite::types::Value>(4)?,
-            r.get::<_, rusqlite::types::Value>(5)?,
-            r.get::<_, rusqlite::types::Value>(6)?,
-            r.get::<_, rusqlite::types::Value>(7)?,
-            r.get::<_, rusqlite::types::Value>(8)?,
-            r.get::<_, rusqlite::types::Value>(9)?,
-            r.get::<_, rusqlite::types::Value>(10)?,
-        ])?;
+    {
+        let mut insert = tx.prepare(INSERT_ORDER)?;
+        let mut select = tx.prepare(FROM_VERSION_1_ROWS)?;
+        let mut rows = select.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let parsed: OrderId = id.parse().map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    0,
+                    Type::Text,
+                    format!("ended order id {id:?} in the version 1 history: {e}").into(),
+                )
+            })?;
+            let key = id_key(&parsed);
+            let mut values = vec![Value::Text(id), Value::Integer(key)];
+            for column in 1..11 {
+                values.push(r.get(column)?);
+            }
+            insert.execute(rusqlite::params_from_iter(values))?;
+        }
     }
-    drop(rows);
-    drop(select);
-    drop(insert);
     tx.execute_batch("DROP TABLE orders_v1;")
 }
 

@@ -10,7 +10,7 @@ use rusqlite::{Connection, Transaction, params};
 
 use super::Point;
 use super::rows::{Change, OrderRow, TradeRow};
-use super::schema::{id_key, int};
+use super::schema::{INSERT_ORDER, id_key, int};
 
 /// How long a failed commit waits before it is tried again.
 const RETRY: Duration = Duration::from_millis(250);
@@ -322,12 +322,7 @@ fn write_order(tx: &Transaction<'_>, row: &OrderRow) -> rusqlite::Result<()> {
     // an order stored again replaces its row (replaying a record twice changes nothing)
     tx.prepare_cached("DELETE FROM orders WHERE id_key = ? AND id = ?")?
         .execute(params![key, id])?;
-    tx.prepare_cached(
-        "INSERT INTO orders (id, id_key, owner, market, asset_id, side, price_pips, \
-         original_size, size_matched, status, created_at, row) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )?
-    .execute(params![
+    tx.prepare_cached(INSERT_ORDER)?.execute(params![
         id,
         key,
         row.spec.owner.as_str(),
