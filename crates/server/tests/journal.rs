@@ -56,6 +56,16 @@ fn segments(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// Cuts (or extends) the file at `path` to `len` bytes, as a crash or a damaged disk might.
+fn set_len(path: &Path, len: u64) {
+    OpenOptions::new()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_len(len)
+        .unwrap();
+}
+
 fn append_all(j: &mut Journal<Rec>, range: std::ops::RangeInclusive<u64>) {
     let tickets: Vec<_> = range.map(|n| j.append(&rec(n)).unwrap()).collect();
     for t in tickets {
@@ -111,12 +121,7 @@ fn torn_tail_is_truncated_and_reported() {
         drop(j);
         let seg = segments(d.path()).pop().unwrap();
         let len = fs::metadata(&seg).unwrap().len();
-        OpenOptions::new()
-            .write(true)
-            .open(&seg)
-            .unwrap()
-            .set_len(len - cut as u64)
-            .unwrap();
+        set_len(&seg, len - cut as u64);
         let (mut j, r) = open(d.path());
         assert_eq!(r.records.len(), 9, "cut {cut}");
         let torn = r.torn_tail.expect("reported");
@@ -530,12 +535,7 @@ fn a_long_journal_streams_in_order_across_blocks() {
     // cut the last record short: the long segment loses only it
     let seg = segments(d.path()).pop().unwrap();
     let len = fs::metadata(&seg).unwrap().len();
-    OpenOptions::new()
-        .write(true)
-        .open(&seg)
-        .unwrap()
-        .set_len(len - 5)
-        .unwrap();
+    set_len(&seg, len - 5);
     let (_, r) = open(d.path());
     assert_eq!(r.records.len(), 6_000);
     assert!(r.records.iter().map(|(s, _)| *s).eq(1..=6_000));
@@ -619,12 +619,7 @@ fn a_segment_cut_during_replay_is_an_error() {
     assert!(matches!(r.records().next(), Some(Ok((1, _)))));
     // the reader holds a few blocks ahead of the records taken: far behind 35 MB
     let seg = segments(d.path()).pop().unwrap();
-    OpenOptions::new()
-        .write(true)
-        .open(&seg)
-        .unwrap()
-        .set_len(35 << 20)
-        .unwrap();
+    set_len(&seg, 35 << 20);
     let mut last = 1;
     let error = loop {
         match r.records().next() {
