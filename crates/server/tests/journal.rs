@@ -66,6 +66,18 @@ fn set_len(path: &Path, len: u64) {
         .unwrap();
 }
 
+/// Writes a journal of `count` records made by `make` (from record 1) into `dir`, durably.
+fn journal_of<T>(dir: &Path, count: u64, make: impl Fn(u64) -> T)
+where
+    T: Serialize + serde::de::DeserializeOwned + Send + 'static,
+{
+    let (mut j, _) = Journal::<T>::open::<State>(&cfg(dir)).unwrap();
+    let tickets: Vec<_> = (1..=count).map(|n| j.append(&make(n)).unwrap()).collect();
+    for t in tickets {
+        t.wait().unwrap();
+    }
+}
+
 fn append_all(j: &mut Journal<Rec>, range: std::ops::RangeInclusive<u64>) {
     let tickets: Vec<_> = range.map(|n| j.append(&rec(n)).unwrap()).collect();
     for t in tickets {
@@ -454,22 +466,13 @@ fn room_made_ahead_is_cut_at_close_and_rotation_and_after_a_crash() {
 #[test]
 fn the_first_undecodable_record_is_named_when_decoding_in_parallel() {
     let d = tempfile::tempdir().unwrap();
-    {
-        let (mut j, _) = Journal::<serde_json::Value>::open::<State>(&cfg(d.path())).unwrap();
-        let tickets: Vec<_> = (1..=10_000u64)
-            .map(|n| {
-                let v = if n == 3_000 || n == 9_000 {
-                    serde_json::json!("not a record")
-                } else {
-                    serde_json::to_value(rec(n)).unwrap()
-                };
-                j.append(&v).unwrap()
-            })
-            .collect();
-        for t in tickets {
-            t.wait().unwrap();
+    journal_of(d.path(), 10_000, |n| {
+        if n == 3_000 || n == 9_000 {
+            serde_json::json!("not a record")
+        } else {
+            serde_json::to_value(rec(n)).unwrap()
         }
-    }
+    });
     match Journal::<Rec>::open::<State>(&cfg(d.path())) {
         Err(JournalError::Corrupt { what, .. }) => {
             assert!(what.starts_with("record 3000 does not decode"), "{what}");
@@ -507,15 +510,7 @@ fn a_long_journal_streams_in_order_across_blocks() {
             700 + (n % 301) as usize
         }
     };
-    {
-        let (mut j, _) = open(d.path());
-        let tickets: Vec<_> = (1..=6_000u64)
-            .map(|n| j.append(&sized(n, size(n))).unwrap())
-            .collect();
-        for t in tickets {
-            t.wait().unwrap();
-        }
-    }
+    journal_of(d.path(), 6_000, |n| sized(n, size(n)));
     let mut r = Journal::<Rec>::recover::<State>(&cfg(d.path())).unwrap();
     assert_eq!((r.pending(), r.next_seq()), (6_000, 6_001));
     assert!(r.snapshot.is_none());
@@ -548,22 +543,13 @@ fn a_long_journal_streams_in_order_across_blocks() {
 #[test]
 fn long_journal_damage_is_found_before_replay_and_decode_errors_in_order() {
     let d = tempfile::tempdir().unwrap();
-    {
-        let (mut j, _) = Journal::<serde_json::Value>::open::<State>(&cfg(d.path())).unwrap();
-        let tickets: Vec<_> = (1..=8_000u64)
-            .map(|n| {
-                let v = if n == 5_000 || n == 7_500 {
-                    serde_json::json!("not a record")
-                } else {
-                    serde_json::to_value(sized(n, 1_000)).unwrap()
-                };
-                j.append(&v).unwrap()
-            })
-            .collect();
-        for t in tickets {
-            t.wait().unwrap();
+    journal_of(d.path(), 8_000, |n| {
+        if n == 5_000 || n == 7_500 {
+            serde_json::json!("not a record")
+        } else {
+            serde_json::to_value(sized(n, 1_000)).unwrap()
         }
-    }
+    });
     let mut r = Journal::<Rec>::recover::<State>(&cfg(d.path())).unwrap();
     let mut taken = 0;
     let error = loop {
@@ -606,15 +592,7 @@ fn long_journal_damage_is_found_before_replay_and_decode_errors_in_order() {
 #[test]
 fn a_segment_cut_during_replay_is_an_error() {
     let d = tempfile::tempdir().unwrap();
-    {
-        let (mut j, _) = open(d.path());
-        let tickets: Vec<_> = (1..=40_000u64)
-            .map(|n| j.append(&sized(n, 1_000)).unwrap())
-            .collect();
-        for t in tickets {
-            t.wait().unwrap();
-        }
-    }
+    journal_of(d.path(), 40_000, |n| sized(n, 1_000));
     let mut r = Journal::<Rec>::recover::<State>(&cfg(d.path())).unwrap();
     assert!(matches!(r.records().next(), Some(Ok((1, _)))));
     // the reader holds a few blocks ahead of the records taken: far behind 35 MB
