@@ -103,14 +103,18 @@ CREATE INDEX IF NOT EXISTS notifications_by_owner ON notifications (owner, id);
 ";
 
 /// Opens the database for writing, creating the tables. WAL lets readers run beside the
-/// writer; `synchronous = NORMAL` makes each commit survive a crash of the process (the journal
-/// is what survives power loss: the history is rebuilt from it, and snapshots wait for a full
-/// checkpoint).
+/// writer. `synchronous = FULL` syncs the write-ahead log at every commit (one every few
+/// milliseconds under load, see the writer's linger). The journal is what makes a change
+/// durable (the history is completed from it, and snapshots wait for a full checkpoint), so this
+/// is for the journal's sake: with `NORMAL`, the log's pages reached the disk only at
+/// checkpoints, megabytes at once, and every journal flush queued behind them meanwhile (the
+/// simulator bench: a user's order p99 of 6.0–6.9 ms with `NORMAL`, 4.5–4.7 ms with `FULL`, on
+/// the same disk; BENCHMARKS.md).
 pub fn open_writer(path: &Path) -> rusqlite::Result<Connection> {
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
     // 512 KiB of page cache: the writer appends rows and touches index pages the OS page cache
     // keeps anyway; a larger cache only grows the exchange's memory with the history (measured
     // in the retention bench: 1 MiB for the writer and 256 KiB per reader ended at 1.47x the
