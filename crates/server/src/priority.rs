@@ -60,11 +60,15 @@ mod tests {
         };
         assert_eq!(
             policy_after(true),
-            Ok(ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle))
+            Ok(ThreadSchedulePolicy::Normal(
+                NormalThreadSchedulePolicy::Idle
+            ))
         );
         assert_eq!(
             policy_after(false),
-            Ok(ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Other))
+            Ok(ThreadSchedulePolicy::Normal(
+                NormalThreadSchedulePolicy::Other
+            ))
         );
     }
 }

@@ -93,8 +93,8 @@ pub struct Server {
 /// authentication, intake and journal as the main one, whose connections are served by the
 /// threads of another runtime. The work of those requests (reading, authenticating, recovering
 /// signatures, answering) then runs at that runtime's CPU priority, below the users' requests
-/// when the runtime's threads are niced ([`crate::priority`]), instead of queueing beside them
-/// on the exchange's workers. Only CPU priority differs: every order still goes through the one
+/// when the runtime's threads run in the background ([`crate::priority`]), instead of queueing
+/// beside them on the exchange's workers. Only CPU priority differs: every order still goes through the one
 /// sequencer in arrival order.
 #[derive(Debug)]
 struct Lane {
@@ -138,7 +138,7 @@ impl Server {
 
     /// Opens a lane (a listener on 127.0.0.1, free port) whose connections `runtime` serves
     /// once the server runs; returns its address. See [`Lane`]: the simulator's agents use one
-    /// on their own niced runtime.
+    /// on their own background runtime.
     pub fn open_lane(&mut self, runtime: tokio::runtime::Handle) -> Result<SocketAddr, ServeError> {
         let io = |what: &str| {
             let what = what.to_owned();
