@@ -94,8 +94,8 @@ pub struct Server {
 /// threads of another runtime. The work of those requests (reading, authenticating, recovering
 /// signatures, answering) then runs at that runtime's CPU priority, below the users' requests
 /// when the runtime's threads run in the background ([`crate::priority`]), instead of queueing
-/// beside them on the exchange's workers. Only CPU priority differs: every order still goes through the one
-/// sequencer in arrival order.
+/// beside them on the exchange's workers. Only CPU priority differs: every order still goes
+/// through the one sequencer in arrival order.
 #[derive(Debug)]
 struct Lane {
     listener: std::net::TcpListener,

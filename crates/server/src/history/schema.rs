@@ -103,13 +103,13 @@ CREATE INDEX IF NOT EXISTS notifications_by_owner ON notifications (owner, id);
 ";
 
 /// Opens the database for writing, creating the tables. WAL lets readers run beside the
-/// writer. `synchronous = FULL` syncs the write-ahead log at every commit (one every few
-/// milliseconds under load, see the writer's linger). The journal is what makes a change
-/// durable (the history is completed from it, and snapshots wait for a full checkpoint), so this
-/// is for the journal's sake: with `NORMAL`, the log's pages reached the disk only at
-/// checkpoints, megabytes at once, and every journal flush queued behind them meanwhile (the
-/// simulator bench: a user's order p99 of 6.0–6.9 ms with `NORMAL`, 4.5–4.7 ms with `FULL`, on
-/// the same disk; BENCHMARKS.md).
+/// writer. `synchronous = FULL` syncs the write-ahead log at every commit (about one every
+/// 10 ms under load, the writer's linger). The journal is what makes a change durable (the
+/// history is completed from it, and snapshots wait for a full checkpoint), so this is for the
+/// journal's sake: with `NORMAL`, the log's pages reached the disk only at checkpoints,
+/// megabytes at once, and every journal flush issued meanwhile queued behind them (the simulator
+/// bench: a user's order p99 of 6.3–7.7 ms with `NORMAL`, 4.2–5.1 ms with `FULL`, on the same
+/// disk; BENCHMARKS.md). `OFF` was faster still but can corrupt the database at a power cut.
 pub fn open_writer(path: &Path) -> rusqlite::Result<Connection> {
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(5))?;
