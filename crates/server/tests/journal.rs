@@ -351,6 +351,79 @@ fn a_failed_write_or_fsync_stops_the_journal_for_good() {
     }
 }
 
+/// A batch's sync does not wait for the previous batch's sync to end: while one hangs, the
+/// records appended after it are written and synced by the other flusher. They are reported
+/// durable only after the hanging batch, in order, and recovery finds them all.
+#[test]
+fn the_next_batch_syncs_while_the_previous_sync_hangs_and_completes_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut j, faults) = with_faults(dir.path());
+    append_all(&mut j, 1..=3);
+    let durable = j.durability();
+    let syncs = j.stats().syncs.load(std::sync::atomic::Ordering::Relaxed);
+    let hang = std::time::Duration::from_secs(3);
+    faults.arm_stall(FaultPoint::Fsync, 1, hang);
+    let started = std::time::Instant::now();
+    let slow = j.append(&rec(4)).unwrap();
+    // the first flusher is in its hanging sync once the fault is taken
+    while !faults.is_spent(FaultPoint::Fsync) {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let next = j.append(&rec(5)).unwrap();
+    // the second batch's sync runs and ends while the first still hangs ...
+    while j.stats().syncs.load(std::sync::atomic::Ordering::Relaxed) == syncs {
+        assert!(
+            started.elapsed() < hang,
+            "the second batch was not synced during the first one's sync"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    // ... but nothing after the hanging batch is reported durable before it
+    assert_eq!(durable.borrow().seq, 3);
+    assert_eq!(next.wait().unwrap(), 5);
+    assert!(started.elapsed() >= hang, "record 5 was reported before 4");
+    assert_eq!(slow.wait().unwrap(), 4);
+    assert_eq!(durable.borrow().seq, 5);
+    assert_eq!(durable.borrow().failure, None);
+    drop(j);
+    let (_, r) = open(dir.path());
+    let kept: Vec<u64> = r.records.iter().map(|(s, _)| *s).collect();
+    assert_eq!(kept, vec![1, 2, 3, 4, 5]);
+}
+
+/// A sync that fails after the next batch's sync succeeded fails that next batch too: the
+/// durable point never passes a failed batch.
+#[test]
+fn a_sync_that_fails_behind_a_later_success_fails_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut j, faults) = with_faults(dir.path());
+    append_all(&mut j, 1..=3);
+    let durable = j.durability();
+    let syncs = j.stats().syncs.load(std::sync::atomic::Ordering::Relaxed);
+    faults.arm_slow(
+        FaultPoint::Fsync,
+        1,
+        std::io::ErrorKind::Other,
+        std::time::Duration::from_millis(500),
+    );
+    let failing = j.append(&rec(4)).unwrap();
+    while !faults.is_spent(FaultPoint::Fsync) {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let next = j.append(&rec(5)).unwrap();
+    while j.stats().syncs.load(std::sync::atomic::Ordering::Relaxed) == syncs {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    assert!(next.wait().is_err(), "record 5 follows a failed batch");
+    assert!(failing.wait().is_err());
+    let d = durable.borrow().clone();
+    assert_eq!(d.seq, 3);
+    assert!(
+        d.failure.as_deref().is_some_and(|f| f.contains("injected")),
+        "{d:?}"
+    );
+}
+
 /// A segment that cannot be created at a snapshot (EMFILE, EPERM) fails the snapshot only: the
 /// journal keeps appending to the current segment, and the next snapshot succeeds.
 #[test]
