@@ -2,12 +2,11 @@
 //!
 //! * **Records** are appended to segment files (`journal-<first seq>.log`) in the format of
 //!   [`record`]; each carries its sequence number and a CRC-32 of it and its JSON payload.
-//! * **Durability with group commit**: [`Journal::append`] hands the encoded record to the writer
-//!   and returns a [`Ticket`]. A writer thread drains every pending record, writes them with one
-//!   `write`, calls `fdatasync` once and then resolves all their tickets; two such threads take
-//!   turns, so the next batch's sync starts while the previous one's is in flight (`writer`).
-//!   Under load many records share one fsync, so throughput does not collapse to the disk's sync
-//!   rate. A caller answers its client only after its ticket resolves.
+//! * **Durability with group commit**: [`Journal::append`] hands the encoded record to one writer
+//!   thread and returns a [`Ticket`]. The writer drains every pending record, writes them with one
+//!   `write`, calls `fdatasync` once and then resolves all their tickets. Under load many records
+//!   share one fsync, so throughput does not collapse to the disk's sync rate. A caller answers its
+//!   client only after its ticket resolves.
 //! * **The durable point** ([`Journal::durability`]): the writer publishes the highest sequence
 //!   number on disk after every flush, so readers can wait for what they are about to reveal.
 //! * **Faults** are of two kinds. A failed `write` or `fdatasync` of a batch poisons the writer
@@ -36,14 +35,14 @@ mod recover;
 mod replay;
 mod room;
 mod segment;
-mod writer;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::marker::PhantomData;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
@@ -55,7 +54,6 @@ use tokio::sync::oneshot;
 use record::MAGIC;
 pub use replay::Records;
 use room::Room;
-use writer::{Msg, Writer};
 
 /// Why the journal cannot be opened or written.
 #[derive(Debug, thiserror::Error)]
@@ -279,6 +277,21 @@ impl Ticket {
     }
 }
 
+enum Msg {
+    Append {
+        seq: u64,
+        bytes: Vec<u8>,
+        ack: oneshot::Sender<Result<(), String>>,
+    },
+    /// Switch to the next segment (created by the appending side) after the records before.
+    Rotate {
+        file: Arc<File>,
+        /// Where its first record goes (after the segment header).
+        start: u64,
+        ack: mpsc::Sender<Result<(), JournalError>>,
+    },
+}
+
 /// The journal of records of type `T`.
 pub struct Journal<T> {
     dir: PathBuf,
@@ -287,8 +300,7 @@ pub struct Journal<T> {
     room: Room,
     faults: Option<Arc<Faults>>,
     tx: Option<mpsc::Sender<Msg>>,
-    /// The writer's flushers (see `writer`).
-    workers: Vec<JoinHandle<()>>,
+    worker: Option<JoinHandle<()>>,
     stats: Arc<Stats>,
     durable: tokio::sync::watch::Receiver<Durability>,
     _records: PhantomData<fn(T)>,
@@ -403,23 +415,27 @@ impl<T: Serialize + DeserializeOwned + Send, S> Recovering<T, S> {
             seq: next_seq - 1,
             failure: None,
         });
-        let workers = Writer {
-            dir: dir.clone(),
-            fsync: config.fsync,
-            stats: stats.clone(),
-            publish,
-            faults: config.faults.clone(),
-            on_durable: config.on_durable.clone(),
-        }
-        .start(path.clone(), len, rx)
-        .map_err(io(&config.dir))?;
+        let worker = {
+            let out = Writer {
+                dir: dir.clone(),
+                fsync: config.fsync,
+                stats: stats.clone(),
+                publish,
+                faults: config.faults.clone(),
+                on_durable: config.on_durable.clone(),
+            };
+            std::thread::Builder::new()
+                .name("clobkit-journal".into())
+                .spawn(move || out.run(file, len, rx))
+                .map_err(io(&config.dir))?
+        };
         let journal = Journal {
             dir: dir.clone(),
             next_seq,
             room,
             faults: config.faults.clone(),
             tx: Some(tx),
-            workers,
+            worker: Some(worker),
             stats,
             durable,
             _records: PhantomData,
@@ -569,7 +585,7 @@ impl<T: Serialize + DeserializeOwned + Send> Journal<T> {
         let file = Arc::new(file);
         let (ack, rotated) = mpsc::channel();
         self.send(Msg::Rotate {
-            path: path.clone(),
+            file: file.clone(),
             start: MAGIC.len() as u64,
             ack,
         })?;
@@ -669,11 +685,162 @@ impl PendingSnapshot {
 }
 
 impl<T> Drop for Journal<T> {
-    /// Lets the writer finish what was appended, then joins its flushers.
+    /// Lets the writer finish what was appended, then joins it.
     fn drop(&mut self) {
         self.tx.take();
-        for w in self.workers.drain(..) {
+        if let Some(w) = self.worker.take() {
             let _ = w.join();
+        }
+    }
+}
+
+/// The writer thread's side: where it writes and what it publishes.
+struct Writer {
+    dir: PathBuf,
+    fsync: bool,
+    stats: Arc<Stats>,
+    publish: tokio::sync::watch::Sender<Durability>,
+    faults: Option<Arc<Faults>>,
+    on_durable: Option<DurableHook>,
+}
+
+/// What the writer holds between batches.
+struct Batch {
+    buf: Vec<u8>,
+    acks: Vec<oneshot::Sender<Result<(), String>>>,
+    last_seq: u64,
+}
+
+impl Writer {
+    /// Poisons the writer: nothing more can be made durable; the failure is published.
+    fn fail(&self, why: &str, failed: &mut Option<String>) {
+        tracing::error!(error = %why, "journal write failed; no further record can be made durable: the exchange stops");
+        let msg = why.to_owned();
+        self.publish.send_modify(|d| d.failure = Some(msg.clone()));
+        *failed = Some(msg);
+    }
+
+    /// Group commit: drains every pending message, writes the appended records with one `write`
+    /// and one `fdatasync`, resolves their tickets and publishes the durable point.
+    /// `offset` is where the next record goes in `file` (records are written at their offset:
+    /// past them lie the zeros the appending side wrote to make room, see `room`).
+    fn run(self, mut file: Arc<File>, mut offset: u64, rx: mpsc::Receiver<Msg>) {
+        let mut failed: Option<String> = None;
+        let mut batch = Batch {
+            buf: Vec::with_capacity(1 << 20),
+            acks: Vec::new(),
+            last_seq: 0,
+        };
+        while let Ok(first) = rx.recv() {
+            let mut next = Some(first);
+            while let Some(msg) = next.take() {
+                match msg {
+                    Msg::Append { seq, bytes, ack } => {
+                        batch.buf.extend_from_slice(&bytes);
+                        batch.acks.push(ack);
+                        batch.last_seq = seq;
+                    }
+                    Msg::Rotate {
+                        file: next,
+                        start,
+                        ack,
+                    } => {
+                        self.flush(&file, &mut offset, &mut batch, &mut failed);
+                        if failed.is_none() {
+                            // the old segment ends at its last record (recovery reads zeros
+                            // only at the end of the last segment), and the new segment and its
+                            // name are durable before any record in it
+                            let closed = self.close(&file, offset).map_err(|e| e.to_string());
+                            let synced = closed.and_then(|()| {
+                                if self.fsync {
+                                    next.sync_all().map_err(|e| e.to_string()).and_then(|()| {
+                                        sync_dir(&self.dir).map_err(|e| e.to_string())
+                                    })
+                                } else {
+                                    Ok(())
+                                }
+                            });
+                            if let Err(e) = synced {
+                                self.fail(&format!("journal segment rotation: {e}"), &mut failed);
+                            }
+                        }
+                        let r = match &failed {
+                            Some(e) => Err(JournalError::Writer(e.clone())),
+                            None => {
+                                file = next;
+                                offset = start;
+                                Ok(())
+                            }
+                        };
+                        let _ = ack.send(r);
+                    }
+                }
+                if batch.buf.len() < (8 << 20) {
+                    next = rx.try_recv().ok();
+                }
+            }
+            self.flush(&file, &mut offset, &mut batch, &mut failed);
+        }
+        // closed cleanly: the segment ends at its last record
+        if failed.is_none()
+            && let Err(e) = self.close(&file, offset)
+        {
+            tracing::warn!(error = %e, "could not cut the journal segment's spare room at close; the next start cuts it as a torn tail");
+        }
+    }
+
+    /// Cuts `file` at `offset` (the end of its records: the zeros past them go), durably.
+    fn close(&self, file: &File, offset: u64) -> std::io::Result<()> {
+        file.set_len(offset)?;
+        if self.fsync { file.sync_all() } else { Ok(()) }
+    }
+
+    fn flush(&self, file: &File, offset: &mut u64, batch: &mut Batch, failed: &mut Option<String>) {
+        if failed.is_none() && !batch.buf.is_empty() {
+            let injected = |point| self.faults.as_ref().and_then(|f| f.take(point));
+            let started = std::time::Instant::now();
+            let r = match injected(FaultPoint::Write) {
+                Some(e) => Err(e),
+                None => file.write_all_at(&batch.buf, *offset),
+            }
+            .and_then(|()| match (self.fsync, injected(FaultPoint::Fsync)) {
+                (_, Some(e)) => Err(e),
+                (true, None) => file.sync_data(),
+                (false, None) => Ok(()),
+            });
+            match r {
+                Ok(()) => {
+                    *offset += batch.buf.len() as u64;
+                    let elapsed = started.elapsed();
+                    let took = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+                    self.stats
+                        .slowest_flush_micros
+                        .fetch_max(took, Ordering::Relaxed);
+                    if elapsed > SLOW_FLUSH {
+                        self.stats.slow_flushes.fetch_add(1, Ordering::Relaxed);
+                    }
+                    let n = batch.acks.len() as u64;
+                    self.stats.records.fetch_add(n, Ordering::Relaxed);
+                    let bytes = batch.buf.len() as u64;
+                    self.stats.bytes.fetch_add(bytes, Ordering::Relaxed);
+                    if self.fsync {
+                        self.stats.syncs.fetch_add(1, Ordering::Relaxed);
+                    }
+                    let seq = batch.last_seq;
+                    self.publish.send_modify(|d| d.seq = d.seq.max(seq));
+                    if let Some(hook) = &self.on_durable {
+                        (hook.0)(seq);
+                    }
+                }
+                Err(e) => self.fail(&e.to_string(), failed),
+            }
+        }
+        batch.buf.clear();
+        for ack in batch.acks.drain(..) {
+            let _ = ack.send(match failed {
+                None => Ok(()),
+                Some(e) => Err(e.clone()),
+            });
         }
     }
 }
@@ -694,8 +861,7 @@ pub enum FaultPoint {
 }
 
 /// Injected I/O failures: each point fails the next `n` times it is reached, with the error
-/// kind given, optionally after hanging for a while (as a dying disk does), or only hangs (as a
-/// slow one does). Carried by
+/// kind given, optionally after hanging for a while (as a dying disk does). Carried by
 /// [`JournalConfig::faults`]; absent in normal operation.
 #[derive(Debug, Default)]
 pub struct Faults {
@@ -706,8 +872,7 @@ pub struct Faults {
 struct Armed {
     point: FaultPoint,
     times: u32,
-    /// The error to fail with; none: the operation goes on after the hang (a slow disk).
-    kind: Option<std::io::ErrorKind>,
+    kind: std::io::ErrorKind,
     hang: std::time::Duration,
 }
 
@@ -725,28 +890,6 @@ impl Faults {
         kind: std::io::ErrorKind,
         hang: std::time::Duration,
     ) {
-        self.put(point, times, Some(kind), hang);
-    }
-
-    /// Makes `point` hang for `hang` on its next `times` uses, then go on as usual: a slow disk
-    /// that does not fail.
-    pub fn arm_stall(&self, point: FaultPoint, times: u32, hang: std::time::Duration) {
-        self.put(point, times, None, hang);
-    }
-
-    /// Whether `point` has no armed use left (every failure or stall armed on it was reached).
-    pub fn is_spent(&self, point: FaultPoint) -> bool {
-        let a = self.armed.lock().unwrap_or_else(|p| p.into_inner());
-        !a.iter().any(|x| x.point == point && x.times > 0)
-    }
-
-    fn put(
-        &self,
-        point: FaultPoint,
-        times: u32,
-        kind: Option<std::io::ErrorKind>,
-        hang: std::time::Duration,
-    ) {
         let mut a = self.armed.lock().unwrap_or_else(|p| p.into_inner());
         a.retain(|x| x.point != point);
         a.push(Armed {
@@ -757,8 +900,7 @@ impl Faults {
         });
     }
 
-    /// The injected error for one use of `point`, if it is armed to fail (after its hang; a
-    /// stall only hangs).
+    /// The injected error for one use of `point`, if it is armed (after its hang).
     fn take(&self, point: FaultPoint) -> Option<std::io::Error> {
         let (kind, hang) = {
             let mut a = self.armed.lock().unwrap_or_else(|p| p.into_inner());
@@ -767,6 +909,9 @@ impl Faults {
             (slot.kind, slot.hang)
         };
         std::thread::sleep(hang);
-        kind.map(|kind| std::io::Error::new(kind, format!("injected {point:?} fault")))
+        Some(std::io::Error::new(
+            kind,
+            format!("injected {point:?} fault"),
+        ))
     }
 }
