@@ -13,6 +13,9 @@
 //! 1-share bid at 0.01 every 10 ms (a price nothing else uses), so the level's size after the
 //! k-th probe is k and each subscriber can tell which probe a `price_change` is (the event may
 //! come before the HTTP answer: both wait for the same fsync; such latencies count as 0).
+//! It ends with the cores each phase kept busy (per role, and the whole machine's from
+//! `/proc/stat`) and a budget: how many cores 0.8x the baseline's orders at 100 subscribers
+//! would need at this run's own costs per order and per delivery.
 
 #![allow(
     clippy::unwrap_used,
@@ -157,6 +160,34 @@ async fn level_001(ex: &Exchange) -> u64 {
         .map_or(0, |l| u64::try_from(l.size.trunc()).unwrap_or(0))
 }
 
+/// What 0.8x the baseline's orders at 100 subscribers would take of the machine, from this run's
+/// own costs: the machine's time per order without subscribers, its time per delivery at 1,000
+/// subscribers (what is left after that phase's orders), and the deliveries per order at 100.
+fn budget(phases: &[(usize, f64, f64, f64)]) {
+    let find = |n: usize| phases.iter().find(|p| p.0 == n);
+    let (Some(&(_, r0, _, m0)), Some(&(_, r100, d100, _)), Some(&(_, r1k, d1k, m1k))) =
+        (find(0), find(100), find(1000))
+    else {
+        return;
+    };
+    if r0 <= 0.0 || r100 <= 0.0 || d1k <= 0.0 {
+        return;
+    }
+    let per_order = m0 / r0;
+    let per_delivery = (m1k - r1k * per_order).max(0.0) / d1k;
+    let target = 0.8 * r0;
+    let per_order_deliveries = d100 / r100;
+    let orders_cores = target * per_order;
+    let delivery_cores = target * per_order_deliveries * per_delivery;
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!(
+        "budget, from this run: an order takes {:.0} us of the machine, a delivery {:.2} us (both ends); 0.8x the baseline at 100 subscribers ({target:.0} orders/s, {per_order_deliveries:.0} deliveries each) would keep {:.2} cores busy ({orders_cores:.2} for the orders, {delivery_cores:.2} for the deliveries) on a machine of {cores}",
+        per_order * 1e6,
+        per_delivery * 1e6,
+        orders_cores + delivery_cores,
+    );
+}
+
 async fn run(orders: usize, server_rt: tokio::runtime::Handle) {
     let ex = common::start(&server_rt, 32).await;
     println!(
@@ -164,6 +195,8 @@ async fn run(orders: usize, server_rt: tokio::runtime::Handle) {
     );
     let mut baseline = 0.0f64;
     let mut cpu_lines = Vec::new();
+    // per phase: orders/s, deliveries/s, the machine's cores busy
+    let mut phases: Vec<(usize, f64, f64, f64)> = Vec::new();
     for (phase, subs) in [0usize, 1, 100, 1000].into_iter().enumerate() {
         let wallets = 8usize;
         let prepared = common::prepare(&ex, (phase * 10) as u8, wallets, orders / wallets).await;
@@ -254,8 +287,15 @@ async fn run(orders: usize, server_rt: tokio::runtime::Handle) {
             accepted.len() * subs,
         );
         let secs = |a: f64, b: f64| (b - a) / elapsed.as_secs_f64();
+        let machine = secs(cpu_before.machine, cpu_after.machine);
+        phases.push((
+            subs,
+            rate,
+            delivered as f64 / elapsed.as_secs_f64(),
+            machine,
+        ));
         cpu_lines.push(format!(
-            "{subs:>5} subs | cores busy: server {:.2}, hub {:.2}, journal {:.2}, load generator and subscribers {:.2}",
+            "{subs:>5} subs | cores busy: server {:.2}, hub {:.2}, journal {:.2}, load generator and subscribers {:.2}; the whole machine {machine:.2}",
             secs(cpu_before.server, cpu_after.server),
             secs(cpu_before.streams, cpu_after.streams),
             secs(cpu_before.journal, cpu_after.journal),
@@ -265,5 +305,6 @@ async fn run(orders: usize, server_rt: tokio::runtime::Handle) {
     for l in cpu_lines {
         println!("{l}");
     }
+    budget(&phases);
     ex.stop().await;
 }
