@@ -4,7 +4,8 @@ Usage: python py_crash.py CLOBKIT_BINARY PORT DATA_DIR
 Starts `clobkit serve`, streams signed orders from the official Python client, kills the server
 with SIGKILL mid-stream, restarts it on the same data folder, and checks that every order
 acknowledged with HTTP 200 is there and live, and that balances are unchanged (no value lost or
-created). Prints `N passed, 0 failed`.
+created). The history database is kept in a folder of its own (`--history-dir DATA_DIR-history`)
+and an order cancelled after the restart is read back from it. Prints `N passed, 0 failed`.
 """
 
 import os
@@ -23,12 +24,13 @@ from checks import check, done
 
 BIN, PORT, DATA = sys.argv[1], sys.argv[2], sys.argv[3]
 HOST = f"http://127.0.0.1:{PORT}"
+HISTORY = f"{DATA}-history"
 KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 COND, YES, NO = "0x" + "d4" * 32, "401", "402"
 
 
 def start():
-    p = subprocess.Popen([BIN, "serve", "--port", PORT, "--data", DATA, "--protocol", "v1"], stdout=subprocess.DEVNULL, stderr=open(f"{DATA}.log", "a"))
+    p = subprocess.Popen([BIN, "serve", "--port", PORT, "--data", DATA, "--history-dir", HISTORY, "--protocol", "v1"], stdout=subprocess.DEVNULL, stderr=open(f"{DATA}.log", "a"))
     for _ in range(200):
         if p.poll() is not None:
             raise SystemExit(f"server exited with {p.returncode} at start; its log ends:\n" + open(f"{DATA}.log").read()[-2000:])
@@ -86,6 +88,11 @@ try:
     book = c.get_order_book(YES)
     total = sum(float(b.size) for b in book.bids)
     check(abs(total - sum(float(o["original_size"]) for o in c.get_orders(OpenOrderParams()))) < 1e-9, "book = open orders")
+    # an order that ends now is read back from the history, in its own folder
+    first = acked[0][0]
+    c.cancel(first)
+    check(c.get_order(first)["status"] == "CANCELED", "a cancelled order is read back from the history")
+    check(os.path.isfile(f"{HISTORY}/history.sqlite") and not os.path.exists(f"{DATA}/history.sqlite"), "the history lives in --history-dir")
     # and the restarted server keeps accepting
     r = c.create_and_post_order(OrderArgs(token_id=YES, price=0.5, size=5, side=BUY))
     check(r["status"] == "live", "trading resumes after recovery")

@@ -57,7 +57,7 @@ enum Cmd {
         #[command(subcommand)]
         channel: watch::StreamCmd,
     },
-    /// Run the local exchange (durable, speaks the CLOB v1 API).
+    /// Run the local exchange (durable; speaks the CLOB API, V2 orders by default).
     Serve {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1", env = "CLOBKIT_BIND")]
@@ -68,6 +68,11 @@ enum Cmd {
         /// Data folder (journal, snapshots, admin token).
         #[arg(long, default_value = "./clobkit-data", env = "CLOBKIT_DATA")]
         data: PathBuf,
+        /// Keep the history database (`history.sqlite`) in this folder instead of the data
+        /// folder: on another device, its writes and syncs stay off the journal's disk. Move and
+        /// back it up with the data folder.
+        #[arg(long)]
+        history_dir: Option<PathBuf>,
         /// Chain whose signatures are accepted: polygon (137) or amoy (80002).
         #[arg(long, default_value = "polygon", env = "CHAIN_ID")]
         chain: String,
@@ -438,6 +443,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             bind,
             port,
             data,
+            history_dir,
             chain,
             no_fsync,
             timestamp_window,
@@ -482,6 +488,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 .parse()
                 .map_err(|e| CliError::input("--chain", &chain, e))?;
             let mut config = ServerConfig::new(data);
+            config.history_dir = history_dir;
             config.chain = chain;
             config.fsync = !no_fsync;
             config.timestamp_window = timestamp_window;

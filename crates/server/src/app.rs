@@ -32,6 +32,12 @@ use crate::journal::{
 pub struct ServerConfig {
     /// Where the journal and snapshots live.
     pub data_dir: PathBuf,
+    /// Where the history database lives, if not in the data folder. A folder on another device
+    /// keeps the history's writes and syncs off the journal's disk: on one disk, every journal
+    /// `fdatasync` that overlaps a history commit's sync waits for the history's pages too
+    /// (BENCHMARKS.md, the simulator's fifth session). It belongs with its data folder: move and
+    /// back up the two together.
+    pub history_dir: Option<PathBuf>,
     /// The chain whose signatures are accepted.
     pub chain: Chain,
     /// fsync before answering (off only for throwaway runs).
@@ -71,6 +77,7 @@ impl ServerConfig {
     pub fn new(data_dir: impl Into<PathBuf>) -> ServerConfig {
         ServerConfig {
             data_dir: data_dir.into(),
+            history_dir: None,
             chain: Chain::Polygon,
             fsync: true,
             timestamp_window: 300,
@@ -86,6 +93,11 @@ impl ServerConfig {
             history_backlog: HISTORY_BACKLOG,
             stream_limits: crate::stream::StreamLimits::default(),
         }
+    }
+
+    /// The folder of the history database: [`ServerConfig::history_dir`], or the data folder.
+    pub fn history_folder(&self) -> &std::path::Path {
+        self.history_dir.as_deref().unwrap_or(&self.data_dir)
     }
 }
 
@@ -128,7 +140,7 @@ pub enum StartError {
     History(#[from] HistoryError),
     /// The history database lacks records the journal no longer has.
     #[error(
-        "the history database ({file}) holds records up to {history} but the snapshot is at {snapshot}: the journal records between them were pruned, so the history cannot be completed. Restore the data folder's history.sqlite from the same backup as the rest of the folder"
+        "the history database ({file}) holds records up to {history} but the snapshot is at {snapshot}: the journal records between them were pruned, so the history cannot be completed. Restore the history database from the same backup as the data folder"
     )]
     HistoryBehind {
         /// The database file.
@@ -299,7 +311,9 @@ impl AppState {
     /// Opens the data folder: loads the newest snapshot, replays the journal after it.
     pub fn open(config: ServerConfig) -> Result<(Arc<AppState>, Startup), StartError> {
         writable(&config.data_dir)?;
-        let (history, held) = History::open(&config.data_dir, config.history_faults.clone())?;
+        writable(config.history_folder())?;
+        let (history, held) =
+            History::open(config.history_folder(), config.history_faults.clone())?;
         let history = Arc::new(history);
         let (streams, inbox) = crate::stream::Streams::new(config.stream_limits);
         let (history_hook, streams_hook) = (history.durable_hook(), streams.durable_hook());
@@ -318,7 +332,7 @@ impl AppState {
         let snapshot = recovering.snapshot.as_ref().map(|(s, _)| *s);
         let snap_seq = snapshot.unwrap_or(0);
         let last = recovering.next_seq() - 1;
-        let file = config.data_dir.join(crate::history::FILE);
+        let file = config.history_folder().join(crate::history::FILE);
         if held > last {
             return Err(StartError::HistoryAhead {
                 file,

@@ -726,3 +726,43 @@ async fn a_version_1_history_is_converted_and_keeps_every_ended_order() {
     expected.sort();
     assert_eq!(converted, expected);
 }
+
+/// With `history_dir` set, the history database lives in that folder and not in the data folder,
+/// and a restart with the same folders finds every ended order there (a snapshot in between, so
+/// the journal alone could not rebuild them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_history_can_live_in_a_folder_of_its_own() {
+    let (data, elsewhere) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let history_dir = elsewhere.path().join("history");
+    let configured = || {
+        let mut c = config(data.path(), 5);
+        c.history_dir = Some(history_dir.clone());
+        c
+    };
+    let mut ended = Vec::new();
+    {
+        let (app, _) = AppState::open(configured()).unwrap();
+        setup(&app).await;
+        for n in 0..12 {
+            ended.push(place_and_cancel(&app, n).await);
+        }
+        app.history(|_| Ok(())).await.unwrap();
+    }
+    assert!(history_dir.join("history.sqlite").is_file());
+    assert!(!data.path().join("history.sqlite").exists());
+    let (app, startup) = AppState::open(configured()).unwrap();
+    assert!(startup.snapshot.is_some(), "{startup:?}");
+    let all = ended.clone();
+    let rows = app.history(move |h| h.orders(&all)).await.unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.spec.terms.id).collect::<Vec<_>>(),
+        ended
+    );
+    // the data folder alone lacks the ended orders the snapshot no longer holds: refused, named
+    drop(app);
+    let err = AppState::open(config(data.path(), 5)).unwrap_err();
+    assert!(
+        matches!(&err, StartError::HistoryBehind { file, .. } if file.starts_with(data.path())),
+        "{err}"
+    );
+}
