@@ -7,7 +7,8 @@
 //!
 //! `cargo bench -p clobkit-sim --bench sim [-- SECONDS]` (default 10 s per phase; bounded).
 //! `NO_FSYNC=1` runs both phases without fsync, to tell the disk's share of the tail from the
-//! CPU's; `AGENTS_VIA_MAIN=1` sends the agents through the users' listener instead of their
+//! CPU's; `HISTORY_DIR=DIR` keeps the history database there (`serve --history-dir`), to
+//! measure it on another device; `AGENTS_VIA_MAIN=1` sends the agents through the users' listener instead of their
 //! lane, to measure what the lane changes.
 
 #![allow(
@@ -108,6 +109,8 @@ async fn run(span: Duration) {
     let mut config = ServerConfig::new(dir.path());
     config.fsync = std::env::var_os("NO_FSYNC").is_none();
     config.snapshot_every = 1_000_000;
+    let history = std::env::var_os("HISTORY_DIR").map(|d| tempfile::tempdir_in(d).unwrap());
+    config.history_dir = history.as_ref().map(|d| d.path().to_path_buf());
     let mut server = Server::bind(config, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .unwrap();
