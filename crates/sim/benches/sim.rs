@@ -8,8 +8,8 @@
 //! `cargo bench -p clobkit-sim --bench sim [-- SECONDS]` (default 10 s per phase; bounded).
 //! `NO_FSYNC=1` runs both phases without fsync, to tell the disk's share of the tail from the
 //! CPU's; `HISTORY_DIR=DIR` keeps the history database there (`serve --history-dir`), to
-//! measure it on another device; `AGENTS_VIA_MAIN=1` sends the agents through the users' listener instead of their
-//! lane, to measure what the lane changes.
+//! measure it on another device; `AGENTS_VIA_MAIN=1` sends the agents through the users'
+//! listener instead of their lane, to measure what the lane changes.
 
 #![allow(
     clippy::unwrap_used,
