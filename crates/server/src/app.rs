@@ -101,6 +101,16 @@ impl ServerConfig {
     }
 }
 
+/// The end of [`StartError::HistoryBehind`]'s message when another history database was found.
+fn moved_here(elsewhere: Option<&std::path::Path>) -> String {
+    elsewhere.map_or_else(String::new, |p| {
+        format!(
+            ", or move {} (found in the data folder, with its -wal file if any) into the history folder if it is this folder's",
+            p.display()
+        )
+    })
+}
+
 /// What start-up found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Startup {
@@ -140,7 +150,8 @@ pub enum StartError {
     History(#[from] HistoryError),
     /// The history database lacks records the journal no longer has.
     #[error(
-        "the history database ({file}) holds records up to {history} but the snapshot is at {snapshot}: the journal records between them were pruned, so the history cannot be completed. Restore the history database from the same backup as the data folder"
+        "the history database ({file}) holds records up to {history} but the snapshot is at {snapshot}: the journal records between them were pruned, so the history cannot be completed. Restore the history database from the same backup as the data folder{}",
+        moved_here(.elsewhere.as_deref())
     )]
     HistoryBehind {
         /// The database file.
@@ -149,6 +160,9 @@ pub enum StartError {
         history: u64,
         /// The snapshot's record.
         snapshot: u64,
+        /// A history database found in the data folder while the history is configured to live
+        /// elsewhere: likely this folder's, from before `history_dir` was set.
+        elsewhere: Option<PathBuf>,
     },
     /// The history database is ahead of the journal (files from different folders or times).
     #[error(
@@ -354,7 +368,9 @@ impl AppState {
         let carried = exchange.take_changes();
         if held < snap_seq {
             if !legacy {
+                let beside = config.data_dir.join(crate::history::FILE);
                 return Err(StartError::HistoryBehind {
+                    elsewhere: (beside != file && beside.is_file()).then_some(beside),
                     file,
                     history: held,
                     snapshot: snap_seq,

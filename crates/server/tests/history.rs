@@ -766,3 +766,55 @@ async fn the_history_can_live_in_a_folder_of_its_own() {
         "{err}"
     );
 }
+
+/// A data folder whose history was kept beside the journal, started with `history_dir` set to
+/// a new folder after snapshots pruned the journal: refused, the message naming the database
+/// found in the data folder; once that file is moved there, every ended order is found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moving_the_history_to_a_folder_of_its_own_is_refused_until_the_file_follows() {
+    let (data, elsewhere) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let history_dir = elsewhere.path().join("history");
+    let mut ended = Vec::new();
+    {
+        let (app, _) = AppState::open(config(data.path(), 5)).unwrap();
+        setup(&app).await;
+        for n in 0..12 {
+            ended.push(place_and_cancel(&app, n).await);
+        }
+    }
+    let configured = || {
+        let mut c = config(data.path(), 5);
+        c.history_dir = Some(history_dir.clone());
+        c
+    };
+    let beside = data.path().join("history.sqlite");
+    let err = AppState::open(configured()).unwrap_err();
+    match &err {
+        StartError::HistoryBehind {
+            file, elsewhere, ..
+        } => {
+            assert!(file.starts_with(&history_dir), "{err}");
+            assert_eq!(elsewhere.as_deref(), Some(beside.as_path()));
+            assert!(
+                err.to_string().contains(&beside.display().to_string()),
+                "{err}"
+            );
+        }
+        other => panic!("expected HistoryBehind, got {other:?}"),
+    }
+    // the refused start left an empty database in the new folder: the moved file replaces it
+    for side in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(history_dir.join(format!("history.sqlite{side}")));
+        let from = data.path().join(format!("history.sqlite{side}"));
+        if from.exists() {
+            std::fs::rename(&from, history_dir.join(format!("history.sqlite{side}"))).unwrap();
+        }
+    }
+    let (app, _) = AppState::open(configured()).unwrap();
+    let all = ended.clone();
+    let rows = app.history(move |h| h.orders(&all)).await.unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.spec.terms.id).collect::<Vec<_>>(),
+        ended
+    );
+}
