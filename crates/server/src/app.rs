@@ -326,6 +326,8 @@ impl AppState {
     pub fn open(config: ServerConfig) -> Result<(Arc<AppState>, Startup), StartError> {
         writable(&config.data_dir)?;
         writable(config.history_folder())?;
+        let file = config.history_folder().join(crate::history::FILE);
+        let created = !file.exists();
         let (history, held) =
             History::open(config.history_folder(), config.history_faults.clone())?;
         let history = Arc::new(history);
@@ -346,7 +348,6 @@ impl AppState {
         let snapshot = recovering.snapshot.as_ref().map(|(s, _)| *s);
         let snap_seq = snapshot.unwrap_or(0);
         let last = recovering.next_seq() - 1;
-        let file = config.history_folder().join(crate::history::FILE);
         if held > last {
             return Err(StartError::HistoryAhead {
                 file,
@@ -368,6 +369,16 @@ impl AppState {
         let carried = exchange.take_changes();
         if held < snap_seq {
             if !legacy {
+                // a database this start created is empty: leave nothing behind (a history
+                // moved into the folder next must not meet it)
+                if created {
+                    drop(history);
+                    for side in ["", "-wal", "-shm"] {
+                        let mut path = file.clone().into_os_string();
+                        path.push(side);
+                        let _ = std::fs::remove_file(path);
+                    }
+                }
                 let beside = config.data_dir.join(crate::history::FILE);
                 return Err(StartError::HistoryBehind {
                     elsewhere: (beside != file && beside.is_file()).then_some(beside),

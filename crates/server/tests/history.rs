@@ -802,9 +802,9 @@ async fn moving_the_history_to_a_folder_of_its_own_is_refused_until_the_file_fol
         }
         other => panic!("expected HistoryBehind, got {other:?}"),
     }
-    // the refused start left an empty database in the new folder: the moved file replaces it
+    // the refused start left no empty database behind in the new folder
+    assert_eq!(std::fs::read_dir(&history_dir).unwrap().count(), 0);
     for side in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(history_dir.join(format!("history.sqlite{side}")));
         let from = data.path().join(format!("history.sqlite{side}"));
         if from.exists() {
             std::fs::rename(&from, history_dir.join(format!("history.sqlite{side}"))).unwrap();
