@@ -147,7 +147,7 @@ async fn run(total: usize, conns: usize, server_rt: tokio::runtime::Handle) {
     let floor_rate = 1.0 / (1.0 / base_rate + 1.0 / recover_rate);
     println!(
         "recovery floor, same run: {recover_rate:.0} recoveries/s on {cores} cores ({:.1} us of a core each); fsync floor: {journal_record}-byte record + fdatasync p50 {:.2} ms, p99 {:.2} ms",
-        cores as f64 * 1e6 / recover_rate,
+        cores_us(recover_rate, cores),
         fsync50 as f64 / 1e3,
         fsync99 as f64 / 1e3
     );
@@ -161,18 +161,17 @@ async fn run(total: usize, conns: usize, server_rt: tokio::runtime::Handle) {
     // time, which a closed loop never quite reaches), against what this run spent per order on
     // things that are not the server's order logic: the load generator's side, one recovery,
     // the journal's write and fdatasync, and a bare request's server work
-    let machine_us = |rate: f64| cores as f64 * 1e6 / rate;
     let outside = ol + cores_us(recover_rate, cores) + oj + gs;
     println!(
         "machine time per order the targets allow: {:.0} us at 0.8x the floor, {:.0} us at 0.35x the bare requests/s; spent per order in this run before any order logic of the server: {outside:.0} us (load generator {ol:.0} + one recovery {:.0} + journal writer {oj:.0} + a bare request's server work {gs:.0})",
-        machine_us(0.8 * floor_rate),
-        machine_us(0.35 * base_rate),
+        cores_us(0.8 * floor_rate, cores),
+        cores_us(0.35 * base_rate, cores),
         cores_us(recover_rate, cores)
     );
     ex.stop().await;
 }
 
-/// Microseconds of a core per recovery, from the machine's rate over `cores`.
+/// Microseconds of a core per item (a recovery, an order), from the machine's rate over `cores`.
 fn cores_us(rate: f64, cores: usize) -> f64 {
     cores as f64 * 1e6 / rate
 }

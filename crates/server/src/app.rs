@@ -373,11 +373,7 @@ impl AppState {
                 // moved into the folder next must not meet it)
                 if created {
                     drop(history);
-                    for side in ["", "-wal", "-shm"] {
-                        let mut path = file.clone().into_os_string();
-                        path.push(side);
-                        let _ = std::fs::remove_file(path);
-                    }
+                    crate::history::remove_files(config.history_folder());
                 }
                 let beside = config.data_dir.join(crate::history::FILE);
                 return Err(StartError::HistoryBehind {

@@ -48,6 +48,15 @@ const POOL: usize = 4;
 /// The file name of the database in the data folder.
 pub const FILE: &str = "history.sqlite";
 
+/// Removes the database in `dir` with SQLite's files beside it (write-ahead log, shared
+/// memory), as far as they exist: for a database that was just created and must not stay (its
+/// writer already stopped).
+pub fn remove_files(dir: &Path) {
+    for side in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir.join(format!("{FILE}{side}")));
+    }
+}
+
 /// Why the history cannot be opened, written or read.
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
